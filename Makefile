@@ -1,0 +1,36 @@
+# nanos — two commands do everything on a fresh Debian 12 machine:
+#   make run    install what is missing, build, run the hello example
+#   make test   install what is missing, build once, run every test
+SWIFT_FLAGS ?= -c release
+BIN := .build/release/nanos
+EXAMPLE_WASM := examples/build/hello.wasm examples/build/security_violation.wasm examples/build/original_abi.wasm
+
+.PHONY: run test setup build examples clean bench
+
+setup:
+	@bash scripts/setup.sh
+
+build: setup
+	swift build $(SWIFT_FLAGS) --product nanos
+
+examples: build $(EXAMPLE_WASM)
+
+examples/build/%.wasm: examples/%.swift guest/swift/Nanos.swift | build
+	@mkdir -p examples/build
+	$(BIN) compile $< -o $@
+
+examples/build/%.wasm: examples/%.c guest/c/nanos.h | build
+	@mkdir -p examples/build
+	$(BIN) compile $< -o $@
+
+run: examples
+	$(BIN) run examples/hello.nano
+
+test: examples
+	NANOS_BIN=$(CURDIR)/$(BIN) swift test $(SWIFT_FLAGS)
+
+bench: build
+	$(BIN) bench
+
+clean:
+	rm -rf .build examples/build examples/out/*.txt

@@ -1,0 +1,66 @@
+// swift-tools-version:6.1
+// nanos: sandboxed AI agents in WebAssembly, with the LLM native in the same process.
+//
+// Layout mirrors the architecture (docs/architecture.md):
+//   NanosKernel   sandbox, syscall table, policy, trace (the only module that touches WasmKit)
+//   NanosManifest the `.nano` format
+//   NanosFS       capability-checked file access (the fs service)
+//   NanosLLM      inference providers (the llm service)
+//   NanosCompiler `nanos compile`: C, Embedded Swift and WAT to wasm
+//   NanosBench    `nanos bench`
+//   nanos         the command-line front end
+import PackageDescription
+
+let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
+let package = Package(
+    name: "nanos",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "nanos", targets: ["nanos"]),
+        .library(name: "NanosKernel", targets: ["NanosKernel"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/swiftwasm/WasmKit", exact: "0.4.2"),
+        .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+    ],
+    targets: [
+        .target(
+            name: "NanosManifest",
+            dependencies: [.product(name: "Yams", package: "Yams")],
+            swiftSettings: strict),
+        .target(name: "NanosFS", swiftSettings: strict),
+        .target(name: "NanosLLM", dependencies: ["NanosManifest"], swiftSettings: strict),
+        .target(
+            name: "NanosKernel",
+            dependencies: [
+                "NanosManifest", "NanosFS", "NanosLLM",
+                .product(name: "WasmKit", package: "WasmKit"),
+                .product(name: "WAT", package: "WasmKit"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+        .target(
+            name: "NanosCompiler",
+            dependencies: [.product(name: "WAT", package: "WasmKit")],
+            swiftSettings: strict),
+        .target(name: "NanosBench", dependencies: ["NanosKernel", "NanosManifest", "NanosCompiler"], swiftSettings: strict),
+        .executableTarget(
+            name: "nanos",
+            dependencies: [
+                "NanosKernel", "NanosManifest", "NanosCompiler", "NanosBench",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+        .testTarget(name: "NanosManifestTests", dependencies: ["NanosManifest"], swiftSettings: strict),
+        .testTarget(name: "NanosFSTests", dependencies: ["NanosFS"], swiftSettings: strict),
+        .testTarget(
+            name: "NanosKernelTests",
+            dependencies: ["NanosKernel", "NanosManifest", .product(name: "WAT", package: "WasmKit")],
+            swiftSettings: strict),
+        .testTarget(name: "NanosCLITests", swiftSettings: strict),
+    ]
+)

@@ -1,0 +1,355 @@
+import Foundation
+import NanosCompiler
+import NanosKernel
+import NanosManifest
+
+public struct BenchOptions: Sendable {
+    public var bootRuns: Int
+    public var syscallRuns: Int
+    public var spawnRuns: Int
+
+    public init(bootRuns: Int = 1000, syscallRuns: Int = 100_000, spawnRuns: Int = 100) {
+        self.bootRuns = bootRuns
+        self.syscallRuns = syscallRuns
+        self.spawnRuns = spawnRuns
+    }
+}
+
+public enum BenchError: Error, CustomStringConvertible {
+    case setup(String)
+    case agentFailed(String, RunReport)
+
+    public var description: String {
+        switch self {
+        case .setup(let message): return "benchmark set-up failed: \(message)"
+        case .agentFailed(let name, let report):
+            return "benchmark agent \(name) ended \(report.status.rawValue): \(report.message ?? "")"
+        }
+    }
+}
+
+/// Distribution of one measurement, in nanoseconds.
+public struct Distribution: Sendable {
+    public let samples: Int
+    public let p50: Double
+    public let p99: Double
+
+    public init(_ values: [Double]) {
+        let sorted = values.sorted()
+        samples = sorted.count
+        p50 = Distribution.percentile(sorted, 0.50)
+        p99 = Distribution.percentile(sorted, 0.99)
+    }
+
+    static func percentile(_ sorted: [Double], _ fraction: Double) -> Double {
+        guard !sorted.isEmpty else { return .nan }
+        let index = min(sorted.count - 1, Int((Double(sorted.count - 1) * fraction).rounded()))
+        return sorted[index]
+    }
+
+    func json() -> JSONValue {
+        .object([("samples", .int(Int64(samples))), ("p50_ns", .double(p50.rounded())), ("p99_ns", .double(p99.rounded()))])
+    }
+}
+
+public struct BenchResults: Sendable {
+    public var bootC: Distribution
+    public var bootSwift: Distribution
+    public var spawnTrue: Distribution
+    public var spawnPython: Distribution
+    public var clockNow: Distribution
+    public var fsRead64: Distribution
+    public var hostRead64: Distribution
+    public var rssWithOneAgentBytes: Int
+
+    public func json() -> JSONValue {
+        .object([
+            (
+                "boot",
+                .object([
+                    ("c_agent", bootC.json()), ("swift_agent", bootSwift.json()),
+                    ("spawn_bin_true", spawnTrue.json()), ("spawn_python3", spawnPython.json()),
+                    ("ratio_spawn_true_over_c_agent", .double(ratio(spawnTrue.p50, bootC.p50))),
+                    ("ratio_spawn_python_over_c_agent", .double(ratio(spawnPython.p50, bootC.p50))),
+                ])
+            ),
+            (
+                "syscall",
+                .object([
+                    ("clock_now", clockNow.json()), ("fs_read_64b", fsRead64.json()), ("host_read_64b", hostRead64.json()),
+                    ("ratio_fs_read_over_host_read", .double(ratio(fsRead64.p50, hostRead64.p50))),
+                ])
+            ),
+            ("rss_with_one_agent_bytes", .int(Int64(rssWithOneAgentBytes))),
+        ])
+    }
+
+    public func table() -> String {
+        func row(_ name: String, _ distribution: Distribution) -> String {
+            name.padding(toLength: 40, withPad: " ", startingAt: 0)
+                + format(distribution.p50).padding(toLength: 14, withPad: " ", startingAt: 0)
+                + format(distribution.p99).padding(toLength: 14, withPad: " ", startingAt: 0)
+                + "n=\(distribution.samples)"
+        }
+        return [
+            "measurement".padding(toLength: 40, withPad: " ", startingAt: 0) + "p50           p99",
+            row("boot: C agent (parse+instantiate+1st call)", bootC),
+            row("boot: Swift agent", bootSwift),
+            row("anchor: spawn /bin/true", spawnTrue),
+            row("anchor: spawn python3 -c pass", spawnPython),
+            row("syscall: clock.now round trip", clockNow),
+            row("syscall: fs.read 64 B round trip", fsRead64),
+            row("anchor: host open+read+close 64 B", hostRead64),
+            "",
+            String(format: "spawn /bin/true / C agent boot: %.1f×", ratio(spawnTrue.p50, bootC.p50)),
+            String(format: "spawn python3 / C agent boot:   %.1f×", ratio(spawnPython.p50, bootC.p50)),
+            String(format: "fs.read / host read:            %.2f×", ratio(fsRead64.p50, hostRead64.p50)),
+            "RSS with one agent (no model):   \(rssWithOneAgentBytes / 1024) KiB",
+        ].joined(separator: "\n")
+    }
+
+    func format(_ nanoseconds: Double) -> String {
+        if nanoseconds < 10_000 { return String(format: "%.0f ns", nanoseconds) }
+        if nanoseconds < 10_000_000 { return String(format: "%.1f µs", nanoseconds / 1000) }
+        return String(format: "%.1f ms", nanoseconds / 1_000_000)
+    }
+
+    func ratio(_ numerator: Double, _ denominator: Double) -> Double {
+        denominator > 0 ? (numerator / denominator * 100).rounded() / 100 : .nan
+    }
+}
+
+/// `nanos bench`: boot, syscall round trips and RSS, each next to a real alternative
+/// measured in the same run.
+public enum Benchmarks {
+    public static func run(options: BenchOptions) throws -> BenchResults {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        let compiler = try GuestCompiler()
+
+        let bootC = try workspace.compile(compiler, name: "boot.c", source: GuestSources.bootC)
+        let bootSwift = try workspace.compile(compiler, name: "boot.swift", source: GuestSources.bootSwift)
+        let syscalls = try workspace.compile(compiler, name: "syscalls.c", source: GuestSources.syscallsC)
+        try Data(repeating: UInt8(ascii: "x"), count: 64).write(to: URL(fileURLWithPath: workspace.path + "/data64.bin"))
+
+        let bootManifest = try workspace.manifest(binary: bootC, maxSteps: 4, goal: "boot")
+        let bootSwiftManifest = try workspace.manifest(binary: bootSwift, maxSteps: 4, goal: "boot")
+
+        // RSS with one agent: sampled by the log sink while the agent is inside a syscall.
+        let rss = RSSProbe()
+        _ = try runChecked(bootManifest, bytes: try workspace.bytes(bootC), options: RunOptions(logSink: { _, _ in rss.sample() }))
+
+        let bootCResult = try measureBoot(bootManifest, bytes: try workspace.bytes(bootC), runs: options.bootRuns)
+        let bootSwiftResult = try measureBoot(bootSwiftManifest, bytes: try workspace.bytes(bootSwift), runs: options.bootRuns)
+        let spawnTrue = try measureSpawn(["/bin/true"], runs: options.spawnRuns)
+        let spawnPython = try measureSpawn(["/usr/bin/env", "python3", "-c", "pass"], runs: max(10, options.spawnRuns / 4))
+
+        let clock = try measureSyscalls(workspace, syscalls, mode: "clock", runs: options.syscallRuns)
+        let read = try measureSyscalls(workspace, syscalls, mode: "read", runs: options.syscallRuns)
+        let host = measureHostRead(workspace.path + "/data64.bin", runs: options.syscallRuns)
+
+        return BenchResults(
+            bootC: bootCResult, bootSwift: bootSwiftResult, spawnTrue: spawnTrue, spawnPython: spawnPython,
+            clockNow: clock, fsRead64: read, hostRead64: host, rssWithOneAgentBytes: rss.peak)
+    }
+
+    static func runChecked(_ manifest: Manifest, bytes: [UInt8], options: RunOptions = RunOptions()) throws -> RunReport {
+        let image = try Kernel.loadImage(bytes: bytes, source: manifest.binary ?? "guest.wasm")
+        let report = Kernel.run(manifest: manifest, image: image, options: options)
+        guard report.status == .ok else { throw BenchError.agentFailed(manifest.binary ?? "", report) }
+        return report
+    }
+
+    /// Boot = parse the module + set up grants + instantiate + run until the guest's
+    /// first syscall (`agent.done`) returns the run.
+    static func measureBoot(_ manifest: Manifest, bytes: [UInt8], runs: Int) throws -> Distribution {
+        _ = try runChecked(manifest, bytes: bytes)
+        var samples: [Double] = []
+        samples.reserveCapacity(runs)
+        for _ in 0..<runs {
+            let start = ContinuousClock.now
+            let image = try Kernel.loadImage(bytes: bytes, source: "boot.wasm")
+            let report = Kernel.run(manifest: manifest, image: image)
+            let elapsed = start.duration(to: .now)
+            guard report.status == .ok else { throw BenchError.agentFailed("boot", report) }
+            samples.append(Double(elapsed.components.attoseconds) / 1e9 + Double(elapsed.components.seconds) * 1e9)
+        }
+        return Distribution(samples)
+    }
+
+    /// The guest times each call with `clock.now` on both sides and writes the deltas to
+    /// a file, so each sample is one full guest → host → guest round trip.
+    static func measureSyscalls(_ workspace: Workspace, _ binary: String, mode: String, runs: Int) throws -> Distribution {
+        let output = "deltas-\(mode).bin"
+        let manifest = try workspace.manifest(
+            binary: binary, maxSteps: runs * 3 + 16, goal: "\(mode) \(runs) \(output)",
+            read: ["data64.bin"], write: [output])
+        _ = try runChecked(manifest, bytes: try workspace.bytes(binary))
+        let data = try Data(contentsOf: URL(fileURLWithPath: workspace.path + "/" + output))
+        var deltas: [Double] = []
+        deltas.reserveCapacity(data.count / 8)
+        data.withUnsafeBytes { raw in
+            for offset in stride(from: 0, to: raw.count - 7, by: 8) {
+                deltas.append(Double(Int64(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: Int64.self))))
+            }
+        }
+        return Distribution(deltas)
+    }
+
+    static func measureHostRead(_ path: String, runs: Int) -> Distribution {
+        var samples: [Double] = []
+        samples.reserveCapacity(runs)
+        var buffer = [UInt8](repeating: 0, count: 64)
+        for _ in 0..<runs {
+            let start = ContinuousClock.now
+            let fd = open(path, O_RDONLY | O_CLOEXEC)
+            if fd >= 0 {
+                _ = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, 64) }
+                close(fd)
+            }
+            let elapsed = start.duration(to: .now)
+            samples.append(Double(elapsed.components.attoseconds) / 1e9 + Double(elapsed.components.seconds) * 1e9)
+        }
+        return Distribution(samples)
+    }
+
+    static func measureSpawn(_ command: [String], runs: Int) throws -> Distribution {
+        var samples: [Double] = []
+        for _ in 0..<runs {
+            let start = ContinuousClock.now
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: command[0])
+            process.arguments = Array(command.dropFirst())
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            do {
+                try process.run()
+            } catch {
+                throw BenchError.setup("cannot spawn \(command.joined(separator: " ")): \(error)")
+            }
+            process.waitUntilExit()
+            let elapsed = start.duration(to: .now)
+            samples.append(Double(elapsed.components.attoseconds) / 1e9 + Double(elapsed.components.seconds) * 1e9)
+        }
+        return Distribution(samples)
+    }
+}
+
+/// Samples this process's resident set size (Linux /proc).
+final class RSSProbe: @unchecked Sendable {
+    // @unchecked: written only from the agent's thread during a run, read after it.
+    private(set) var peak = 0
+
+    func sample() {
+        peak = max(peak, RSSProbe.current())
+    }
+
+    static func current() -> Int {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
+        for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
+            let kilobytes = line.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
+            return kilobytes * 1024
+        }
+        return 0
+    }
+}
+
+/// A private temp folder holding the benchmark guests, data and manifests.
+struct Workspace {
+    let path: String
+
+    init() throws {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("nanos-bench-\(UUID().uuidString)")
+        do {
+            try FileManager.default.createDirectory(at: base, withIntermediateDirectories: true)
+        } catch {
+            throw BenchError.setup("cannot create \(base.path): \(error)")
+        }
+        path = base.resolvingSymlinksInPath().path
+    }
+
+    func remove() {
+        try? FileManager.default.removeItem(atPath: path)
+    }
+
+    func compile(_ compiler: GuestCompiler, name: String, source: String) throws -> String {
+        let input = path + "/" + name
+        let output = input + ".wasm"
+        try source.write(toFile: input, atomically: true, encoding: .utf8)
+        _ = try compiler.compile(CompileRequest(input: input, output: output, optimize: true))
+        return output
+    }
+
+    func bytes(_ file: String) throws -> [UInt8] {
+        Array(try Data(contentsOf: URL(fileURLWithPath: file)))
+    }
+
+    func manifest(binary: String, maxSteps: Int, goal: String, read: [String] = [], write: [String] = []) throws -> Manifest {
+        func list(_ items: [String]) -> String { "[" + items.map { "\"\($0)\"" }.joined(separator: ", ") + "]" }
+        let yaml = """
+            name: bench
+            binary: \(binary)
+            goal: "\(goal)"
+            resources:
+              memory: 64MB
+              max_steps: \(maxSteps)
+            permissions:
+              fs_read: \(list(read))
+              fs_write: \(list(write))
+            """
+        return try Manifest.parse(yaml: yaml, directory: path, sourcePath: nil)
+    }
+}
+
+/// The benchmark guests, compiled at bench time with `nanos compile`'s own driver.
+enum GuestSources {
+    static let bootC = """
+        #include "nanos.h"
+        NANOS_ENTRY int run(void) {
+            nanos_log(NANOS_LOG_INFO, "booted");
+            nanos_done("booted");
+            return 0;
+        }
+        """
+
+    static let bootSwift = """
+        @_expose(wasm, "run")
+        @_cdecl("run")
+        func run() -> Int32 {
+            Nanos.log("booted")
+            Nanos.done("booted")
+        }
+        """
+
+    /// `goal` = "<clock|read> <count> <output file>": times `count` calls.
+    static let syscallsC = """
+        #include "nanos.h"
+        #include <stdio.h>
+        NANOS_ENTRY int run(void) {
+            nanos_buf goal = nanos_goal();
+            char mode[16] = {0}, out[128] = {0};
+            int count = 0;
+            if (!goal.data || sscanf(goal.data, "%15s %d %127s", mode, &count, out) != 3 || count <= 0) return 2;
+            int64_t *deltas = malloc(sizeof(int64_t) * (size_t)count);
+            if (!deltas) return 3;
+            int reading = mode[0] == 'r';
+            for (int i = 0; i < count; i++) {
+                int64_t start = nanos_clock_now();
+                if (reading) {
+                    nanos_buf data;
+                    if (nanos_fs_read("data64.bin", &data) != 0 || data.len != 64) return 4;
+                    int64_t end = nanos_clock_now();
+                    nanos_buf_free(&data);
+                    deltas[i] = end - start;
+                } else {
+                    deltas[i] = nanos_clock_now() - start;
+                }
+            }
+            int rc = nanos_fs_write(out, deltas, sizeof(int64_t) * (size_t)count);
+            free(deltas);
+            if (rc != 0) return 5;
+            nanos_done("measured");
+            return 0;
+        }
+        """
+}

@@ -1,0 +1,278 @@
+import Foundation
+import WAT
+
+/// One `nanos compile` job: a source file in, a WebAssembly module out.
+public struct CompileRequest: Sendable {
+    /// The source file; its extension picks the language (.c, .swift, .wat).
+    public var input: String
+    /// Where the module is written; missing folders are created.
+    public var output: String
+    /// Optimize for size and strip symbol names. Off keeps function names, for readable traps.
+    public var optimize: Bool
+
+    public init(input: String, output: String, optimize: Bool = true) {
+        self.input = input
+        self.output = output
+        self.optimize = optimize
+    }
+}
+
+/// What a successful compile produced.
+public struct CompileReport: Sendable {
+    public let language: GuestLanguage
+    public let output: String
+    public let byteCount: Int
+    /// The module's exports, e.g. ["memory", "nanos_alloc", "run"].
+    public let exports: [String]
+    /// Warnings the compiler and linker printed, unchanged; empty when there were none.
+    public let diagnostics: String
+}
+
+/// Compiles guests written in C, Embedded Swift or WebAssembly text to nanos modules.
+///
+/// C and Swift go through the Swift toolchain's clang/swiftc and wasm-ld, linked
+/// against wasi-libc, with the guest SDK (`guest/c/nanos.h`, `guest/swift/Nanos.swift`)
+/// found at run time. WAT is assembled in process. The output depends only on the
+/// input and the toolchain: compiling twice gives the same bytes.
+public struct GuestCompiler: Sendable {
+    /// Exports the host may call first (docs/abi.md): any one makes a runnable module.
+    static let entryPoints = ["run", "_start", "run_agent"]
+
+    private let toolchain: Toolchain
+
+    /// Tools are looked up when a compile needs them; only explicit overrides
+    /// (NANOS_TOOLCHAIN, NANOS_WASI_SYSROOT, NANOS_WASM_BUILTINS, NANOS_GUEST_DIR)
+    /// are checked here, so a wrong one is reported at once.
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment) throws(CompileError) {
+        try self.init(environment: environment, executablePath: Bundle.main.executablePath)
+    }
+
+    init(environment: [String: String], executablePath: String?) throws(CompileError) {
+        toolchain = try Toolchain(environment: environment, executablePath: executablePath)
+    }
+
+    @discardableResult
+    public func compile(_ request: CompileRequest) throws(CompileError) -> CompileReport {
+        let language = try GuestLanguage(path: request.input)
+        try checkPaths(request)
+        let module: (bytes: [UInt8], diagnostics: String)
+        switch language {
+        case .wat:
+            module = (try assembleWAT(request), "")
+        case .c:
+            module = try withTemporaryDirectory { (directory: String) throws(CompileError) in
+                try compileAndLink(request, in: directory, compileC)
+            }
+        case .swift:
+            module = try withTemporaryDirectory { (directory: String) throws(CompileError) in
+                try compileAndLink(request, in: directory, compileSwift)
+            }
+        }
+        let exports = WasmExports.names(in: module.bytes) ?? []
+        guard exports.contains(where: GuestCompiler.entryPoints.contains) else {
+            throw .noEntryPoint(input: request.input, language: language)
+        }
+        try write(module.bytes, to: request.output)
+        return CompileReport(
+            language: language, output: request.output, byteCount: module.bytes.count, exports: exports,
+            diagnostics: module.diagnostics)
+    }
+
+    // MARK: C and Embedded Swift
+
+    /// Compiles the input to `object`; returns the compiler's output and any archives
+    /// its code may need at link time.
+    private typealias CompileStep = (
+        _ request: CompileRequest, _ object: String, _ directory: String
+    ) throws(CompileError) -> (output: String, archives: [String])
+
+    private func compileAndLink(
+        _ request: CompileRequest, in directory: String, _ compileStep: CompileStep
+    ) throws(CompileError) -> (bytes: [UInt8], diagnostics: String) {
+        let baseName = GuestCompiler.baseName(of: request.input)
+        let compiled = try compileStep(request, Paths.join(directory, baseName + ".o"), directory)
+
+        let sysroot = try toolchain.wasiSysroot()
+        let builtins = try toolchain.builtinsArchive()
+        let linker = try toolchain.tool("wasm-ld")
+        // Linked inside the temporary folder with relative names, so that a link
+        // error names "./agent.o" rather than a random temporary path.
+        let linked = try run(
+            linker,
+            linkArguments(request, "./\(baseName).o", compiled.archives, sysroot, builtins, "./\(baseName).wasm"),
+            scratch: directory, insideScratch: true)
+        let module = Paths.join(directory, baseName + ".wasm")
+        guard let bytes = FileManager.default.contents(atPath: module) else {
+            throw .io(path: module, reason: "wasm-ld reported success but wrote no module")
+        }
+        return ([UInt8](bytes), compiled.output + linked.output)
+    }
+
+    private func compileC(
+        _ request: CompileRequest, object: String, directory: String
+    ) throws(CompileError) -> (output: String, archives: [String]) {
+        let clang = try toolchain.tool("clang")
+        let header = try toolchain.guestSDKFile("c/nanos.h")
+        let sysroot = try toolchain.wasiSysroot()
+        let compiled = try run(clang, cArguments(request, sysroot, sdk: Paths.parent(header), object), scratch: directory)
+        return (compiled.output, [])
+    }
+
+    private func compileSwift(
+        _ request: CompileRequest, object: String, directory: String
+    ) throws(CompileError) -> (output: String, archives: [String]) {
+        let swiftc = try toolchain.tool("swiftc")
+        let sdk = try toolchain.guestSDKFile("swift/Nanos.swift")
+        let moduleName = GuestCompiler.moduleName(GuestCompiler.baseName(of: request.input))
+        let moduleCache = Paths.join(directory, "module-cache")
+        let compiled = try run(
+            swiftc, swiftArguments(request, sdk: sdk, moduleName: moduleName, moduleCache, object), scratch: directory)
+        return (compiled.output, toolchain.embeddedSwiftLibraries())
+    }
+
+    private func cArguments(
+        _ request: CompileRequest, _ sysroot: WASISysroot, sdk: String, _ object: String
+    ) -> [String] {
+        [
+            "--target=wasm32-wasi", request.optimize ? "-O2" : "-O0",
+            // Only wasi-libc's headers: never the host's /usr/include.
+            "-nostdlibinc", "-isystem", sysroot.include,
+            "-I", sdk,
+            "-c", GuestCompiler.operand(request.input), "-o", object,
+        ]
+    }
+
+    private func swiftArguments(
+        _ request: CompileRequest, sdk: String, moduleName: String, _ moduleCache: String, _ object: String
+    ) -> [String] {
+        [
+            "-target", "wasm32-unknown-none-wasm",
+            "-enable-experimental-feature", "Embedded",
+            "-enable-experimental-feature", "Extern",
+            "-wmo", "-parse-as-library", request.optimize ? "-Osize" : "-Onone",
+            // Nothing in wasm defines the stack protector's guard symbol: with the
+            // protector on, the link fails on an undefined __stack_chk_guard.
+            "-Xfrontend", "-disable-stack-protector",
+            // Otherwise the object carries a hash that depends on its (temporary)
+            // path, and the same source would give different bytes on every compile.
+            "-Xfrontend", "-disable-incremental-llvm-codegen",
+            "-module-name", moduleName,
+            "-module-cache-path", moduleCache,
+            GuestCompiler.operand(request.input), sdk,
+            "-c", "-o", object,
+        ]
+    }
+
+    private func linkArguments(
+        _ request: CompileRequest, _ object: String, _ archives: [String], _ sysroot: WASISysroot,
+        _ builtins: String, _ module: String
+    ) -> [String] {
+        // No --allow-undefined: a symbol that is neither defined nor declared as a
+        // wasm import is a link error, not a silent import.
+        var arguments = ["--no-entry", "--stack-first"]  // stack overflow traps instead of overwriting data
+        arguments += (GuestCompiler.entryPoints + ["nanos_alloc"]).map { "--export-if-defined=\($0)" }
+        arguments.append(request.optimize ? "--strip-all" : "--strip-debug")
+        arguments += [object] + archives + ["-L", sysroot.lib, "-lc", builtins, "-o", module]
+        return arguments
+    }
+
+    /// Runs a tool with its own temporary files inside `scratch`, so they go when it goes;
+    /// `insideScratch` also makes `scratch` the working folder.
+    private func run(
+        _ tool: String, _ arguments: [String], scratch: String, insideScratch: Bool = false
+    ) throws(CompileError) -> ToolRun {
+        var environment = toolchain.environment
+        environment["TMPDIR"] = scratch
+        let result = try ToolRunner.run(
+            tool, arguments, environment: environment, in: insideScratch ? scratch : nil)
+        guard result.exitCode == 0 else {
+            throw .compilerFailed(
+                tool: Paths.lastComponent(tool), exitCode: result.exitCode, output: result.output)
+        }
+        return result
+    }
+
+    // MARK: WAT
+
+    private func assembleWAT(_ request: CompileRequest) throws(CompileError) -> [UInt8] {
+        guard let data = FileManager.default.contents(atPath: request.input) else {
+            throw .io(path: request.input, reason: "cannot be read")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw .io(path: request.input, reason: "is not valid UTF-8 text")
+        }
+        do {
+            return try wat2wasm(text, options: EncodeOptions(nameSection: !request.optimize))
+        } catch {
+            throw .compilerFailed(tool: "wat2wasm", exitCode: 1, output: GuestCompiler.diagnostic(error, in: request.input))
+        }
+    }
+
+    /// "file:line:column: error: message", the shape clang and swiftc use.
+    static func diagnostic(_ error: WatParserError, in input: String) -> String {
+        guard let location = error.location else { return "\(input): error: \(error.description)\n" }
+        let (line, column) = location.computeLineAndColumn()
+        // The description is "<message> at <location>"; the location goes in front instead.
+        var message = error.description
+        let suffix = " at \(location)"
+        if message.hasSuffix(suffix) { message.removeLast(suffix.count) }
+        return "\(input):\(line):\(column + 1): error: \(message)\n"
+    }
+
+    // MARK: Files
+
+    private func checkPaths(_ request: CompileRequest) throws(CompileError) {
+        guard Paths.isFile(request.input) else {
+            let reason = Paths.isDirectory(request.input) ? "is a folder, not a source file" : "no such file"
+            throw .io(path: request.input, reason: reason)
+        }
+        guard Paths.resolvingSymlinks(Paths.standardized(request.output))
+            != Paths.resolvingSymlinks(Paths.standardized(request.input))
+        else {
+            throw .io(path: request.output, reason: "the output would overwrite the input; choose another output path")
+        }
+    }
+
+    private func write(_ bytes: [UInt8], to output: String) throws(CompileError) {
+        do {
+            try FileManager.default.createDirectory(atPath: Paths.parent(output), withIntermediateDirectories: true)
+            try Data(bytes).write(to: URL(fileURLWithPath: output), options: .atomic)
+        } catch {
+            throw .io(path: output, reason: "cannot write the module: \(error.localizedDescription)")
+        }
+    }
+
+    /// Runs `body` in a fresh private folder that is removed afterwards.
+    private func withTemporaryDirectory<T>(
+        _ body: (String) throws(CompileError) -> T
+    ) throws(CompileError) -> T {
+        let base = toolchain.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? NSTemporaryDirectory()
+        // Absolute, because the linker runs inside this folder.
+        let directory = Paths.standardized(Paths.join(base, "nanos-compile-\(UUID().uuidString)"))
+        do {
+            try FileManager.default.createDirectory(
+                atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw .io(path: directory, reason: "cannot create a temporary folder: \(error.localizedDescription)")
+        }
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        return try body(directory)
+    }
+
+    /// A path as a command-line operand: "-x.c" would read as an option.
+    static func operand(_ path: String) -> String {
+        path.hasPrefix("-") ? "./" + path : path
+    }
+
+    static func baseName(of path: String) -> String {
+        Paths.splitExtension(path).base
+    }
+
+    /// A Swift module name from a file name: "my-agent" becomes "my_agent".
+    static func moduleName(_ baseName: String) -> String {
+        var name = String(baseName.map { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") ? $0 : "_" })
+        if name.first.map({ $0.isNumber }) ?? true { name = "_" + name }
+        // "Swift" is reserved for the standard library.
+        return name == "Swift" ? "SwiftAgent" : name
+    }
+}

@@ -1,0 +1,183 @@
+import Foundation
+import NanosFS
+import NanosLLM
+import NanosManifest
+import WasmKit
+
+/// Why a run stops early. Thrown out of a host function, it unwinds the guest and
+/// reaches ``Sandbox``, which turns it into a ``RunStatus``.
+enum RunTermination: Error {
+    case done(summary: String)
+    case exit(code: Int32)
+    case maxSteps(limit: Int)
+    case timeout
+    case outOfMemory(requestedBytes: Int, limitBytes: Int)
+}
+
+/// Where a guest's log lines go (stderr for the CLI, a buffer for the server).
+public typealias LogSink = @Sendable (_ level: LogLevel, _ message: String) -> Void
+
+public enum LogLevel: Int32, Sendable, CaseIterable {
+    case debug = 0, info = 1, warn = 2, error = 3
+
+    public var name: String {
+        switch self {
+        case .debug: return "debug"
+        case .info: return "info"
+        case .warn: return "warn"
+        case .error: return "error"
+        }
+    }
+}
+
+/// The state of one agent while it runs: its grants, services, limits and trace.
+///
+/// Confined to the thread that runs the guest; host functions reach it through their
+/// closures. Every syscall goes through ``perform(_:group:args:body:)``, the single path
+/// that counts steps, checks the deadline and the policy, times the call and records it.
+final class AgentRun {
+    let manifest: Manifest
+    let policy: Policy
+    let files: SandboxedFileSystem
+    let model: any LanguageModel
+    let logSink: LogSink
+    let maxSteps: Int
+    let deadline: ContinuousClock.Instant?
+
+    var steps: [Step] = []
+    var lastError: [UInt8]?
+    /// Errno of the most recent failed step, to tell `denied` from `failed` at the end.
+    var lastFailure: Errno?
+    var memory: GuestMemory?
+    var allocate: Function?
+    var store: Store?
+    var fuelAtLastStep: UInt64 = 0
+    var peakMemoryBytes = 0
+    /// Per-run key/value notes behind the original ABI's memory_store/memory_recall.
+    var notes: [String] = []
+
+    init(manifest: Manifest, files: SandboxedFileSystem, model: any LanguageModel, logSink: @escaping LogSink,
+         deadline: ContinuousClock.Instant?) {
+        self.manifest = manifest
+        self.policy = Policy(manifest: manifest)
+        self.files = files
+        self.model = model
+        self.logSink = logSink
+        self.maxSteps = manifest.resources.maxSteps
+        self.deadline = deadline
+    }
+
+    /// Drops references into the store, breaking the store → closure → run cycle.
+    func detach() {
+        memory = nil
+        allocate = nil
+        store = nil
+    }
+
+    func bind(instance: Instance) {
+        if let memory = instance.exports[memory: "memory"] { self.memory = GuestMemory(memory: memory) }
+        allocate = instance.exports[function: "nanos_alloc"]
+    }
+
+    var currentFuel: UInt64 { store?.fuel?.remaining ?? 0 }
+
+    /// Runs one syscall as one step.
+    ///
+    /// `body` returns what the trace records and the value handed back to the guest.
+    /// Failures are recorded and returned as `-errno`; run-ending conditions are thrown.
+    @inline(__always)
+    func perform(
+        _ name: String, group: ToolGroup?, args: [StepValue], failureValue: (Errno) -> Value,
+        body: () throws(SyscallFailure) -> (StepOutcome, Value)
+    ) throws(RunTermination) -> Value {
+        let start = ContinuousClock.now
+        if let deadline, start >= deadline { throw .timeout }
+        guard steps.count < maxSteps else { throw .maxSteps(limit: maxSteps) }
+
+        currentArgs = args
+        let fuelNow = currentFuel
+        let fuelUsed = fuelAtLastStep >= fuelNow ? fuelAtLastStep - fuelNow : 0
+        let memoryBytes = memory?.memory.byteCount ?? 0
+        if memoryBytes > peakMemoryBytes { peakMemoryBytes = memoryBytes }
+
+        let outcome: StepOutcome
+        let value: Value
+        if let group, let denial = policy.check(group, call: name) {
+            outcome = .failure(denial)
+            value = failureValue(denial.errno)
+        } else {
+            do {
+                (outcome, value) = try body()
+            } catch {
+                outcome = .failure(error)
+                value = failureValue(error.errno)
+            }
+        }
+        let elapsed = start.duration(to: .now)
+        if case .failure(let failure) = outcome {
+            lastError = Array(failure.message.utf8)
+            lastFailure = failure.errno
+        }
+        steps.append(
+            Step(
+                index: steps.count + 1, name: name, args: currentArgs, outcome: outcome,
+                latencyNanoseconds: UInt64(clamping: elapsed.nanoseconds),
+                fuelUsed: fuelUsed, memoryBytes: memoryBytes, counters: pendingCounters ?? [:]))
+        pendingCounters = nil
+        fuelAtLastStep = currentFuel
+        return value
+    }
+
+    /// Arguments of the step in progress; a call sets them as soon as it has read them,
+    /// so that a failing call still records what it was asked.
+    var currentArgs: [StepValue] = []
+    /// Counters (such as token counts) for the step in progress.
+    var pendingCounters: [String: Int64]?
+
+    func requireMemory() throws(SyscallFailure) -> GuestMemory {
+        guard let memory else { throw SyscallFailure(.EINVAL, "the guest exports no memory named \"memory\"") }
+        return memory
+    }
+
+    /// Hands bytes to the guest through its `nanos_alloc`, returning `len << 32 | ptr`.
+    func place(_ bytes: [UInt8]) throws(SyscallFailure) -> Int64 {
+        if bytes.isEmpty { return 0 }
+        guard let allocate else {
+            throw SyscallFailure(.EINVAL, "the guest exports no nanos_alloc(size) -> ptr to receive results")
+        }
+        guard bytes.count <= Int(Int32.max) else { throw SyscallFailure(.E2BIG, "result too large") }
+        let results: [Value]
+        do {
+            results = try allocate([.i32(UInt32(bytes.count))])
+        } catch let termination as RunTermination {
+            // The guest's allocator hit the memory cap: end the run as out_of_memory.
+            pendingTermination = termination
+            throw SyscallFailure(.E2BIG, "nanos_alloc(\(bytes.count)) exceeded the memory limit")
+        } catch {
+            pendingTrap = error
+            throw SyscallFailure(.EIO, "nanos_alloc(\(bytes.count)) trapped: \(error)")
+        }
+        guard case .i32(let ptr)? = results.first, ptr != 0 else {
+            throw SyscallFailure(.E2BIG, "nanos_alloc(\(bytes.count)) returned no buffer")
+        }
+        try requireMemory().write(bytes, at: ptr, what: "nanos_alloc result")
+        return Int64(bytes.count) << 32 | Int64(ptr)
+    }
+
+    /// A failure inside a nested guest call that must end the run once the step is recorded.
+    var pendingTermination: RunTermination?
+    var pendingTrap: (any Error)?
+
+    /// Re-raises a nested failure after its step has been recorded.
+    func raisePending() throws {
+        if let pendingTermination { throw pendingTermination }
+        if let pendingTrap { throw pendingTrap }
+    }
+}
+
+extension Duration {
+    var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+}

@@ -1,0 +1,140 @@
+import Foundation
+import NanosFS
+import NanosLLM
+import NanosManifest
+import WAT
+import WasmKit
+
+/// The outcome of one run: what `nanos run --json` prints and what front ends show.
+public struct RunReport: Sendable {
+    public var agent: String
+    public var status: RunStatus
+    public var exitCode: Int32 { status.exitCode }
+    /// The summary the guest passed to `agent.done`.
+    public var summary: String?
+    /// Why the run ended, when it did not end ok (a trap's message, the limit that hit).
+    public var message: String?
+    /// The guest's own non-zero return or exit code, if it gave one.
+    public var guestExitCode: Int32?
+    public var steps: [Step] = []
+    public var fuelUsed: UInt64 = 0
+    public var peakMemoryBytes = 0
+    public var durationNanoseconds: UInt64 = 0
+
+    public init(agent: String, status: RunStatus) {
+        self.agent = agent
+        self.status = status
+    }
+
+    /// The report as JSON: status, exit code, summary, each step (name, ok, errno,
+    /// latency and, for denials, the rule), fuel used and peak memory.
+    public func json() -> JSONValue {
+        var members: [(String, JSONValue)] = [
+            ("agent", .string(agent)),
+            ("status", .string(status.rawValue)),
+            ("exit_code", .int(Int64(exitCode))),
+            ("summary", summary.map(JSONValue.string) ?? .null),
+        ]
+        if let message { members.append(("message", .string(message))) }
+        if let guestExitCode { members.append(("guest_exit_code", .int(Int64(guestExitCode)))) }
+        members += [
+            ("fuel_used", .int(Int64(clamping: fuelUsed))),
+            ("peak_memory_bytes", .int(Int64(peakMemoryBytes))),
+            ("duration_ms", .double((Double(durationNanoseconds) / 1e6 * 1000).rounded() / 1000)),
+            ("steps", .array(steps.map { $0.jsonObject(includePayloads: false) })),
+        ]
+        return .object(members)
+    }
+}
+
+public enum KernelError: Error, Sendable, CustomStringConvertible {
+    case noBinary
+    case unreadable(path: String, reason: String)
+    case invalidModule(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .noBinary:
+            return "the manifest has no `binary:`; set it to the agent's .wasm (or .wat) file"
+        case .unreadable(let path, let reason):
+            return "cannot read agent binary \(path): \(reason)"
+        case .invalidModule(let path, let reason):
+            return "\(path) is not a valid WebAssembly module: \(reason)"
+        }
+    }
+}
+
+/// How a front end wants a run wired up.
+public struct RunOptions: Sendable {
+    public var logSink: LogSink
+    /// Overrides the model chosen from the manifest (tests, shared engines).
+    public var model: (any LanguageModel)?
+
+    public init(logSink: @escaping LogSink = { _, _ in }, model: (any LanguageModel)? = nil) {
+        self.logSink = logSink
+        self.model = model
+    }
+}
+
+/// The kernel API every front end uses to start agents.
+public enum Kernel {
+    /// Loads and validates an agent binary: `.wasm`, or `.wat` text compiled in memory.
+    public static func loadImage(path: String) throws(KernelError) -> AgentImage {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw .unreadable(path: path, reason: (error as NSError).localizedDescription)
+        }
+        return try loadImage(bytes: Array(data), source: path)
+    }
+
+    public static func loadImage(bytes: [UInt8], source: String) throws(KernelError) -> AgentImage {
+        var wasm = bytes
+        if source.hasSuffix(".wat") {
+            do {
+                wasm = try wat2wasm(String(decoding: bytes, as: UTF8.self))
+            } catch {
+                throw .invalidModule(path: source, reason: "\(error)")
+            }
+        }
+        do {
+            return AgentImage(module: try parseWasm(bytes: wasm), source: source)
+        } catch {
+            throw .invalidModule(path: source, reason: "\(error)")
+        }
+    }
+
+    /// Runs the agent a manifest describes. Never throws: a binary that cannot be loaded
+    /// or a grant that cannot be set up is a `failed` report with the reason.
+    public static func run(manifest: Manifest, options: RunOptions = RunOptions()) -> RunReport {
+        guard let binary = manifest.binary else {
+            return failedReport(manifest, KernelError.noBinary.description)
+        }
+        do {
+            return run(manifest: manifest, image: try loadImage(path: binary), options: options)
+        } catch {
+            return failedReport(manifest, error.description)
+        }
+    }
+
+    public static func run(manifest: Manifest, image: AgentImage, options: RunOptions = RunOptions()) -> RunReport {
+        let files: SandboxedFileSystem
+        do {
+            files = SandboxedFileSystem(
+                grants: try PathGrants(
+                    read: manifest.permissions.fsRead, write: manifest.permissions.fsWrite,
+                    baseDirectory: manifest.directory))
+        } catch {
+            return failedReport(manifest, "permissions: \(error)")
+        }
+        let model = options.model ?? LanguageModels.make(for: manifest.model)
+        return Sandbox.execute(image: image, manifest: manifest, files: files, model: model, logSink: options.logSink)
+    }
+
+    static func failedReport(_ manifest: Manifest, _ message: String) -> RunReport {
+        var report = RunReport(agent: manifest.name, status: .failed)
+        report.message = message
+        return report
+    }
+}

@@ -1,0 +1,248 @@
+import Dispatch
+import Foundation
+import NanosFS
+import NanosLLM
+import NanosManifest
+import Synchronization
+@_spi(Fuzzing) import WasmKit
+
+/// Engines are shared by every agent in the process, one per interpreter stack size
+/// (the stack size is an engine setting in WasmKit). Stores are per agent.
+final class EngineCache: Sendable {
+    static let shared = EngineCache()
+    private let engines = Mutex<[Int: Engine]>([:])
+
+    func engine(stackSize: Int) -> Engine {
+        engines.withLock { engines in
+            if let engine = engines[stackSize] { return engine }
+            let engine = Engine(configuration: EngineConfiguration(stackSize: stackSize, fuelMetering: true))
+            engines[stackSize] = engine
+            return engine
+        }
+    }
+}
+
+/// Caps linear memory at `resources.memory`. Growth past the cap ends the run with
+/// `out_of_memory` rather than returning -1, so a memory bomb stops at once with a
+/// clear status instead of spinning on failed allocations.
+final class MemoryCap: ResourceLimiter {
+    let limitBytes: Int
+    init(limitBytes: Int) { self.limitBytes = limitBytes }
+
+    func limitMemoryGrowth(to desired: Int) throws -> Bool {
+        guard desired <= limitBytes else {
+            throw RunTermination.outOfMemory(requestedBytes: desired, limitBytes: limitBytes)
+        }
+        return true
+    }
+
+    func limitTableGrowth(to desired: Int) throws -> Bool {
+        desired <= 10_000
+    }
+}
+
+/// Enforces the wall-clock deadline while the guest computes.
+///
+/// WasmKit has no cross-thread interrupt, but it re-reads the store's fuel cell at every
+/// metered region: zeroing it from a timer stops the guest at its next region, and the
+/// kernel then reports `timeout` instead of `out_of_fuel`. Syscalls check the deadline
+/// themselves, so a guest blocked in the host is covered too.
+final class Watchdog: @unchecked Sendable {
+    // @unchecked: `store` is touched off its thread only under `lock`, and only to
+    // write the fuel word, which the interpreter reads as a plain integer.
+    private let lock = NSLock()
+    private var store: Store?
+    private var workItem: DispatchWorkItem?
+    private var didFire = false
+
+    init(store: Store, deadline: ContinuousClock.Instant) {
+        self.store = store
+        let delay = ContinuousClock.now.duration(to: deadline)
+        let item = DispatchWorkItem { [weak self] in self?.fire() }
+        workItem = item
+        let nanoseconds = max(0, delay.nanoseconds)
+        DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(clamping: nanoseconds)), execute: item)
+    }
+
+    var fired: Bool { lock.withLock { didFire } }
+
+    private func fire() {
+        lock.withLock {
+            guard let store else { return }
+            didFire = true
+            store.fuel = Fuel(remaining: 0)
+        }
+    }
+
+    func disarm() {
+        lock.withLock {
+            store = nil
+            workItem?.cancel()
+            workItem = nil
+        }
+    }
+}
+
+/// Everything about an agent that the kernel needs to start it.
+public struct AgentImage: Sendable {
+    public let module: Module
+    public let source: String
+
+    public init(module: Module, source: String) {
+        self.module = module
+        self.source = source
+    }
+}
+
+/// Runs one agent to completion inside a fresh store.
+enum Sandbox {
+    static let defaultStackBytes = 1 << 20
+    static let defaultTimeout = Duration.seconds(300)
+    /// The budget when `resources.fuel` is absent. Finite on purpose: WasmKit treats
+    /// `UInt64.max` as "unmetered", which would leave the watchdog nothing to zero.
+    static let unlimitedFuel: UInt64 = 1 << 62
+
+    static func execute(
+        image: AgentImage, manifest: Manifest, files: SandboxedFileSystem, model: any LanguageModel,
+        logSink: @escaping LogSink
+    ) -> RunReport {
+        let started = ContinuousClock.now
+        let timeout = manifest.resources.timeout ?? defaultTimeout
+        let deadline = started + timeout
+        let engine = EngineCache.shared.engine(stackSize: manifest.resources.stackBytes ?? defaultStackBytes)
+        let store = Store(engine: engine)
+        store.resourceLimiter = MemoryCap(limitBytes: manifest.resources.memoryBytes)
+        let run = AgentRun(manifest: manifest, files: files, model: model, logSink: logSink, deadline: deadline)
+        run.store = store
+        defer { run.detach() }
+
+        let fuelBudget = manifest.resources.fuel ?? unlimitedFuel
+        var report = RunReport(agent: manifest.name, status: .failed)
+        func finish(_ status: RunStatus, summary: String? = nil, message: String? = nil, guestExitCode: Int32? = nil)
+            -> RunReport
+        {
+            report.status = status
+            report.summary = summary
+            report.message = message
+            report.guestExitCode = guestExitCode
+            report.steps = run.steps
+            let remaining = store.fuel?.remaining ?? fuelBudget
+            report.fuelUsed = fuelBudget >= remaining ? fuelBudget - remaining : 0
+            report.peakMemoryBytes = max(run.peakMemoryBytes, run.memory?.memory.byteCount ?? 0)
+            report.durationNanoseconds = UInt64(clamping: started.duration(to: .now).nanoseconds)
+            return report
+        }
+
+        let imports: Imports
+        do {
+            imports = try bindImports(of: image.module, store: store, run: run)
+        } catch {
+            return finish(.failed, message: error.message)
+        }
+
+        store.fuel = Fuel(remaining: fuelBudget)
+        run.fuelAtLastStep = fuelBudget
+        let watchdog = Watchdog(store: store, deadline: deadline)
+        defer { watchdog.disarm() }
+
+        do {
+            let instance = try image.module.instantiate(store: store, imports: imports)
+            run.bind(instance: instance)
+            if let entry = instance.exports[function: "run"] {
+                let results = try entry.invoke([])
+                guard case .i32(let raw)? = results.first else {
+                    return finish(.failed, message: "the guest's run export must return i32")
+                }
+                let code = Int32(bitPattern: raw)
+                if code == 0 { return finish(.ok) }
+                let status: RunStatus = run.lastFailure == .EPERM ? .denied : .failed
+                return finish(status, message: "the guest returned \(code)", guestExitCode: code)
+            }
+            guard let entry = instance.exports[function: "_start"] ?? instance.exports[function: "run_agent"] else {
+                return finish(.failed, message: "the guest exports no entry point: export run() -> i32, _start or run_agent")
+            }
+            _ = try entry.invoke([])
+            return finish(.ok)
+        } catch let termination as RunTermination {
+            switch termination {
+            case .done(let summary):
+                return finish(.ok, summary: summary)
+            case .exit(let code):
+                if code == 0 { return finish(.ok) }
+                let status: RunStatus = run.lastFailure == .EPERM ? .denied : .failed
+                return finish(status, message: "the guest exited with code \(code)", guestExitCode: code)
+            case .maxSteps(let limit):
+                return finish(.maxSteps, message: "the agent made more than resources.max_steps = \(limit) syscalls")
+            case .timeout:
+                return finish(.timeout, message: "the run passed resources.timeout = \(timeout)")
+            case .outOfMemory(let requested, let limit):
+                return finish(
+                    .outOfMemory,
+                    message: "the guest asked for \(requested) bytes of linear memory; resources.memory allows \(limit)")
+            }
+        } catch {
+            let text = String(describing: error)
+            if text.contains("out of fuel") {
+                if watchdog.fired {
+                    return finish(.timeout, message: "the run passed resources.timeout = \(timeout)")
+                }
+                return finish(.outOfFuel, message: "the guest used all of resources.fuel = \(fuelBudget)")
+            }
+            if text.contains("call stack exhausted") {
+                return finish(
+                    .trap, message: "call stack exhausted (deep recursion); resources.stack can raise the limit")
+            }
+            if error is Trap {
+                return finish(.trap, message: text.replacingOccurrences(of: "Trap: ", with: ""))
+            }
+            return finish(.failed, message: "could not start the guest: \(text)")
+        }
+    }
+
+    struct LinkError: Error {
+        let message: String
+    }
+
+    /// Binds each function the module imports to its host function, refusing anything
+    /// nanos does not serve with a message that names the import.
+    static func bindImports(of module: Module, store: Store, run: AgentRun) throws(LinkError) -> Imports {
+        var imports = Imports()
+        var needsAllocator = false
+        for entry in module.imports {
+            guard case .function(let typeIndex) = entry.descriptor else {
+                throw LinkError(
+                    message: "the guest imports \(entry.module).\(entry.name), which is not a function; nanos provides only functions (export your memory instead of importing it)")
+            }
+            guard let type = module.functionType(at: typeIndex) else {
+                throw LinkError(message: "import \(entry.module).\(entry.name) has an invalid type")
+            }
+            let host =
+                SyscallTable.lookup(module: entry.module, name: entry.name)
+                ?? (entry.module == WASIPreview1.module ? WASIPreview1.stub(name: entry.name, type: type) : nil)
+            guard let host else {
+                throw LinkError(
+                    message: "the guest imports \(entry.module).\(entry.name), which nanos does not provide (ABI v1 is module \"nanos\"; see docs/abi.md)")
+            }
+            guard host.type == type else {
+                throw LinkError(
+                    message: "import \(entry.module).\(entry.name) has type \(describe(type)) but nanos defines \(describe(host.type))")
+            }
+            if entry.module == SyscallTable.abiModule, host.results == [.i64] { needsAllocator = true }
+            imports.define(
+                module: entry.module, name: entry.name,
+                Function(store: store, parameters: host.parameters, results: host.results, raw: host.make(run)))
+        }
+        if needsAllocator, !module.exports.contains(where: { $0.name == "nanos_alloc" }) {
+            throw LinkError(
+                message: "the guest imports calls that return data but exports no nanos_alloc(size i32) -> i32 to receive them")
+        }
+        return imports
+    }
+
+    static func describe(_ type: FunctionType) -> String {
+        func names(_ types: [ValueType]) -> String {
+            types.map { "\($0)" }.joined(separator: ", ")
+        }
+        return "(\(names(type.parameters))) -> (\(names(type.results)))"
+    }
+}

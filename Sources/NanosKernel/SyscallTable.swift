@@ -1,0 +1,284 @@
+import Foundation
+import NanosFS
+import NanosLLM
+import NanosManifest
+import WasmKit
+
+/// One host function a guest may import.
+struct HostImport: Sendable {
+    let module: String
+    let name: String
+    let parameters: [ValueType]
+    let results: [ValueType]
+    let make: @Sendable (AgentRun) -> Function.RawImplementation
+
+    var type: FunctionType { FunctionType(parameters: parameters, results: results) }
+}
+
+/// Size caps for what a guest may ask of the host (docs/abi.md).
+public enum SyscallLimits {
+    public static let path = 4 * 1024
+    public static let fileBytes = 16 * 1024 * 1024
+    public static let message = 64 * 1024
+    public static let llmRequest = 1024 * 1024
+    public static let randomBytes = 64 * 1024
+    public static let url = 8 * 1024
+}
+
+/// The import modules nanos serves, keyed by `module.name`.
+enum SyscallTable {
+    static let all: [String: HostImport] = {
+        var table: [String: HostImport] = [:]
+        for entry in abiV1 + OriginalABI.imports + WASIPreview1.imports {
+            table["\(entry.module).\(entry.name)"] = entry
+        }
+        return table
+    }()
+
+    static func lookup(module: String, name: String) -> HostImport? {
+        all["\(module).\(name)"]
+    }
+
+    static let abiModule = "nanos"
+
+    // MARK: - ABI v1
+
+    static let abiV1: [HostImport] = [
+        dataCall("agent_goal", "agent.goal", group: .agent, params: []) { run, _ in
+            Array((run.manifest.goal ?? "").utf8)
+        },
+        dataCall("agent_tools", "agent.tools", group: .agent, params: []) { run, _ in
+            let names = run.policy.grantedGroups.map { JSONValue.string($0.rawValue) }
+            return Array(JSONValue.array(names).serialized().utf8)
+        },
+        statusCall("agent_log", "agent.log", group: .agent, params: [.i32, .i32, .i32]) { run, args in
+            let level = LogLevel(rawValue: Int32(bitPattern: args[0].i32)) ?? .info
+            let message = try run.requireMemory().read(
+                ptr: args[1].i32, len: args[2].i32, limit: SyscallLimits.message, what: "agent.log message")
+            run.currentArgs = [.int(Int64(level.rawValue)), .bytes(message)]
+            run.logSink(level, String(decoding: message, as: UTF8.self))
+        },
+        HostImport(module: abiModule, name: "agent_done", parameters: [.i32, .i32], results: [.i32]) { run in
+            { _, args, results in
+                var summary = ""
+                let value = try run.perform("agent.done", group: .agent, args: [], failureValue: negI32) {
+                    () throws(SyscallFailure) in
+                    let bytes = try run.requireMemory().read(
+                        ptr: args[0].i32, len: args[1].i32, limit: SyscallLimits.message, what: "agent.done summary")
+                    summary = String(decoding: bytes, as: UTF8.self)
+                    run.currentArgs = [.bytes(bytes)]
+                    return (.value(0), .i32(0))
+                }
+                if run.steps.last?.outcome.isSuccess == true {
+                    throw RunTermination.done(summary: summary)
+                }
+                results[0] = value
+            }
+        },
+        dataCall("fs_read", "fs.read", group: .fs_read, params: [.i32, .i32]) { run, args in
+            let path = try run.readPath(args[0], args[1])
+            run.currentArgs = [.bytes(Array(path.utf8))]
+            return try run.files.readOrFail(path)
+        },
+        statusCall("fs_write", "fs.write", group: .fs_write, params: [.i32, .i32, .i32, .i32]) { run, args in
+            let path = try run.readPath(args[0], args[1])
+            run.currentArgs = [.bytes(Array(path.utf8))]
+            let data = try run.requireMemory().read(
+                ptr: args[2].i32, len: args[3].i32, limit: SyscallLimits.fileBytes, what: "fs.write data")
+            run.currentArgs = [.bytes(Array(path.utf8)), .bytes(data)]
+            try run.files.writeOrFail(path, data)
+        },
+        dataCall("fs_list", "fs.list", group: .fs_read, params: [.i32, .i32]) { run, args in
+            let path = try run.readPath(args[0], args[1])
+            run.currentArgs = [.bytes(Array(path.utf8))]
+            let entries = try run.files.listOrFail(path)
+            let json = JSONValue.array(
+                entries.map {
+                    .object([("name", .string($0.name)), ("type", .string($0.kind.abiName)), ("size", .int(Int64($0.size)))])
+                })
+            return Array(json.serialized().utf8)
+        },
+        dataCall("llm_infer", "llm.infer", group: .llm, params: [.i32, .i32]) { run, args in
+            let requestBytes = try run.requireMemory().read(
+                ptr: args[0].i32, len: args[1].i32, limit: SyscallLimits.llmRequest, what: "llm.infer request")
+            run.currentArgs = [.bytes(requestBytes)]
+            return Array(try run.infer(requestBytes).text.utf8)
+        },
+        dataCall("web_fetch", "web.fetch", group: .web, params: [.i32, .i32]) { run, args in
+            let url = try run.requireMemory().read(
+                ptr: args[0].i32, len: args[1].i32, limit: SyscallLimits.url, what: "web.fetch url")
+            run.currentArgs = [.bytes(url)]
+            try run.checkNetwork(url: String(decoding: url, as: UTF8.self), call: "web.fetch")
+            throw SyscallFailure(.EIO, "web.fetch is not available in this build of nanos")
+        },
+        HostImport(module: abiModule, name: "clock_now", parameters: [], results: [.i64]) { run in
+            { _, _, results in
+                results[0] = try run.perform("clock.now", group: .clock, args: [], failureValue: negI64) {
+                    () throws(SyscallFailure) in
+                    let now = Int64(Date().timeIntervalSince1970 * 1_000_000_000)
+                    return (.value(now), .i64(UInt64(bitPattern: now)))
+                }
+            }
+        },
+        dataCall("random_bytes", "random.bytes", group: .random, params: [.i32]) { run, args in
+            let count = Int32(bitPattern: args[0].i32)
+            run.currentArgs = [.int(Int64(count))]
+            guard count >= 0 else { throw SyscallFailure(.EINVAL, "random.bytes: negative length \(count)") }
+            guard count <= SyscallLimits.randomBytes else {
+                throw SyscallFailure(.E2BIG, "random.bytes: \(count) is over the limit of \(SyscallLimits.randomBytes)")
+            }
+            var generator = SystemRandomNumberGenerator()
+            return (0..<Int(count)).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        },
+        // Not a step: reading the last error is part of handling the failed step.
+        HostImport(module: abiModule, name: "last_error", parameters: [], results: [.i64]) { run in
+            { _, _, results in
+                guard let message = run.lastError else {
+                    results[0] = negI64(.ENOENT)
+                    return
+                }
+                do throws(SyscallFailure) {
+                    results[0] = .i64(UInt64(bitPattern: try run.place(message)))
+                } catch {
+                    results[0] = negI64(error.errno)
+                }
+                try run.raisePending()
+            }
+        },
+    ]
+
+    // MARK: - Builders
+
+    /// A call whose result is bytes handed over through `nanos_alloc`; returns i64.
+    static func dataCall(
+        _ name: String, _ stepName: String, group: ToolGroup, params: [ValueType],
+        _ body: @escaping @Sendable (AgentRun, UnsafeBufferPointer<Value>) throws -> [UInt8]
+    ) -> HostImport {
+        HostImport(module: abiModule, name: name, parameters: params, results: [.i64]) { run in
+            { _, args, results in
+                results[0] = try run.perform(stepName, group: group, args: [], failureValue: negI64) {
+                    () throws(SyscallFailure) in
+                    let bytes = try syscallErrors { try body(run, args) }
+                    return (.data(bytes), .i64(UInt64(bitPattern: try run.place(bytes))))
+                }
+                try run.raisePending()
+            }
+        }
+    }
+
+    /// A call that returns 0 or -errno as i32.
+    static func statusCall(
+        _ name: String, _ stepName: String, group: ToolGroup, params: [ValueType],
+        _ body: @escaping @Sendable (AgentRun, UnsafeBufferPointer<Value>) throws -> Void
+    ) -> HostImport {
+        HostImport(module: abiModule, name: name, parameters: params, results: [.i32]) { run in
+            { _, args, results in
+                results[0] = try run.perform(stepName, group: group, args: [], failureValue: negI32) {
+                    () throws(SyscallFailure) in
+                    try syscallErrors { try body(run, args) }
+                    return (.value(0), .i32(0))
+                }
+            }
+        }
+    }
+}
+
+/// Runs a service body, passing its `SyscallFailure` through and turning anything
+/// unexpected into EIO, so a service bug reaches the guest as an error, not a crash.
+@inline(__always)
+func syscallErrors<T>(_ body: () throws -> T) throws(SyscallFailure) -> T {
+    do {
+        return try body()
+    } catch let failure as SyscallFailure {
+        throw failure
+    } catch {
+        throw SyscallFailure(.EIO, "internal error: \(error)")
+    }
+}
+
+@inline(__always) func negI32(_ errno: Errno) -> Value { .i32(UInt32(bitPattern: -errno.rawValue)) }
+@inline(__always) func negI64(_ errno: Errno) -> Value { .i64(UInt64(bitPattern: Int64(-errno.rawValue))) }
+
+extension Value {
+    /// The raw 32 bits of an i32 argument (the engine has already checked the type).
+    @inline(__always)
+    var i32: UInt32 {
+        if case .i32(let value) = self { return value }
+        return 0
+    }
+}
+
+extension DirectoryEntry.Kind {
+    var abiName: String {
+        switch self {
+        case .file: return "file"
+        case .directory: return "dir"
+        case .symlink: return "symlink"
+        case .other: return "other"
+        }
+    }
+}
+
+extension SyscallFailure {
+    init(fsError: FSError) {
+        switch fsError {
+        case .denied(let path, let rule):
+            self.init(.EPERM, "access to \(path) denied", rule: rule)
+        case .notFound(let path):
+            self.init(.ENOENT, "no such file or directory: \(path)")
+        case .invalidPath(let path, let reason):
+            self.init(.EINVAL, "invalid path \(path.debugDescription): \(reason)")
+        case .tooLarge(let path, let limit):
+            self.init(.E2BIG, "\(path) is larger than the limit of \(limit) bytes")
+        case .io(let path, let message):
+            self.init(.EIO, "\(path): \(message)")
+        }
+    }
+}
+
+// MARK: - Services shared by both ABIs
+
+extension AgentRun {
+    func readPath(_ ptr: Value, _ len: Value) throws(SyscallFailure) -> String {
+        let bytes = try requireMemory().read(ptr: ptr.i32, len: len.i32, limit: SyscallLimits.path, what: "path")
+        guard let path = String(validating: bytes, as: UTF8.self) else {
+            throw SyscallFailure(.EINVAL, "path is not valid UTF-8")
+        }
+        return path
+    }
+
+    func infer(_ requestBytes: [UInt8]) throws(SyscallFailure) -> InferenceResult {
+        do {
+            let request = try InferenceRequest.parse(requestBytes)
+            let result = try model.infer(request, deadline: deadline)
+            pendingCounters = [
+                "prompt_tokens": Int64(result.promptTokens), "generated_tokens": Int64(result.generatedTokens),
+                "inference_ms": Int64(result.milliseconds.rounded()),
+            ]
+            return result
+        } catch {
+            switch error {
+            case .invalidRequest(let message): throw SyscallFailure(.EINVAL, message)
+            case .unavailable(let message): throw SyscallFailure(.EIO, message)
+            case .deadlineExceeded: throw SyscallFailure(.ETIMEDOUT, error.description)
+            }
+        }
+    }
+
+    /// The network rule: `permissions.network` must allow the URL's host.
+    func checkNetwork(url: String, call: String) throws(SyscallFailure) {
+        switch manifest.permissions.network {
+        case .none:
+            throw .denied("\(call) denied: the manifest does not allow network access", rule: "permissions.network is false")
+        case .any:
+            return
+        case .hosts(let hosts):
+            guard let host = URLComponents(string: url)?.host?.lowercased(), hosts.contains(where: { $0.lowercased() == host })
+            else {
+                throw .denied(
+                    "\(call) denied: \(url) is not an allowed host",
+                    rule: "permissions.network allows only [\(hosts.joined(separator: ", "))]")
+            }
+        }
+    }
+}

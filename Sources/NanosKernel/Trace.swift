@@ -1,0 +1,180 @@
+import Foundation
+
+/// One argument of a syscall as the guest passed it.
+public enum StepValue: Sendable, Equatable {
+    case bytes([UInt8])
+    case int(Int64)
+}
+
+/// What a syscall gave back.
+public enum StepOutcome: Sendable {
+    /// Bytes placed in guest memory (or an empty result).
+    case data([UInt8])
+    /// A plain number (clock.now) or a success code with nothing attached.
+    case value(Int64)
+    case failure(SyscallFailure)
+
+    public var isSuccess: Bool {
+        if case .failure = self { return false }
+        return true
+    }
+
+    public var failure: SyscallFailure? {
+        if case .failure(let failure) = self { return failure }
+        return nil
+    }
+}
+
+/// One syscall. A step holds every byte that crossed the sandbox boundary, so a run can
+/// be replayed exactly by feeding the recorded outcomes back in order.
+public struct Step: Sendable {
+    /// 1-based position in the run.
+    public var index: Int
+    /// Dotted name, e.g. `fs.read`, or `env.fs_read` for the original ABI.
+    public var name: String
+    public var args: [StepValue]
+    public var outcome: StepOutcome
+    public var latencyNanoseconds: UInt64
+    /// Fuel the guest burned between the previous step and this one.
+    public var fuelUsed: UInt64
+    /// The guest's linear memory size when the call was made.
+    public var memoryBytes: Int
+    /// Service-specific counters, such as prompt and generated tokens for `llm.infer`.
+    public var counters: [String: Int64]
+
+    public init(
+        index: Int, name: String, args: [StepValue], outcome: StepOutcome,
+        latencyNanoseconds: UInt64, fuelUsed: UInt64, memoryBytes: Int, counters: [String: Int64] = [:]
+    ) {
+        self.index = index
+        self.name = name
+        self.args = args
+        self.outcome = outcome
+        self.latencyNanoseconds = latencyNanoseconds
+        self.fuelUsed = fuelUsed
+        self.memoryBytes = memoryBytes
+        self.counters = counters
+    }
+}
+
+// MARK: - JSON
+
+extension Step {
+    /// The step as one JSON object (one line of a `--trace` file).
+    ///
+    /// Bytes that are valid UTF-8 are written as JSON strings; anything else as
+    /// `{"base64": "…"}`, so no byte is lost.
+    public func jsonObject(includePayloads: Bool = true) -> JSONValue {
+        var object: [(String, JSONValue)] = [
+            ("index", .int(Int64(index))),
+            ("name", .string(name)),
+        ]
+        if includePayloads {
+            object.append(("args", .array(args.map { $0.json })))
+        }
+        switch outcome {
+        case .data(let bytes):
+            object.append(("ok", .bool(true)))
+            if includePayloads { object.append(("result", JSONValue.bytes(bytes))) }
+            object.append(("result_bytes", .int(Int64(bytes.count))))
+        case .value(let value):
+            object.append(("ok", .bool(true)))
+            object.append(("result", .int(value)))
+        case .failure(let failure):
+            object.append(("ok", .bool(false)))
+            object.append(("errno", .string(failure.errno.description)))
+            object.append(("error", .string(failure.message)))
+            if let rule = failure.rule { object.append(("rule", .string(rule))) }
+        }
+        object.append(("latency_ns", .int(Int64(clamping: latencyNanoseconds))))
+        object.append(("fuel", .int(Int64(clamping: fuelUsed))))
+        object.append(("memory", .int(Int64(memoryBytes))))
+        if !counters.isEmpty {
+            object.append(("counters", .object(counters.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) })))
+        }
+        return .object(object)
+    }
+}
+
+extension StepValue {
+    var json: JSONValue {
+        switch self {
+        case .bytes(let bytes): return JSONValue.bytes(bytes)
+        case .int(let value): return .int(value)
+        }
+    }
+}
+
+/// A small ordered JSON value, so that reports and traces are written with stable key order.
+public indirect enum JSONValue: Sendable, Equatable {
+    case null
+    case bool(Bool)
+    case int(Int64)
+    case double(Double)
+    case string(String)
+    case array([JSONValue])
+    case object([(String, JSONValue)])
+
+    public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
+        lhs.serialized() == rhs.serialized()
+    }
+
+    /// Bytes as a string when they are UTF-8, else as base64.
+    public static func bytes(_ bytes: [UInt8]) -> JSONValue {
+        if let text = String(validating: bytes, as: UTF8.self) {
+            return .string(text)
+        }
+        return .object([("base64", .string(Data(bytes).base64EncodedString()))])
+    }
+
+    public func serialized() -> String {
+        var out = ""
+        write(to: &out)
+        return out
+    }
+
+    public func write(to out: inout String) {
+        switch self {
+        case .null: out += "null"
+        case .bool(let value): out += value ? "true" : "false"
+        case .int(let value): out += String(value)
+        case .double(let value):
+            out += value.isFinite ? String(value) : "null"
+        case .string(let value): JSONValue.writeString(value, to: &out)
+        case .array(let values):
+            out += "["
+            for (offset, value) in values.enumerated() {
+                if offset > 0 { out += "," }
+                value.write(to: &out)
+            }
+            out += "]"
+        case .object(let members):
+            out += "{"
+            for (offset, member) in members.enumerated() {
+                if offset > 0 { out += "," }
+                JSONValue.writeString(member.0, to: &out)
+                out += ":"
+                member.1.write(to: &out)
+            }
+            out += "}"
+        }
+    }
+
+    static func writeString(_ value: String, to out: inout String) {
+        out += "\""
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20 || scalar.value == 0x2028 || scalar.value == 0x2029:
+                out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count)
+                    + String(scalar.value, radix: 16)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        out += "\""
+    }
+}

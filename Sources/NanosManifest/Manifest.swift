@@ -1,0 +1,170 @@
+/// An agent's `.nano` manifest: what it runs, with which model, and what it may touch.
+/// The field reference is docs/manifest.md.
+public struct Manifest: Sendable, Equatable {
+    public static let defaultName = "nanos-agent"
+
+    public var name: String
+    /// Nil when the manifest configures no model.
+    public var model: ModelConfig?
+    public var resources: Resources
+    public var permissions: Permissions
+    public var mcpServers: [MCPServerSpec]
+    /// The granted groups, without repeats; nil when `tools:` is absent.
+    public var tools: [ToolGroup]?
+    /// The `tools:` entries as written (aliases included), for prompts and reports.
+    public var toolNames: [String]?
+    /// The guest module, as an absolute path.
+    public var binary: String?
+    public var goal: String?
+    public var agents: [AgentSpec]
+    /// The fleet token.
+    public var token: Secret?
+    /// Absolute folder of the manifest, symlinks resolved; relative paths in the
+    /// manifest are resolved against it.
+    public var directory: String
+    /// The file the manifest was read from, as the caller named it.
+    public var sourcePath: String?
+
+    public init(
+        name: String = Manifest.defaultName, model: ModelConfig? = nil, resources: Resources,
+        permissions: Permissions = Permissions(), mcpServers: [MCPServerSpec] = [],
+        tools: [ToolGroup]? = nil, toolNames: [String]? = nil, binary: String? = nil,
+        goal: String? = nil, agents: [AgentSpec] = [], token: Secret? = nil,
+        directory: String, sourcePath: String? = nil
+    ) {
+        self.name = name
+        self.model = model
+        self.resources = resources
+        self.permissions = permissions
+        self.mcpServers = mcpServers
+        self.tools = tools
+        self.toolNames = toolNames
+        self.binary = binary
+        self.goal = goal
+        self.agents = agents
+        self.token = token
+        self.directory = directory
+        self.sourcePath = sourcePath
+    }
+}
+
+public struct ModelConfig: Sendable, Equatable {
+    public static let defaultProvider = "local"
+
+    public var provider: String
+    public var modelName: String?
+    /// The model file, as an absolute path.
+    public var path: String?
+    public var contextWindow: Int?
+    public var apiURL: String?
+    public var apiKey: Secret?
+    public var gpuLayers: Int?
+    public var threads: Int?
+
+    public init(
+        provider: String = ModelConfig.defaultProvider, modelName: String? = nil, path: String? = nil,
+        contextWindow: Int? = nil, apiURL: String? = nil, apiKey: Secret? = nil,
+        gpuLayers: Int? = nil, threads: Int? = nil
+    ) {
+        self.provider = provider
+        self.modelName = modelName
+        self.path = path
+        self.contextWindow = contextWindow
+        self.apiURL = apiURL
+        self.apiKey = apiKey
+        self.gpuLayers = gpuLayers
+        self.threads = threads
+    }
+}
+
+public struct Resources: Sendable, Equatable {
+    /// The smallest memory a guest can have: one WebAssembly page.
+    public static let minimumMemoryBytes = 64 << 10
+    /// The most a 32-bit WebAssembly memory can address.
+    public static let maximumMemoryBytes = 4 << 30
+
+    /// Cap on the guest's linear memory.
+    public var memoryBytes: Int
+    /// Cap on host calls (steps) in one run.
+    public var maxSteps: Int
+    /// Instruction fuel for one run; nil leaves it to the kernel.
+    public var fuel: UInt64?
+    /// Wall-clock limit for one run.
+    public var timeout: Duration?
+    /// Stack size for the interpreter.
+    public var stackBytes: Int?
+
+    public init(memoryBytes: Int, maxSteps: Int, fuel: UInt64? = nil, timeout: Duration? = nil, stackBytes: Int? = nil)
+    {
+        self.memoryBytes = memoryBytes
+        self.maxSteps = maxSteps
+        self.fuel = fuel
+        self.timeout = timeout
+        self.stackBytes = stackBytes
+    }
+}
+
+/// Grants; everything not granted is denied.
+public struct Permissions: Sendable, Equatable {
+    /// Path globs the guest may read, kept as written (the fs service interprets them).
+    public var fsRead: [String]
+    /// Path globs the guest may write, kept as written.
+    public var fsWrite: [String]
+    public var network: NetworkGrant
+
+    public init(fsRead: [String] = [], fsWrite: [String] = [], network: NetworkGrant = .none) {
+        self.fsRead = fsRead
+        self.fsWrite = fsWrite
+        self.network = network
+    }
+}
+
+public enum NetworkGrant: Sendable, Equatable {
+    case none
+    case any
+    /// Only these hosts, as written.
+    case hosts([String])
+}
+
+/// An MCP server that nanos starts as a child process and talks to over stdio.
+public struct MCPServerSpec: Sendable, Equatable {
+    /// The name guests use to address the server.
+    public var name: String
+    public var command: String
+    public var args: [String]
+    /// Extra environment variables for the server, as written.
+    public var env: [String: String]
+    /// Working folder, as an absolute path.
+    public var cwd: String?
+    /// Limit for each request to the server.
+    public var timeout: Duration?
+
+    public init(
+        name: String, command: String, args: [String] = [], env: [String: String] = [:],
+        cwd: String? = nil, timeout: Duration? = nil
+    ) {
+        self.name = name
+        self.command = command
+        self.args = args
+        self.env = env
+        self.cwd = cwd
+        self.timeout = timeout
+    }
+}
+
+/// One member of a fleet; it shares everything else with the manifest that lists it.
+public struct AgentSpec: Sendable, Equatable {
+    public var name: String
+    public var goal: String
+    /// The tool names as written; nil when the entry has no `tools:`.
+    public var tools: [String]?
+
+    /// The groups `tools` grants; nil when the entry has no `tools:`.
+    public var toolGroups: [ToolGroup]? { tools.map(ToolGroup.groups(named:)) }
+
+    public init(name: String, goal: String, tools: [String]? = nil) {
+        self.name = name
+        self.goal = goal
+        self.tools = tools
+    }
+}

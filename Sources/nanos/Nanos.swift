@@ -1,0 +1,60 @@
+import ArgumentParser
+import Foundation
+import Logging
+
+@main
+struct Nanos: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "nanos",
+        abstract: "Run AI agents sandboxed in WebAssembly, with the LLM native in the same process.",
+        discussion: """
+            An agent is a .wasm guest plus a .nano manifest. The guest reaches files, models
+            and tools only through syscalls that the manifest's grants check.
+
+            Exit codes of `nanos run`: 0 ok, 1 failed, 2 usage or manifest error, 3 denied,
+            4 out_of_fuel, 5 out_of_memory, 6 timeout, 7 max_steps, 8 trap.
+            """,
+        version: NanosVersion.current,
+        subcommands: [RunCommand.self, CompileCommand.self, BenchCommand.self]
+    )
+}
+
+enum NanosVersion {
+    static let current = "0.1.0"
+}
+
+/// Options every subcommand shares.
+struct GlobalOptions: ParsableArguments {
+    @Flag(name: .shortAndLong, help: "Print nanos' own debug logs on stderr.")
+    var verbose = false
+
+    func bootstrapLogging() {
+        let level: Logger.Level = verbose ? .debug : .warning
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+    }
+}
+
+/// Writes human output to stderr, with colour only when stderr is a terminal.
+struct Console {
+    let colored: Bool
+
+    init() {
+        colored = isatty(STDERR_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+    }
+
+    enum Color: String {
+        case red = "31", green = "32", yellow = "33", dim = "2", bold = "1"
+    }
+
+    func paint(_ text: String, _ color: Color) -> String {
+        colored ? "\u{1B}[\(color.rawValue)m\(text)\u{1B}[0m" : text
+    }
+
+    func line(_ text: String) {
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+    }
+}

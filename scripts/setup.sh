@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs what nanos needs to build and test, and nothing that is already there.
+# Idempotent: a second run only checks. Third-party sources that are built (later:
+# llama.cpp, QuickJS, the default model) go into a cache outside the clone, keyed by
+# version: ${NANOS_CACHE:-$HOME/.cache/nanos}.
+set -euo pipefail
+
+APT_PACKAGES=(
+  wasi-libc                  # libc for C guests (headers + wasm32 libs)
+  libclang-rt-19-dev-wasm32  # compiler-rt builtins for wasm32 guests
+  python3                    # benchmark anchor (`python3 -c pass`)
+)
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+    echo "setup: need root to run: $*" >&2; exit 1; fi
+}
+
+missing=()
+for pkg in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+command -v swift >/dev/null || { echo "setup: the Swift toolchain (swift) is not on PATH" >&2; exit 1; }
+
+CACHE="${NANOS_CACHE:-$HOME/.cache/nanos}"
+mkdir -p "$CACHE"
+echo "setup: ok (cache: $CACHE)"
