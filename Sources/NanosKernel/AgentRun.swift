@@ -43,6 +43,8 @@ final class AgentRun {
     let logSink: LogSink
     let maxSteps: Int
     let deadline: ContinuousClock.Instant?
+    /// The deadline on the monotonic clock, for the per-step check.
+    let deadlineNanoseconds: UInt64
 
     var steps: [Step] = []
     var lastError: [UInt8]?
@@ -50,6 +52,9 @@ final class AgentRun {
     var lastFailure: Errno?
     var memory: GuestMemory?
     var allocate: Function?
+    /// The stack for calls into `nanos_alloc`, made once per run: a fresh stack per
+    /// call would cost more than the syscall itself.
+    lazy var allocatorStack = StackBox(engine: store?.engine ?? Engine())
     var store: Store?
     var fuelAtLastStep: UInt64 = 0
     var peakMemoryBytes = 0
@@ -65,6 +70,12 @@ final class AgentRun {
         self.logSink = logSink
         self.maxSteps = manifest.resources.maxSteps
         self.deadline = deadline
+        if let deadline {
+            let remaining = ContinuousClock.now.duration(to: deadline).nanoseconds
+            deadlineNanoseconds = monotonicNanoseconds() &+ UInt64(clamping: max(0, remaining))
+        } else {
+            deadlineNanoseconds = .max
+        }
     }
 
     /// Drops references into the store, breaking the store → closure → run cycle.
@@ -90,8 +101,8 @@ final class AgentRun {
         _ name: String, group: ToolGroup?, args: [StepValue], failureValue: (Errno) -> Value,
         body: () throws(SyscallFailure) -> (StepOutcome, Value)
     ) throws(RunTermination) -> Value {
-        let start = ContinuousClock.now
-        if let deadline, start >= deadline { throw .timeout }
+        let start = monotonicNanoseconds()
+        if start >= deadlineNanoseconds { throw .timeout }
         guard steps.count < maxSteps else { throw .maxSteps(limit: maxSteps) }
 
         currentArgs = args
@@ -113,7 +124,7 @@ final class AgentRun {
                 value = failureValue(error.errno)
             }
         }
-        let elapsed = start.duration(to: .now)
+        let elapsed = monotonicNanoseconds() &- start
         if case .failure(let failure) = outcome {
             lastError = Array(failure.message.utf8)
             lastFailure = failure.errno
@@ -121,7 +132,7 @@ final class AgentRun {
         steps.append(
             Step(
                 index: steps.count + 1, name: name, args: currentArgs, outcome: outcome,
-                latencyNanoseconds: UInt64(clamping: elapsed.nanoseconds),
+                latencyNanoseconds: elapsed,
                 fuelUsed: fuelUsed, memoryBytes: memoryBytes, counters: pendingCounters ?? [:]))
         pendingCounters = nil
         fuelAtLastStep = currentFuel
@@ -148,7 +159,7 @@ final class AgentRun {
         guard bytes.count <= Int(Int32.max) else { throw SyscallFailure(.E2BIG, "result too large") }
         let results: [Value]
         do {
-            results = try allocate([.i32(UInt32(bytes.count))])
+            results = try allocate.invoke([.i32(UInt32(bytes.count))], on: &allocatorStack.stack)
         } catch let termination as RunTermination {
             // The guest's allocator hit the memory cap: end the run as out_of_memory.
             pendingTermination = termination
@@ -173,6 +184,20 @@ final class AgentRun {
         if let pendingTermination { throw pendingTermination }
         if let pendingTrap { throw pendingTrap }
     }
+}
+
+/// CLOCK_MONOTONIC in nanoseconds: the cheapest clock read, for per-step timing.
+@inline(__always)
+func monotonicNanoseconds() -> UInt64 {
+    var now = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &now)
+    return UInt64(now.tv_sec) &* 1_000_000_000 &+ UInt64(now.tv_nsec)
+}
+
+/// Holds a non-copyable `ExecutionStack` so a class can lend it out `inout`.
+final class StackBox {
+    var stack: ExecutionStack
+    init(engine: Engine) { stack = ExecutionStack(engine: engine) }
 }
 
 extension Duration {

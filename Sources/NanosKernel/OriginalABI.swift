@@ -179,7 +179,7 @@ extension SandboxedFileSystem {
         do {
             return try read(path, maxBytes: SyscallLimits.fileBytes)
         } catch {
-            throw SyscallFailure(fsError: error)
+            throw SyscallFailure(fsError: error, requested: path)
         }
     }
 
@@ -187,7 +187,7 @@ extension SandboxedFileSystem {
         do {
             return try list(path)
         } catch {
-            throw SyscallFailure(fsError: error)
+            throw SyscallFailure(fsError: error, requested: path)
         }
     }
 
@@ -195,7 +195,7 @@ extension SandboxedFileSystem {
         do {
             try write(path, contents: data, maxBytes: SyscallLimits.fileBytes)
         } catch {
-            throw SyscallFailure(fsError: error)
+            throw SyscallFailure(fsError: error, requested: path)
         }
     }
 }

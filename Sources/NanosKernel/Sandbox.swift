@@ -15,7 +15,7 @@ final class EngineCache: Sendable {
     func engine(stackSize: Int) -> Engine {
         engines.withLock { engines in
             if let engine = engines[stackSize] { return engine }
-            let engine = Engine(configuration: EngineConfiguration(stackSize: stackSize, fuelMetering: true))
+            let engine = Engine(configuration: EngineConfiguration(stackSize: stackSize, memoryBoundsChecking: .software, fuelMetering: true))
             engines[stackSize] = engine
             return engine
         }

@@ -77,20 +77,17 @@ enum SyscallTable {
         },
         dataCall("fs_read", "fs.read", group: .fs_read, params: [.i32, .i32]) { run, args in
             let path = try run.readPath(args[0], args[1])
-            run.currentArgs = [.bytes(Array(path.utf8))]
             return try run.files.readOrFail(path)
         },
         statusCall("fs_write", "fs.write", group: .fs_write, params: [.i32, .i32, .i32, .i32]) { run, args in
             let path = try run.readPath(args[0], args[1])
-            run.currentArgs = [.bytes(Array(path.utf8))]
             let data = try run.requireMemory().read(
                 ptr: args[2].i32, len: args[3].i32, limit: SyscallLimits.fileBytes, what: "fs.write data")
-            run.currentArgs = [.bytes(Array(path.utf8)), .bytes(data)]
+            run.currentArgs.append(.bytes(data))
             try run.files.writeOrFail(path, data)
         },
         dataCall("fs_list", "fs.list", group: .fs_read, params: [.i32, .i32]) { run, args in
             let path = try run.readPath(args[0], args[1])
-            run.currentArgs = [.bytes(Array(path.utf8))]
             let entries = try run.files.listOrFail(path)
             let json = JSONValue.array(
                 entries.map {
@@ -115,7 +112,7 @@ enum SyscallTable {
             { _, _, results in
                 results[0] = try run.perform("clock.now", group: .clock, args: [], failureValue: negI64) {
                     () throws(SyscallFailure) in
-                    let now = Int64(Date().timeIntervalSince1970 * 1_000_000_000)
+                    let now = wallClockNanoseconds()
                     return (.value(now), .i64(UInt64(bitPattern: now)))
                 }
             }
@@ -183,6 +180,14 @@ enum SyscallTable {
     }
 }
 
+/// Unix time in nanoseconds, exact (a Double-based `Date` would round to 256 ns).
+@inline(__always)
+func wallClockNanoseconds() -> Int64 {
+    var now = timespec()
+    clock_gettime(CLOCK_REALTIME, &now)
+    return Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
+}
+
 /// Runs a service body, passing its `SyscallFailure` through and turning anything
 /// unexpected into EIO, so a service bug reaches the guest as an error, not a crash.
 @inline(__always)
@@ -220,18 +225,21 @@ extension DirectoryEntry.Kind {
 }
 
 extension SyscallFailure {
-    init(fsError: FSError) {
+    /// The guest's message names the path as the guest wrote it, so errors do not reveal
+    /// the host's folder layout; the rule (kept in the trace, never shown to the guest)
+    /// has the resolved path.
+    init(fsError: FSError, requested: String) {
         switch fsError {
-        case .denied(let path, let rule):
-            self.init(.EPERM, "access to \(path) denied", rule: rule)
-        case .notFound(let path):
-            self.init(.ENOENT, "no such file or directory: \(path)")
-        case .invalidPath(let path, let reason):
-            self.init(.EINVAL, "invalid path \(path.debugDescription): \(reason)")
-        case .tooLarge(let path, let limit):
-            self.init(.E2BIG, "\(path) is larger than the limit of \(limit) bytes")
-        case .io(let path, let message):
-            self.init(.EIO, "\(path): \(message)")
+        case .denied(_, let rule):
+            self.init(.EPERM, "access to \(requested) denied", rule: rule)
+        case .notFound:
+            self.init(.ENOENT, "no such file or directory: \(requested)")
+        case .invalidPath(_, let reason):
+            self.init(.EINVAL, "invalid path \(requested.debugDescription): \(reason)")
+        case .tooLarge(_, let limit):
+            self.init(.E2BIG, "\(requested) is larger than the limit of \(limit) bytes")
+        case .io(_, let message):
+            self.init(.EIO, "\(requested): \(message)")
         }
     }
 }
@@ -239,8 +247,10 @@ extension SyscallFailure {
 // MARK: - Services shared by both ABIs
 
 extension AgentRun {
+    /// Reads a path argument and records it as the step's first argument.
     func readPath(_ ptr: Value, _ len: Value) throws(SyscallFailure) -> String {
         let bytes = try requireMemory().read(ptr: ptr.i32, len: len.i32, limit: SyscallLimits.path, what: "path")
+        currentArgs = [.bytes(bytes)]
         guard let path = String(validating: bytes, as: UTF8.self) else {
             throw SyscallFailure(.EINVAL, "path is not valid UTF-8")
         }

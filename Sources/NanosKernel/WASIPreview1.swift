@@ -68,7 +68,7 @@ enum WASIPreview1 {
             { _, args, results in
                 results[0] = try run.perform("clock.now", group: .clock, args: [], failureValue: wasiErrno) {
                     () throws(SyscallFailure) in
-                    let now = UInt64(Date().timeIntervalSince1970 * 1_000_000_000)
+                    let now = UInt64(wallClockNanoseconds())
                     try run.requireMemory().storeUInt64(now, at: args[2].i32, what: "clock_time_get result")
                     return (.value(Int64(now)), .i32(0))
                 }
