@@ -45,41 +45,46 @@ final class MemoryCap: ResourceLimiter {
 ///
 /// WasmKit has no cross-thread interrupt, but it re-reads the store's fuel cell at every
 /// metered region: zeroing it from a timer stops the guest at its next region, and the
-/// kernel then reports `timeout` instead of `out_of_fuel`. Syscalls check the deadline
-/// themselves, so a guest blocked in the host is covered too.
+/// kernel then reports `timeout` instead of `out_of_fuel`. The interpreter's own
+/// read-modify-write of that cell can overwrite the zero, so once the deadline has passed
+/// the timer zeroes it again every millisecond until the run ends. Syscalls check the
+/// deadline themselves, so a guest blocked in the host is covered too.
 final class Watchdog: @unchecked Sendable {
     // @unchecked: `store` is touched off its thread only under `lock`, and only to
     // write the fuel word, which the interpreter reads as a plain integer.
     private let lock = NSLock()
     private var store: Store?
-    private var workItem: DispatchWorkItem?
     private var didFire = false
+    /// Fuel left when the deadline first passed, so the report shows what was really burnt.
+    private var fuelAtDeadline: UInt64?
+    private static let queue = DispatchQueue(label: "nanos.watchdog")
 
     init(store: Store, deadline: ContinuousClock.Instant) {
         self.store = store
-        let delay = ContinuousClock.now.duration(to: deadline)
-        let item = DispatchWorkItem { [weak self] in self?.fire() }
-        workItem = item
-        let nanoseconds = max(0, delay.nanoseconds)
-        DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(clamping: nanoseconds)), execute: item)
+        let delay = max(0, ContinuousClock.now.duration(to: deadline).nanoseconds)
+        schedule(after: .nanoseconds(Int(clamping: delay)))
+    }
+
+    private func schedule(after delay: DispatchTimeInterval) {
+        Watchdog.queue.asyncAfter(deadline: .now() + delay) { [weak self] in self?.fire() }
     }
 
     var fired: Bool { lock.withLock { didFire } }
+    var remainingFuelAtDeadline: UInt64? { lock.withLock { fuelAtDeadline } }
 
     private func fire() {
-        lock.withLock {
-            guard let store else { return }
+        let armed = lock.withLock {
+            guard let store else { return false }
+            if !didFire { fuelAtDeadline = store.fuel?.remaining }
             didFire = true
             store.fuel = Fuel(remaining: 0)
+            return true
         }
+        if armed { schedule(after: .milliseconds(1)) }
     }
 
     func disarm() {
-        lock.withLock {
-            store = nil
-            workItem?.cancel()
-            workItem = nil
-        }
+        lock.withLock { store = nil }
     }
 }
 
@@ -117,6 +122,10 @@ enum Sandbox {
         defer { run.detach() }
 
         let fuelBudget = manifest.resources.fuel ?? unlimitedFuel
+        store.fuel = Fuel(remaining: fuelBudget)
+        run.fuelAtLastStep = fuelBudget
+        let watchdog = Watchdog(store: store, deadline: deadline)
+        defer { watchdog.disarm() }
         var report = RunReport(agent: manifest.name, status: .failed)
         func finish(_ status: RunStatus, summary: String? = nil, message: String? = nil, guestExitCode: Int32? = nil)
             -> RunReport
@@ -126,7 +135,7 @@ enum Sandbox {
             report.message = message
             report.guestExitCode = guestExitCode
             report.steps = run.steps
-            let remaining = store.fuel?.remaining ?? fuelBudget
+            let remaining = watchdog.remainingFuelAtDeadline ?? store.fuel?.remaining ?? fuelBudget
             report.fuelUsed = fuelBudget >= remaining ? fuelBudget - remaining : 0
             report.peakMemoryBytes = max(run.peakMemoryBytes, run.memory?.memory.byteCount ?? 0)
             report.durationNanoseconds = UInt64(clamping: started.duration(to: .now).nanoseconds)
@@ -139,11 +148,6 @@ enum Sandbox {
         } catch {
             return finish(.failed, message: error.message)
         }
-
-        store.fuel = Fuel(remaining: fuelBudget)
-        run.fuelAtLastStep = fuelBudget
-        let watchdog = Watchdog(store: store, deadline: deadline)
-        defer { watchdog.disarm() }
 
         do {
             let instance = try image.module.instantiate(store: store, imports: imports)
