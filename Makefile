@@ -10,8 +10,13 @@ EXAMPLE_WASM := examples/build/hello.wasm examples/build/security_violation.wasm
 setup:
 	@bash scripts/setup.sh
 
+# `make test` builds the binary and the tests in one `swift build --build-tests`, so
+# Swift is compiled once; target-specific values reach the prerequisites too.
+BUILD_SCOPE := --product nanos
+test: BUILD_SCOPE := --build-tests -Xswiftc -enable-testing
+
 build: setup
-	swift build $(SWIFT_FLAGS) --product nanos
+	swift build $(SWIFT_FLAGS) $(BUILD_SCOPE)
 
 examples: build $(EXAMPLE_WASM)
 
@@ -27,7 +32,7 @@ run: examples
 	$(BIN) run examples/hello.nano
 
 test: examples
-	NANOS_BIN=$(CURDIR)/$(BIN) swift test $(SWIFT_FLAGS)
+	NANOS_BIN=$(CURDIR)/$(BIN) swift test $(SWIFT_FLAGS) --skip-build
 
 bench: build
 	$(BIN) bench

@@ -96,16 +96,22 @@ final class AgentRun {
     ///
     /// `body` returns what the trace records and the value handed back to the guest.
     /// Failures are recorded and returned as `-errno`; run-ending conditions are thrown.
+    ///
+    /// `inputs` describes the call's arguments; they are decoded here (bounds-checked and
+    /// capped) and handed to `body`, and they are recorded even when the policy denies the
+    /// call, so the trace shows what a refused guest tried. The policy is checked before
+    /// anything is decoded, so an ungranted call is EPERM whatever its pointers.
     @inline(__always)
     func perform(
-        _ name: String, group: ToolGroup?, args: [StepValue], failureValue: (Errno) -> Value,
-        body: () throws(SyscallFailure) -> (StepOutcome, Value)
+        _ name: String, group: ToolGroup?, inputs: [ArgumentSpec] = [], raw: UnsafeBufferPointer<Value>? = nil,
+        failureValue: (Errno) -> Value,
+        body: ([StepValue]) throws(SyscallFailure) -> (StepOutcome, Value)
     ) throws(RunTermination) -> Value {
         let start = monotonicNanoseconds()
         if start >= deadlineNanoseconds { throw .timeout }
         guard steps.count < maxSteps else { throw .maxSteps(limit: maxSteps) }
 
-        currentArgs = args
+        currentArgs = []
         let fuelNow = currentFuel
         let fuelUsed = fuelAtLastStep >= fuelNow ? fuelAtLastStep - fuelNow : 0
         let memoryBytes = memory?.memory.byteCount ?? 0
@@ -114,11 +120,17 @@ final class AgentRun {
         let outcome: StepOutcome
         let value: Value
         if let group, let denial = policy.check(group, call: name) {
+            if let raw { currentArgs = (try? decode(inputs, raw)) ?? [] }
             outcome = .failure(denial)
             value = failureValue(denial.errno)
         } else {
-            do {
-                (outcome, value) = try body()
+            do throws(SyscallFailure) {
+                var decoded: [StepValue] = []
+                if let raw, !inputs.isEmpty {
+                    decoded = try decode(inputs, raw)
+                    currentArgs = decoded
+                }
+                (outcome, value) = try body(decoded)
             } catch {
                 outcome = .failure(error)
                 value = failureValue(error.errno)
@@ -139,8 +151,24 @@ final class AgentRun {
         return value
     }
 
-    /// Arguments of the step in progress; a call sets them as soon as it has read them,
-    /// so that a failing call still records what it was asked.
+    /// Reads the arguments `inputs` describes out of the guest's raw parameters.
+    func decode(_ inputs: [ArgumentSpec], _ raw: UnsafeBufferPointer<Value>) throws(SyscallFailure) -> [StepValue] {
+        var values: [StepValue] = []
+        values.reserveCapacity(inputs.count)
+        for input in inputs {
+            switch input {
+            case .int(let index):
+                values.append(.int(Int64(Int32(bitPattern: raw[index].i32))))
+            case .bytes(let index, let limit, let what):
+                values.append(
+                    .bytes(try requireMemory().read(ptr: raw[index].i32, len: raw[index + 1].i32, limit: limit, what: what)))
+            }
+        }
+        return values
+    }
+
+    /// Arguments of the step in progress (decoded by `perform`; calls with their own
+    /// argument layout, such as WASI's iovecs, set them directly).
     var currentArgs: [StepValue] = []
     /// Counters (such as token counts) for the step in progress.
     var pendingCounters: [String: Int64]?
@@ -183,6 +211,27 @@ final class AgentRun {
     func raisePending() throws {
         if let pendingTermination { throw pendingTermination }
         if let pendingTrap { throw pendingTrap }
+    }
+}
+
+/// One argument of a syscall, as `perform` decodes it from the raw wasm parameters.
+enum ArgumentSpec: Sendable {
+    /// An i32 parameter at this index, recorded as a signed integer.
+    case int(Int)
+    /// A (ptr, len) pair starting at this index, copied out of guest memory (at most `limit` bytes).
+    case bytes(Int, limit: Int, what: String)
+}
+
+extension [StepValue] {
+    /// The bytes of argument `index` (empty when it is not a byte argument).
+    func bytes(_ index: Int) -> [UInt8] {
+        guard indices.contains(index), case .bytes(let bytes) = self[index] else { return [] }
+        return bytes
+    }
+
+    func int(_ index: Int) -> Int64 {
+        guard indices.contains(index), case .int(let value) = self[index] else { return 0 }
+        return value
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import NanosFS
 import NanosLLM
 import NanosManifest
@@ -78,6 +79,8 @@ public struct RunOptions: Sendable {
 
 /// The kernel API every front end uses to start agents.
 public enum Kernel {
+    static let logger = Logger(label: "nanos.kernel")
+
     /// Loads and validates an agent binary: `.wasm`, or `.wat` text compiled in memory.
     public static func loadImage(path: String) throws(KernelError) -> AgentImage {
         let data: Data
@@ -129,7 +132,14 @@ public enum Kernel {
             return failedReport(manifest, "permissions: \(error)")
         }
         let model = options.model ?? LanguageModels.make(for: manifest.model)
-        return Sandbox.execute(image: image, manifest: manifest, files: files, model: model, logSink: options.logSink)
+        logger.debug("starting agent", metadata: ["agent": "\(manifest.name)", "binary": "\(image.source)"])
+        let report = Sandbox.execute(image: image, manifest: manifest, files: files, model: model, logSink: options.logSink)
+        logger.debug(
+            "agent ended",
+            metadata: [
+                "agent": "\(manifest.name)", "status": "\(report.status.rawValue)", "steps": "\(report.steps.count)",
+            ])
+        return report
     }
 
     static func failedReport(_ manifest: Manifest, _ message: String) -> RunReport {

@@ -17,21 +17,18 @@ enum OriginalABI {
 
     static let imports: [HostImport] = [
         copyingCall("fs_read", group: .fs_read, inputs: 1, failure: { "Error reading file: \($0.message)" }) { run, input in
-            let path = try run.utf8Path(input[0])
-            return try run.files.readOrFail(path)
+            try run.files.readOrFail(try run.utf8Path(input[0]))
         },
         HostImport(module: module, name: "fs_write", parameters: Array(repeating: .i32, count: 6), results: [.i32]) { run in
             { _, args, results in
                 var response: [UInt8] = []
-                results[0] = try run.perform("env.fs_write", group: .fs_write, args: [], failureValue: { _ in .i32(0) }) {
-                    () throws(SyscallFailure) in
-                    let memory = try run.requireMemory()
-                    let path = try run.utf8Path(
-                        memory.read(ptr: args[0].i32, len: args[1].i32, limit: SyscallLimits.path, what: "path"))
-                    let data = try memory.read(
-                        ptr: args[2].i32, len: args[3].i32, limit: SyscallLimits.fileBytes, what: "fs_write content")
-                    run.currentArgs = [.bytes(Array(path.utf8)), .bytes(data)]
-                    try run.files.writeOrFail(path, data)
+                let inputs: [ArgumentSpec] = [
+                    SyscallTable.pathInput, .bytes(2, limit: SyscallLimits.fileBytes, what: "fs_write content"),
+                ]
+                results[0] = try run.perform(
+                    "env.fs_write", group: .fs_write, inputs: inputs, raw: args, failureValue: { _ in .i32(0) }
+                ) { input throws(SyscallFailure) in
+                    try run.files.writeOrFail(try run.utf8Path(input.bytes(0)), input.bytes(1))
                     response = Array("Successfully wrote to file.".utf8)
                     return (.data(response), .i32(0))
                 }
@@ -93,10 +90,10 @@ enum OriginalABI {
             run in
             { _, args, results in
                 var response: [UInt8] = []
-                _ = try run.perform("env.\(name)", group: group, args: [], failureValue: { _ in .i32(0) }) {
-                    () throws(SyscallFailure) in
-                    let input = try run.readInputs(args, count: inputs)
-                    response = try syscallErrors { try body(run, input) }
+                _ = try run.perform(
+                    "env.\(name)", group: group, inputs: pairs(inputs), raw: args, failureValue: { _ in .i32(0) }
+                ) { input throws(SyscallFailure) in
+                    response = try syscallErrors { try body(run, (0..<inputs).map { input.bytes($0) }) }
                     return (.data(response), .i32(0))
                 }
                 if case .failure(let failed)? = run.steps.last?.outcome {
@@ -116,14 +113,19 @@ enum OriginalABI {
         HostImport(module: module, name: name, parameters: Array(repeating: .i32, count: inputs * 2), results: [.i32]) {
             run in
             { _, args, results in
-                results[0] = try run.perform("env.\(name)", group: group, args: [], failureValue: { _ in .i32(0) }) {
-                    () throws(SyscallFailure) in
-                    let input = try run.readInputs(args, count: inputs)
-                    try syscallErrors { try body(run, input) }
+                results[0] = try run.perform(
+                    "env.\(name)", group: group, inputs: pairs(inputs), raw: args, failureValue: { _ in .i32(0) }
+                ) { input throws(SyscallFailure) in
+                    try syscallErrors { try body(run, (0..<inputs).map { input.bytes($0) }) }
                     return (.value(1), .i32(1))
                 }
             }
         }
+    }
+
+    /// `count` leading (ptr, len) byte arguments.
+    static func pairs(_ count: Int) -> [ArgumentSpec] {
+        (0..<count).map { .bytes($0 * 2, limit: SyscallLimits.llmRequest, what: "argument \($0 + 1)") }
     }
 
     /// The original's in-band text for a failure: denials use its `[Security]` strings.
@@ -134,19 +136,6 @@ enum OriginalABI {
 }
 
 extension AgentRun {
-    func readInputs(_ args: UnsafeBufferPointer<Value>, count: Int) throws(SyscallFailure) -> [[UInt8]] {
-        let memory = try requireMemory()
-        var inputs: [[UInt8]] = []
-        for index in 0..<count {
-            inputs.append(
-                try memory.read(
-                    ptr: args[index * 2].i32, len: args[index * 2 + 1].i32, limit: SyscallLimits.llmRequest,
-                    what: "argument \(index + 1)"))
-        }
-        currentArgs = inputs.map { .bytes($0) }
-        return inputs
-    }
-
     func utf8Path(_ bytes: [UInt8]) throws(SyscallFailure) -> String {
         guard bytes.count <= SyscallLimits.path else { throw SyscallFailure(.E2BIG, "path is over \(SyscallLimits.path) bytes") }
         guard let path = String(validating: bytes, as: UTF8.self) else {

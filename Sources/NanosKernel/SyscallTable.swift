@@ -51,75 +51,67 @@ enum SyscallTable {
             let names = run.policy.grantedGroups.map { JSONValue.string($0.rawValue) }
             return Array(JSONValue.array(names).serialized().utf8)
         },
-        statusCall("agent_log", "agent.log", group: .agent, params: [.i32, .i32, .i32]) { run, args in
-            let level = LogLevel(rawValue: Int32(bitPattern: args[0].i32)) ?? .info
-            let message = try run.requireMemory().read(
-                ptr: args[1].i32, len: args[2].i32, limit: SyscallLimits.message, what: "agent.log message")
-            run.currentArgs = [.int(Int64(level.rawValue)), .bytes(message)]
-            run.logSink(level, String(decoding: message, as: UTF8.self))
+        statusCall(
+            "agent_log", "agent.log", group: .agent, params: [.i32, .i32, .i32],
+            inputs: [.int(0), .bytes(1, limit: SyscallLimits.message, what: "agent.log message")]
+        ) { run, input in
+            let level = LogLevel(rawValue: Int32(clamping: input.int(0))) ?? .info
+            run.logSink(level, String(decoding: input.bytes(1), as: UTF8.self))
         },
         HostImport(module: abiModule, name: "agent_done", parameters: [.i32, .i32], results: [.i32]) { run in
             { _, args, results in
-                var summary = ""
-                let value = try run.perform("agent.done", group: .agent, args: [], failureValue: negI32) {
-                    () throws(SyscallFailure) in
-                    let bytes = try run.requireMemory().read(
-                        ptr: args[0].i32, len: args[1].i32, limit: SyscallLimits.message, what: "agent.done summary")
-                    summary = String(decoding: bytes, as: UTF8.self)
-                    run.currentArgs = [.bytes(bytes)]
-                    return (.value(0), .i32(0))
-                }
+                let value = try run.perform(
+                    "agent.done", group: .agent,
+                    inputs: [.bytes(0, limit: SyscallLimits.message, what: "agent.done summary")], raw: args,
+                    failureValue: negI32
+                ) { _ throws(SyscallFailure) in (.value(0), .i32(0)) }
                 if run.steps.last?.outcome.isSuccess == true {
-                    throw RunTermination.done(summary: summary)
+                    throw RunTermination.done(summary: String(decoding: run.steps.last?.args.bytes(0) ?? [], as: UTF8.self))
                 }
                 results[0] = value
             }
         },
-        dataCall("fs_read", "fs.read", group: .fs_read, params: [.i32, .i32]) { run, args in
-            let path = try run.readPath(args[0], args[1])
-            return try run.files.readOrFail(path)
+        dataCall("fs_read", "fs.read", group: .fs_read, params: [.i32, .i32], inputs: [pathInput]) { run, input in
+            try run.files.readOrFail(try run.utf8Path(input.bytes(0)))
         },
-        statusCall("fs_write", "fs.write", group: .fs_write, params: [.i32, .i32, .i32, .i32]) { run, args in
-            let path = try run.readPath(args[0], args[1])
-            let data = try run.requireMemory().read(
-                ptr: args[2].i32, len: args[3].i32, limit: SyscallLimits.fileBytes, what: "fs.write data")
-            run.currentArgs.append(.bytes(data))
-            try run.files.writeOrFail(path, data)
+        statusCall(
+            "fs_write", "fs.write", group: .fs_write, params: [.i32, .i32, .i32, .i32],
+            inputs: [pathInput, .bytes(2, limit: SyscallLimits.fileBytes, what: "fs.write data")]
+        ) { run, input in
+            try run.files.writeOrFail(try run.utf8Path(input.bytes(0)), input.bytes(1))
         },
-        dataCall("fs_list", "fs.list", group: .fs_read, params: [.i32, .i32]) { run, args in
-            let path = try run.readPath(args[0], args[1])
-            let entries = try run.files.listOrFail(path)
+        dataCall("fs_list", "fs.list", group: .fs_read, params: [.i32, .i32], inputs: [pathInput]) { run, input in
+            let entries = try run.files.listOrFail(try run.utf8Path(input.bytes(0)))
             let json = JSONValue.array(
                 entries.map {
-                    .object([("name", .string($0.name)), ("type", .string($0.kind.abiName)), ("size", .int(Int64($0.size)))])
+                    .object([("name", .string($0.name)), ("type", .string($0.kind.rawValue)), ("size", .int(Int64($0.size)))])
                 })
             return Array(json.serialized().utf8)
         },
-        dataCall("llm_infer", "llm.infer", group: .llm, params: [.i32, .i32]) { run, args in
-            let requestBytes = try run.requireMemory().read(
-                ptr: args[0].i32, len: args[1].i32, limit: SyscallLimits.llmRequest, what: "llm.infer request")
-            run.currentArgs = [.bytes(requestBytes)]
-            return Array(try run.infer(requestBytes).text.utf8)
+        dataCall(
+            "llm_infer", "llm.infer", group: .llm, params: [.i32, .i32],
+            inputs: [.bytes(0, limit: SyscallLimits.llmRequest, what: "llm.infer request")]
+        ) { run, input in
+            Array(try run.infer(input.bytes(0)).text.utf8)
         },
-        dataCall("web_fetch", "web.fetch", group: .web, params: [.i32, .i32]) { run, args in
-            let url = try run.requireMemory().read(
-                ptr: args[0].i32, len: args[1].i32, limit: SyscallLimits.url, what: "web.fetch url")
-            run.currentArgs = [.bytes(url)]
-            try run.checkNetwork(url: String(decoding: url, as: UTF8.self), call: "web.fetch")
+        dataCall(
+            "web_fetch", "web.fetch", group: .web, params: [.i32, .i32],
+            inputs: [.bytes(0, limit: SyscallLimits.url, what: "web.fetch url")]
+        ) { run, input in
+            try run.checkNetwork(url: String(decoding: input.bytes(0), as: UTF8.self), call: "web.fetch")
             throw SyscallFailure(.EIO, "web.fetch is not available in this build of nanos")
         },
         HostImport(module: abiModule, name: "clock_now", parameters: [], results: [.i64]) { run in
             { _, _, results in
-                results[0] = try run.perform("clock.now", group: .clock, args: [], failureValue: negI64) {
-                    () throws(SyscallFailure) in
+                results[0] = try run.perform("clock.now", group: .clock, failureValue: negI64) {
+                    _ throws(SyscallFailure) in
                     let now = wallClockNanoseconds()
                     return (.value(now), .i64(UInt64(bitPattern: now)))
                 }
             }
         },
-        dataCall("random_bytes", "random.bytes", group: .random, params: [.i32]) { run, args in
-            let count = Int32(bitPattern: args[0].i32)
-            run.currentArgs = [.int(Int64(count))]
+        dataCall("random_bytes", "random.bytes", group: .random, params: [.i32], inputs: [.int(0)]) { run, input in
+            let count = input.int(0)
             guard count >= 0 else { throw SyscallFailure(.EINVAL, "random.bytes: negative length \(count)") }
             guard count <= SyscallLimits.randomBytes else {
                 throw SyscallFailure(.E2BIG, "random.bytes: \(count) is over the limit of \(SyscallLimits.randomBytes)")
@@ -146,16 +138,19 @@ enum SyscallTable {
 
     // MARK: - Builders
 
+    /// A path argument: the (ptr, len) pair at parameters 0 and 1.
+    static let pathInput = ArgumentSpec.bytes(0, limit: SyscallLimits.path, what: "path")
+
     /// A call whose result is bytes handed over through `nanos_alloc`; returns i64.
     static func dataCall(
-        _ name: String, _ stepName: String, group: ToolGroup, params: [ValueType],
-        _ body: @escaping @Sendable (AgentRun, UnsafeBufferPointer<Value>) throws -> [UInt8]
+        _ name: String, _ stepName: String, group: ToolGroup, params: [ValueType], inputs: [ArgumentSpec] = [],
+        _ body: @escaping @Sendable (AgentRun, [StepValue]) throws -> [UInt8]
     ) -> HostImport {
         HostImport(module: abiModule, name: name, parameters: params, results: [.i64]) { run in
             { _, args, results in
-                results[0] = try run.perform(stepName, group: group, args: [], failureValue: negI64) {
-                    () throws(SyscallFailure) in
-                    let bytes = try syscallErrors { try body(run, args) }
+                results[0] = try run.perform(stepName, group: group, inputs: inputs, raw: args, failureValue: negI64) {
+                    input throws(SyscallFailure) in
+                    let bytes = try syscallErrors { try body(run, input) }
                     return (.data(bytes), .i64(UInt64(bitPattern: try run.place(bytes))))
                 }
                 try run.raisePending()
@@ -165,18 +160,30 @@ enum SyscallTable {
 
     /// A call that returns 0 or -errno as i32.
     static func statusCall(
-        _ name: String, _ stepName: String, group: ToolGroup, params: [ValueType],
-        _ body: @escaping @Sendable (AgentRun, UnsafeBufferPointer<Value>) throws -> Void
+        _ name: String, _ stepName: String, group: ToolGroup, params: [ValueType], inputs: [ArgumentSpec],
+        _ body: @escaping @Sendable (AgentRun, [StepValue]) throws -> Void
     ) -> HostImport {
         HostImport(module: abiModule, name: name, parameters: params, results: [.i32]) { run in
             { _, args, results in
-                results[0] = try run.perform(stepName, group: group, args: [], failureValue: negI32) {
-                    () throws(SyscallFailure) in
-                    try syscallErrors { try body(run, args) }
+                results[0] = try run.perform(stepName, group: group, inputs: inputs, raw: args, failureValue: negI32) {
+                    input throws(SyscallFailure) in
+                    try syscallErrors { try body(run, input) }
                     return (.value(0), .i32(0))
                 }
             }
         }
+    }
+}
+
+@inline(__always) func negI32(_ errno: Errno) -> Value { .i32(UInt32(bitPattern: -errno.rawValue)) }
+@inline(__always) func negI64(_ errno: Errno) -> Value { .i64(UInt64(bitPattern: Int64(-errno.rawValue))) }
+
+extension Value {
+    /// The raw 32 bits of an i32 argument (the engine has already checked the type).
+    @inline(__always)
+    var i32: UInt32 {
+        if case .i32(let value) = self { return value }
+        return 0
     }
 }
 
@@ -201,28 +208,6 @@ func syscallErrors<T>(_ body: () throws -> T) throws(SyscallFailure) -> T {
     }
 }
 
-@inline(__always) func negI32(_ errno: Errno) -> Value { .i32(UInt32(bitPattern: -errno.rawValue)) }
-@inline(__always) func negI64(_ errno: Errno) -> Value { .i64(UInt64(bitPattern: Int64(-errno.rawValue))) }
-
-extension Value {
-    /// The raw 32 bits of an i32 argument (the engine has already checked the type).
-    @inline(__always)
-    var i32: UInt32 {
-        if case .i32(let value) = self { return value }
-        return 0
-    }
-}
-
-extension DirectoryEntry.Kind {
-    var abiName: String {
-        switch self {
-        case .file: return "file"
-        case .directory: return "dir"
-        case .symlink: return "symlink"
-        case .other: return "other"
-        }
-    }
-}
 
 extension SyscallFailure {
     /// The guest's message names the path as the guest wrote it, so errors do not reveal
@@ -247,16 +232,6 @@ extension SyscallFailure {
 // MARK: - Services shared by both ABIs
 
 extension AgentRun {
-    /// Reads a path argument and records it as the step's first argument.
-    func readPath(_ ptr: Value, _ len: Value) throws(SyscallFailure) -> String {
-        let bytes = try requireMemory().read(ptr: ptr.i32, len: len.i32, limit: SyscallLimits.path, what: "path")
-        currentArgs = [.bytes(bytes)]
-        guard let path = String(validating: bytes, as: UTF8.self) else {
-            throw SyscallFailure(.EINVAL, "path is not valid UTF-8")
-        }
-        return path
-    }
-
     func infer(_ requestBytes: [UInt8]) throws(SyscallFailure) -> InferenceResult {
         do {
             let request = try InferenceRequest.parse(requestBytes)

@@ -63,15 +63,14 @@ extension Step {
     /// The step as one JSON object (one line of a `--trace` file).
     ///
     /// Bytes that are valid UTF-8 are written as JSON strings; anything else as
-    /// `{"base64": "…"}`, so no byte is lost.
+    /// `{"base64": "…"}`, so no byte is lost. With `includePayloads: false` (the run
+    /// report) arguments are cut to their first 200 bytes and results are left out.
     public func jsonObject(includePayloads: Bool = true) -> JSONValue {
         var object: [(String, JSONValue)] = [
             ("index", .int(Int64(index))),
             ("name", .string(name)),
+            ("args", .array(args.map { includePayloads ? $0.json : $0.preview })),
         ]
-        if includePayloads {
-            object.append(("args", .array(args.map { $0.json })))
-        }
         switch outcome {
         case .data(let bytes):
             object.append(("ok", .bool(true)))
@@ -102,6 +101,13 @@ extension StepValue {
         case .bytes(let bytes): return JSONValue.bytes(bytes)
         case .int(let value): return .int(value)
         }
+    }
+
+    /// At most 200 bytes, cut on a character boundary, with "…" when cut.
+    var preview: JSONValue {
+        guard case .bytes(let bytes) = self, bytes.count > 200 else { return json }
+        let text = String(decoding: bytes.prefix(200), as: UTF8.self)
+        return .string(String(text.dropLast(text.hasSuffix("\u{FFFD}") ? 1 : 0)) + "…")
     }
 }
 

@@ -38,8 +38,8 @@ enum WASIPreview1 {
                     results[0] = .i32(WASIErrno.badFileDescriptor.rawValue)
                     return
                 }
-                results[0] = try run.perform("agent.log", group: .agent, args: [], failureValue: wasiErrno) {
-                    () throws(SyscallFailure) in
+                results[0] = try run.perform("agent.log", group: .agent, failureValue: wasiErrno) {
+                    _ throws(SyscallFailure) in
                     let memory = try run.requireMemory()
                     let count = Int(args[2].i32)
                     guard count <= 1024 else { throw SyscallFailure(.E2BIG, "fd_write: \(count) iovecs is over 1024") }
@@ -66,8 +66,8 @@ enum WASIPreview1 {
         },
         HostImport(module: module, name: "clock_time_get", parameters: [.i32, .i64, .i32], results: [.i32]) { run in
             { _, args, results in
-                results[0] = try run.perform("clock.now", group: .clock, args: [], failureValue: wasiErrno) {
-                    () throws(SyscallFailure) in
+                results[0] = try run.perform("clock.now", group: .clock, failureValue: wasiErrno) {
+                    _ throws(SyscallFailure) in
                     let now = UInt64(wallClockNanoseconds())
                     try run.requireMemory().storeUInt64(now, at: args[2].i32, what: "clock_time_get result")
                     return (.value(Int64(now)), .i32(0))
@@ -76,8 +76,8 @@ enum WASIPreview1 {
         },
         HostImport(module: module, name: "random_get", parameters: [.i32, .i32], results: [.i32]) { run in
             { _, args, results in
-                results[0] = try run.perform("random.bytes", group: .random, args: [], failureValue: wasiErrno) {
-                    () throws(SyscallFailure) in
+                results[0] = try run.perform("random.bytes", group: .random, failureValue: wasiErrno) {
+                    _ throws(SyscallFailure) in
                     let count = Int(args[1].i32)
                     guard count <= SyscallLimits.randomBytes else {
                         throw SyscallFailure(.E2BIG, "random_get: \(count) is over \(SyscallLimits.randomBytes)")

@@ -33,7 +33,7 @@ struct CompileCommand: ParsableCommand {
             let compiler = try GuestCompiler()
             _ = try compiler.compile(CompileRequest(input: input, output: destination, optimize: !debug))
         } catch {
-            console.line(console.paint("error: ", .red) + error.description)
+            console.error(error.description)
             throw ExitCode(1)
         }
         console.line("wrote \(destination)")

@@ -54,6 +54,11 @@ struct Console {
         colored ? "\u{1B}[\(color.rawValue)m\(text)\u{1B}[0m" : text
     }
 
+    /// An error line: `error: ` in red, then the message.
+    func error(_ message: String) {
+        line(paint("error: ", .red) + message)
+    }
+
     func line(_ text: String) {
         FileHandle.standardError.write(Data((text + "\n").utf8))
     }

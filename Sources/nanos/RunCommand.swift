@@ -35,7 +35,13 @@ struct RunCommand: ParsableCommand {
         do {
             loaded = try Manifest.load(path: manifest)
         } catch {
-            console.line(console.paint("error: ", .red) + error.description)
+            console.error(error.description)
+            if json {
+                let report = JSONValue.object([
+                    ("status", .string("invalid_manifest")), ("exit_code", .int(2)), ("message", .string(error.description)),
+                ])
+                print(report.serialized())
+            }
             throw ExitCode(2)
         }
 
@@ -50,7 +56,7 @@ struct RunCommand: ParsableCommand {
             do {
                 try TraceFile.write(report.steps, to: trace)
             } catch {
-                console.line(console.paint("error: ", .red) + "could not write trace \(trace): \(error)")
+                console.error("could not write trace \(trace): \(error)")
             }
         }
         if !quiet { printSteps(report, console) }

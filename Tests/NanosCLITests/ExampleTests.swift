@@ -35,6 +35,9 @@ import Testing
         #expect(rules.contains { $0.contains("does not include web") })
         #expect(rules.contains { $0.contains("does not include fs_write") })
         #expect(!FileManager.default.fileExists(atPath: CLI.repositoryRoot + "/examples/out/pwned.txt"))
+        // Each refused step still says what was attempted.
+        let attempted = denied.compactMap { ($0["args"] as? [Any])?.first as? String }
+        #expect(attempted == ["/etc/passwd", "../README.md", "data/escape_link", "https://example.com/", "out/pwned.txt"])
     }
 
     @Test func originalABIGuestRunsUnchanged() throws {

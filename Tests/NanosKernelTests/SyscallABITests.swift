@@ -96,6 +96,8 @@ import Testing
         #expect(failures[0].rule?.contains("notes.txt") == true)
         // fs_write is granted by permissions but not listed in tools:, which decides.
         #expect(failures[1].rule == "tools: [agent, fs_read] does not include fs_write")
+        // A refused call still records what it tried, for the audit trail.
+        #expect(report.steps[1].args == [.bytes(Array("notes.txt".utf8)), .bytes(Array("se".utf8))])
         #expect(try fixture.read("notes.txt") == "ok")
     }
 
