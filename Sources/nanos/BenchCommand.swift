@@ -7,8 +7,8 @@ struct BenchCommand: ParsableCommand {
         commandName: "bench",
         abstract: "Measure boot time, syscall round trips and memory, next to real alternatives.",
         discussion: """
-            Every figure is a median (p50) or p99 over many runs, measured in this process,
-            with anchors measured in the same run: spawning /bin/true and `python3 -c pass`
+            Every figure is a median (p50) or p99 over many runs, measured in this process, \
+            with anchors measured in the same run: spawning /bin/true and `python3 -c pass` \
             for boot, and the same file read done directly by the host for syscalls.
             """
     )

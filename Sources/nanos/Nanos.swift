@@ -8,10 +8,10 @@ struct Nanos: ParsableCommand {
         commandName: "nanos",
         abstract: "Run AI agents sandboxed in WebAssembly, with the LLM native in the same process.",
         discussion: """
-            An agent is a .wasm guest plus a .nano manifest. The guest reaches files, models
+            An agent is a .wasm guest plus a .nano manifest. The guest reaches files, models \
             and tools only through syscalls that the manifest's grants check.
 
-            Exit codes of `nanos run`: 0 ok, 1 failed, 2 usage or manifest error, 3 denied,
+            Exit codes of `nanos run`: 0 ok, 1 failed, 2 usage or manifest error, 3 denied, \
             4 out_of_fuel, 5 out_of_memory, 6 timeout, 7 max_steps, 8 trap.
             """,
         version: NanosVersion.current,

@@ -8,8 +8,8 @@ struct RunCommand: ParsableCommand {
         commandName: "run",
         abstract: "Run one agent from its .nano manifest.",
         discussion: """
-            Human output (the agent's log and each step) goes to stderr. With --json, one
-            final report goes to stdout: status, exit code, summary, steps, fuel, peak memory.
+            Human output (the agent's log and each step) goes to stderr. With --json, one \
+            final report goes to stdout: status, exit code, summary, steps, fuel, peak memory. \
             The exit code tells how the run ended (see `nanos --help`).
             """
     )
