@@ -65,8 +65,13 @@ final class Watchdog: @unchecked Sendable {
         schedule(after: .nanoseconds(Int(clamping: delay)))
     }
 
+    /// The pending timer, cancelled on disarm so finished runs leave nothing queued.
+    private var pending: DispatchWorkItem?
+
     private func schedule(after delay: DispatchTimeInterval) {
-        Watchdog.queue.asyncAfter(deadline: .now() + delay) { [weak self] in self?.fire() }
+        let item = DispatchWorkItem { [weak self] in self?.fire() }
+        lock.withLock { pending = item }
+        Watchdog.queue.asyncAfter(deadline: .now() + delay, execute: item)
     }
 
     var fired: Bool { lock.withLock { didFire } }
@@ -84,7 +89,11 @@ final class Watchdog: @unchecked Sendable {
     }
 
     func disarm() {
-        lock.withLock { store = nil }
+        lock.withLock {
+            store = nil
+            pending?.cancel()
+            pending = nil
+        }
     }
 }
 
