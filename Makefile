@@ -5,7 +5,7 @@ SWIFT_FLAGS ?= -c release
 BIN := .build/release/nanos
 EXAMPLE_WASM := examples/build/hello.wasm examples/build/security_violation.wasm examples/build/original_abi.wasm
 
-.PHONY: run test setup build examples clean bench
+.PHONY: run test setup build examples clean bench llm-deps
 
 setup:
 	@bash scripts/setup.sh
@@ -33,6 +33,11 @@ run: examples
 
 test: examples
 	NANOS_BIN=$(CURDIR)/$(BIN) swift test $(SWIFT_FLAGS) --skip-build
+
+# llama.cpp (shared libraries, llama-bench, llama-server) and the default model, built
+# into the version-keyed cache; see docs/llm-deps.md. Not yet part of `make test`.
+llm-deps:
+	@bash scripts/llm-deps.sh
 
 bench: build
 	$(BIN) bench
