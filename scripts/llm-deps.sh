@@ -154,9 +154,9 @@ build_llama() {
   command -v cmake >/dev/null || die "cmake is not on PATH"
   local rpath='$ORIGIN/../lib'
   [ "$(uname -s)" = Darwin ] && rpath='@loader_path/../lib'
-  # GGML_NATIVE turns on AMX where the CPU reports it, and this llama.cpp's AMX kernel
-  # dies with SIGILL (tileloadd) on the default Q4_1 model on such a Xeon VM; the
-  # AVX-512 kernels are used instead.
+  # GGML_NATIVE turns on AMX where the CPU reports it; this llama.cpp's AMX path died
+  # with SIGILL (tileloadd in a worker thread) running the default Q4_1 model on a Xeon
+  # VM, so it is left out and the AVX-512 kernels run instead (slower decode there).
   local cflags="${CFLAGS:-}" cxxflags="${CXXFLAGS:-}" no_amx="-mno-amx-tile -mno-amx-int8 -mno-amx-bf16"
   case "$(uname -m)" in x86_64|amd64)
     # shellcheck disable=SC2086 # no_amx is a list of flags
