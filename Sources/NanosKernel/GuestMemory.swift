@@ -34,7 +34,7 @@ struct GuestMemory {
         return memory.withUnsafeBufferPointer(offset: offset, count: count) { Array($0) }
     }
 
-    /// Copies an array into the guest at `ptr` (the common, memcpy path).
+    /// Copies bytes into the guest at `ptr`.
     func write(_ bytes: [UInt8], at ptr: UInt32, what: String) throws(SyscallFailure) {
         let (offset, count) = try range(ptr: ptr, len: UInt32(clamping: bytes.count), what: what)
         guard count == bytes.count else {
@@ -43,18 +43,6 @@ struct GuestMemory {
         if count == 0 { return }
         memory.withUnsafeMutableBufferPointer(offset: offset, count: count) { buffer in
             bytes.withUnsafeBytes { buffer.copyMemory(from: $0) }
-        }
-    }
-
-    /// Copies bytes into the guest at `ptr`.
-    func write(_ bytes: some Collection<UInt8>, at ptr: UInt32, what: String) throws(SyscallFailure) {
-        let (offset, count) = try range(ptr: ptr, len: UInt32(clamping: bytes.count), what: what)
-        guard count == bytes.count else {
-            throw SyscallFailure(.E2BIG, "\(what): result of \(bytes.count) bytes cannot be addressed")
-        }
-        if count == 0 { return }
-        memory.withUnsafeMutableBufferPointer(offset: offset, count: count) { buffer in
-            _ = buffer.initializeMemory(as: UInt8.self, from: bytes)
         }
     }
 

@@ -150,7 +150,7 @@ extension AgentRun {
         guard limit > 0, let memory else { return 0 }
         let count = Swift.min(bytes.count, Int(limit))
         do {
-            try memory.write(bytes.prefix(count), at: ptr.i32, what: "out buffer")
+            try memory.write(count == bytes.count ? bytes : Array(bytes.prefix(count)), at: ptr.i32, what: "out buffer")
             return UInt32(count)
         } catch {
             if case .failure = steps.last?.outcome {} else if !steps.isEmpty {
