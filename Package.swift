@@ -2,6 +2,7 @@
 // nanos: sandboxed AI agents in WebAssembly, with the LLM native in the same process.
 //
 // Layout mirrors the architecture (docs/architecture.md):
+//   NanosJSON     an ordered JSON value and parser, shared by kernel and services
 //   NanosKernel   sandbox, syscall table, policy, trace (the only module that touches WasmKit)
 //   NanosManifest the `.nano` format
 //   NanosFS       capability-checked file access (the fs service)
@@ -31,12 +32,13 @@ let package = Package(
             name: "NanosManifest",
             dependencies: [.product(name: "Yams", package: "Yams")],
             swiftSettings: strict),
+        .target(name: "NanosJSON", swiftSettings: strict),
         .target(name: "NanosFS", swiftSettings: strict),
-        .target(name: "NanosLLM", dependencies: ["NanosManifest"], swiftSettings: strict),
+        .target(name: "NanosLLM", dependencies: ["NanosManifest", "NanosJSON"], swiftSettings: strict),
         .target(
             name: "NanosKernel",
             dependencies: [
-                "NanosManifest", "NanosFS", "NanosLLM",
+                "NanosJSON", "NanosManifest", "NanosFS", "NanosLLM",
                 .product(name: "WasmKit", package: "WasmKit"),
                 .product(name: "WAT", package: "WasmKit"),
                 .product(name: "Logging", package: "swift-log"),
@@ -57,6 +59,8 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(name: "NanosManifestTests", dependencies: ["NanosManifest"], swiftSettings: strict),
         .testTarget(name: "NanosFSTests", dependencies: ["NanosFS"], swiftSettings: strict),
+        .testTarget(name: "NanosJSONTests", dependencies: ["NanosJSON"], swiftSettings: strict),
+        .testTarget(name: "NanosLLMTests", dependencies: ["NanosLLM", "NanosJSON"], swiftSettings: strict),
         .testTarget(
             name: "NanosKernelTests",
             dependencies: ["NanosKernel", "NanosManifest", .product(name: "WAT", package: "WasmKit")],

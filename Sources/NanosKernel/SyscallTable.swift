@@ -237,14 +237,15 @@ extension AgentRun {
             let request = try InferenceRequest.parse(requestBytes)
             let result = try model.infer(request, deadline: deadline)
             pendingCounters = [
-                "prompt_tokens": Int64(result.promptTokens), "generated_tokens": Int64(result.generatedTokens),
-                "inference_ms": Int64(result.milliseconds.rounded()),
+                "prompt_tokens": Int64(result.usage.promptTokens), "generated_tokens": Int64(result.usage.generatedTokens),
+                "inference_ms": Int64(result.usage.milliseconds.rounded()),
             ]
             return result
         } catch {
             switch error {
             case .invalidRequest(let message): throw SyscallFailure(.EINVAL, message)
             case .unavailable(let message): throw SyscallFailure(.EIO, message)
+            case .contextOverflow(let message): throw SyscallFailure(.E2BIG, message)
             case .deadlineExceeded: throw SyscallFailure(.ETIMEDOUT, error.description)
             }
         }

@@ -1,4 +1,5 @@
 import Foundation
+@_exported import NanosJSON
 
 /// One argument of a syscall as the guest passed it.
 public enum StepValue: Sendable, Equatable {
@@ -108,79 +109,5 @@ extension StepValue {
         guard case .bytes(let bytes) = self, bytes.count > 200 else { return json }
         let text = String(decoding: bytes.prefix(200), as: UTF8.self)
         return .string(String(text.dropLast(text.hasSuffix("\u{FFFD}") ? 1 : 0)) + "…")
-    }
-}
-
-/// A small ordered JSON value, so that reports and traces are written with stable key order.
-public indirect enum JSONValue: Sendable, Equatable {
-    case null
-    case bool(Bool)
-    case int(Int64)
-    case double(Double)
-    case string(String)
-    case array([JSONValue])
-    case object([(String, JSONValue)])
-
-    public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
-        lhs.serialized() == rhs.serialized()
-    }
-
-    /// Bytes as a string when they are UTF-8, else as base64.
-    public static func bytes(_ bytes: [UInt8]) -> JSONValue {
-        if let text = String(validating: bytes, as: UTF8.self) {
-            return .string(text)
-        }
-        return .object([("base64", .string(Data(bytes).base64EncodedString()))])
-    }
-
-    public func serialized() -> String {
-        var out = ""
-        write(to: &out)
-        return out
-    }
-
-    public func write(to out: inout String) {
-        switch self {
-        case .null: out += "null"
-        case .bool(let value): out += value ? "true" : "false"
-        case .int(let value): out += String(value)
-        case .double(let value):
-            out += value.isFinite ? String(value) : "null"
-        case .string(let value): JSONValue.writeString(value, to: &out)
-        case .array(let values):
-            out += "["
-            for (offset, value) in values.enumerated() {
-                if offset > 0 { out += "," }
-                value.write(to: &out)
-            }
-            out += "]"
-        case .object(let members):
-            out += "{"
-            for (offset, member) in members.enumerated() {
-                if offset > 0 { out += "," }
-                JSONValue.writeString(member.0, to: &out)
-                out += ":"
-                member.1.write(to: &out)
-            }
-            out += "}"
-        }
-    }
-
-    static func writeString(_ value: String, to out: inout String) {
-        out += "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20 || scalar.value == 0x2028 || scalar.value == 0x2029:
-                out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count)
-                    + String(scalar.value, radix: 16)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        out += "\""
     }
 }

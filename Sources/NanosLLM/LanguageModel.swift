@@ -1,77 +1,45 @@
-import Foundation
 import NanosManifest
 
-/// One inference request, as a guest sends it through `llm.infer`.
-///
-/// The wire form is JSON (`{"prompt": …}` or `{"messages": […]}` plus parameters);
-/// a request that does not start with `{` is a plain prompt.
-public struct InferenceRequest: Sendable, Equatable {
-    public struct Message: Sendable, Equatable, Codable {
-        public var role: String
-        public var content: String
-        public init(role: String, content: String) {
-            self.role = role
-            self.content = content
-        }
+/// What a finished (or abandoned) inference cost.
+public struct InferenceUsage: Sendable, Equatable {
+    public enum FinishReason: String, Sendable {
+        /// End of generation token or a stop string.
+        case stop
+        /// `max_tokens` reached.
+        case length
+        /// Not finished yet, or closed early.
+        case open
     }
 
-    public var messages: [Message]
-    public var maxTokens: Int?
-    public var temperature: Double?
-    public var seed: UInt32?
+    public var promptTokens = 0
+    public var generatedTokens = 0
+    /// Time to read the prompt (first token for remote providers).
+    public var promptMilliseconds = 0.0
+    /// Time spent generating after the prompt.
+    public var generationMilliseconds = 0.0
+    public var finishReason = FinishReason.open
 
-    public init(messages: [Message], maxTokens: Int? = nil, temperature: Double? = nil, seed: UInt32? = nil) {
-        self.messages = messages
-        self.maxTokens = maxTokens
-        self.temperature = temperature
-        self.seed = seed
-    }
+    public init() {}
 
-    private struct Wire: Decodable {
-        var prompt: String?
-        var messages: [Message]?
-        var max_tokens: Int?
-        var temperature: Double?
-        var seed: UInt32?
-    }
-
-    /// Parses the guest's request bytes; the error text is what the guest reads from `last_error`.
-    public static func parse(_ bytes: [UInt8]) throws(LLMError) -> InferenceRequest {
-        guard bytes.first == UInt8(ascii: "{") else {
-            return InferenceRequest(messages: [Message(role: "user", content: String(decoding: bytes, as: UTF8.self))])
-        }
-        let wire: Wire
-        do {
-            wire = try JSONDecoder().decode(Wire.self, from: Data(bytes))
-        } catch {
-            throw LLMError.invalidRequest("request is not valid JSON for llm.infer: \(error)")
-        }
-        var messages = wire.messages ?? []
-        if let prompt = wire.prompt { messages.append(Message(role: "user", content: prompt)) }
-        guard !messages.isEmpty else {
-            throw LLMError.invalidRequest("request needs \"prompt\" or a non-empty \"messages\" array")
-        }
-        return InferenceRequest(messages: messages, maxTokens: wire.max_tokens, temperature: wire.temperature, seed: wire.seed)
-    }
+    public var milliseconds: Double { promptMilliseconds + generationMilliseconds }
 }
 
+/// The whole answer of a non-streaming call.
 public struct InferenceResult: Sendable, Equatable {
     public var text: String
-    public var promptTokens: Int
-    public var generatedTokens: Int
-    public var milliseconds: Double
+    public var usage: InferenceUsage
 
-    public init(text: String, promptTokens: Int, generatedTokens: Int, milliseconds: Double) {
+    public init(text: String, usage: InferenceUsage) {
         self.text = text
-        self.promptTokens = promptTokens
-        self.generatedTokens = generatedTokens
-        self.milliseconds = milliseconds
+        self.usage = usage
     }
 }
 
-public enum LLMError: Error, Sendable, CustomStringConvertible {
+public enum LLMError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The request itself is malformed (EINVAL for the guest).
     case invalidRequest(String)
+    /// The prompt does not fit the model's context window (E2BIG).
+    case contextOverflow(String)
     /// The provider failed or is missing (EIO for the guest).
     case unavailable(String)
     /// The agent's deadline passed while inferring (ETIMEDOUT).
@@ -79,23 +47,55 @@ public enum LLMError: Error, Sendable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .invalidRequest(let message): return message
-        case .unavailable(let message): return message
+        case .invalidRequest(let message), .contextOverflow(let message), .unavailable(let message): return message
         case .deadlineExceeded: return "the agent's deadline passed during inference"
         }
     }
 }
 
+/// An answer being generated. Pull-based, so that a guest's `llm.stream_next`, a
+/// whole `llm.infer` and a server-sent stream all read it the same way.
+/// A stream belongs to one thread at a time.
+public protocol InferenceStream: AnyObject {
+    /// The next piece of text (whole UTF-8 characters), or nil when the answer is complete.
+    func next() throws(LLMError) -> String?
+    /// Counts so far; final once `next()` returned nil.
+    var usage: InferenceUsage { get }
+    /// Releases what the stream holds (a context, a connection). Also done on deinit.
+    func close()
+}
+
 /// A source of completions. The kernel calls it from the agent's thread.
 public protocol LanguageModel: Sendable {
-    func infer(_ request: InferenceRequest, deadline: ContinuousClock.Instant?) throws(LLMError) -> InferenceResult
+    /// Starts answering. `deadline` cancels generation when it passes.
+    func open(_ request: InferenceRequest, deadline: ContinuousClock.Instant?) throws(LLMError) -> any InferenceStream
+}
+
+extension LanguageModel {
+    /// Generates the whole answer.
+    public func infer(_ request: InferenceRequest, deadline: ContinuousClock.Instant?) throws(LLMError) -> InferenceResult {
+        let stream = try open(request, deadline: deadline)
+        defer { stream.close() }
+        var text = ""
+        while let piece = try stream.next() { text += piece }
+        return InferenceResult(text: text, usage: stream.usage)
+    }
 }
 
 /// The model used when a manifest configures none: every call fails with a clear reason.
 public struct NoLanguageModel: LanguageModel {
     public init() {}
-    public func infer(_ request: InferenceRequest, deadline: ContinuousClock.Instant?) throws(LLMError) -> InferenceResult {
+    public func open(_ request: InferenceRequest, deadline: ContinuousClock.Instant?) throws(LLMError) -> any InferenceStream {
         throw LLMError.unavailable("no model configured: add a `model:` section to the manifest")
+    }
+}
+
+/// A configured provider that cannot serve requests in this build or on this machine.
+public struct UnavailableLanguageModel: LanguageModel {
+    public let reason: String
+    public init(reason: String) { self.reason = reason }
+    public func open(_ request: InferenceRequest, deadline: ContinuousClock.Instant?) throws(LLMError) -> any InferenceStream {
+        throw LLMError.unavailable(reason)
     }
 }
 
@@ -104,14 +104,5 @@ public enum LanguageModels {
     public static func make(for config: ModelConfig?) -> any LanguageModel {
         guard let config else { return NoLanguageModel() }
         return UnavailableLanguageModel(reason: "model provider \"\(config.provider)\" is not available in this build yet")
-    }
-}
-
-/// A configured provider that cannot serve requests in this build.
-public struct UnavailableLanguageModel: LanguageModel {
-    public let reason: String
-    public init(reason: String) { self.reason = reason }
-    public func infer(_ request: InferenceRequest, deadline: ContinuousClock.Instant?) throws(LLMError) -> InferenceResult {
-        throw LLMError.unavailable(reason)
     }
 }
