@@ -7,8 +7,11 @@ EXAMPLE_WASM := examples/build/hello.wasm examples/build/security_violation.wasm
 
 .PHONY: run test setup build examples clean bench llm-deps
 
+# apt packages, then llama.cpp and the default model into the version-keyed cache
+# (docs/llm-deps.md); both steps only check when everything is already there.
 setup:
 	@bash scripts/setup.sh
+	@bash scripts/llm-deps.sh >/dev/null
 
 # `make test` builds the binary and the tests in one `swift build --build-tests`, so
 # Swift is compiled once; target-specific values reach the prerequisites too.
@@ -28,14 +31,24 @@ examples/build/%.wasm: examples/%.c guest/c/nanos.h | build
 	@mkdir -p examples/build
 	$(BIN) compile $< -o $@
 
+# The default agent, run when a manifest has no `binary:`.
+CORE_AGENT := guest/agents/build/core.wasm
+examples: $(CORE_AGENT)
+$(CORE_AGENT): guest/agents/core/core.swift $(wildcard guest/swift/*.swift) | build
+	@mkdir -p guest/agents/build
+	$(BIN) compile $< -o $@
+
 run: examples
 	$(BIN) run examples/hello.nano
 
+# Tests find llama-server, llama-bench and the default model through the variables
+# that `scripts/llm-deps.sh --print` gives.
 test: examples
+	set -a && eval "$$(bash scripts/llm-deps.sh --print)" && set +a && export OMP_WAIT_POLICY=PASSIVE && \
 	NANOS_BIN=$(CURDIR)/$(BIN) swift test $(SWIFT_FLAGS) --skip-build
 
 # llama.cpp (shared libraries, llama-bench, llama-server) and the default model, built
-# into the version-keyed cache; see docs/llm-deps.md. Not yet part of `make test`.
+# into the version-keyed cache; see docs/llm-deps.md. `make setup` runs it too.
 llm-deps:
 	@bash scripts/llm-deps.sh
 

@@ -6,11 +6,30 @@
 //   NanosKernel   sandbox, syscall table, policy, trace (the only module that touches WasmKit)
 //   NanosManifest the `.nano` format
 //   NanosFS       capability-checked file access (the fs service)
-//   NanosLLM      inference providers (the llm service)
+//   CLlama        the llama.cpp C API (libllama from the cache, linked with an rpath)
+//   NanosLLM      inference: the in-process llama.cpp engine and remote providers (the llm service)
 //   NanosCompiler `nanos compile`: C, Embedded Swift and WAT to wasm
 //   NanosBench    `nanos bench`
 //   nanos         the command-line front end
+import Foundation
 import PackageDescription
+
+// llama.cpp is built by scripts/llm-deps.sh into a cache outside the clone, keyed by the
+// llama-cpp-python version written in that script (one place). LLAMA_PREFIX overrides.
+let environment = ProcessInfo.processInfo.environment
+let packageFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+let llamaVersion: String = {
+    let script = (try? String(contentsOf: packageFolder.appendingPathComponent("scripts/llm-deps.sh"), encoding: .utf8)) ?? ""
+    let line = script.split(separator: "\n").first { $0.hasPrefix("LLAMA_CPP_PYTHON_VERSION=") }
+    return line.map { String($0.dropFirst("LLAMA_CPP_PYTHON_VERSION=".count)) } ?? "unknown"
+}()
+let llamaPrefix: String = {
+    if let prefix = environment["LLAMA_PREFIX"], !prefix.isEmpty { return prefix }
+    let cache = environment["NANOS_CACHE"].flatMap { $0.isEmpty ? nil : $0 }
+        ?? (environment["HOME"] ?? "") + "/.cache/nanos"
+    let variant = environment["NANOS_GPU"].flatMap { $0.isEmpty ? nil : "-" + $0 } ?? ""
+    return "\(cache)/llama-cpp-python-\(llamaVersion)/prefix\(variant)"
+}()
 
 let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
 
@@ -34,7 +53,19 @@ let package = Package(
             swiftSettings: strict),
         .target(name: "NanosJSON", swiftSettings: strict),
         .target(name: "NanosFS", swiftSettings: strict),
-        .target(name: "NanosLLM", dependencies: ["NanosManifest", "NanosJSON"], swiftSettings: strict),
+        .target(
+            name: "CLlama",
+            cSettings: [.unsafeFlags(["-I\(llamaPrefix)/include"])],
+            linkerSettings: [
+                .linkedLibrary("llama"), .linkedLibrary("ggml"), .linkedLibrary("ggml-base"),
+                .unsafeFlags(["-L\(llamaPrefix)/lib", "-Xlinker", "-rpath", "-Xlinker", "\(llamaPrefix)/lib"]),
+            ]),
+        .target(
+            name: "NanosLLM",
+            dependencies: [
+                "CLlama", "NanosManifest", "NanosJSON", .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict + [.unsafeFlags(["-Xcc", "-I\(llamaPrefix)/include"])]),
         .target(
             name: "NanosKernel",
             dependencies: [
@@ -48,7 +79,7 @@ let package = Package(
             name: "NanosCompiler",
             dependencies: [.product(name: "WAT", package: "WasmKit")],
             swiftSettings: strict),
-        .target(name: "NanosBench", dependencies: ["NanosKernel", "NanosManifest", "NanosCompiler"], swiftSettings: strict),
+        .target(name: "NanosBench", dependencies: ["NanosKernel", "NanosManifest", "NanosCompiler", "NanosLLM"], swiftSettings: strict),
         .executableTarget(
             name: "nanos",
             dependencies: [
@@ -60,7 +91,9 @@ let package = Package(
         .testTarget(name: "NanosManifestTests", dependencies: ["NanosManifest"], swiftSettings: strict),
         .testTarget(name: "NanosFSTests", dependencies: ["NanosFS"], swiftSettings: strict),
         .testTarget(name: "NanosJSONTests", dependencies: ["NanosJSON"], swiftSettings: strict),
-        .testTarget(name: "NanosLLMTests", dependencies: ["NanosLLM", "NanosJSON"], swiftSettings: strict),
+        .testTarget(
+            name: "NanosLLMTests", dependencies: ["NanosLLM", "NanosJSON", "NanosManifest"],
+            resources: [.copy("Recordings")], swiftSettings: strict),
         .testTarget(
             name: "NanosKernelTests",
             dependencies: ["NanosKernel", "NanosManifest", .product(name: "WAT", package: "WasmKit")],

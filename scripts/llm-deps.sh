@@ -21,7 +21,7 @@ MODEL_BYTES=98362432
 STAMP=.nanos-done
 # Written into the prefix's stamp: bump it when the build flags below change, so an
 # existing prefix of the same version is rebuilt instead of trusted.
-BUILD_RECIPE=2
+BUILD_RECIPE=4
 
 CACHE="${NANOS_CACHE:-$HOME/.cache/nanos}"
 case "$CACHE" in /*) ;; *) CACHE="$PWD/$CACHE" ;; esac  # cmake and pkg-config need absolute paths
@@ -164,6 +164,10 @@ build_llama() {
       cflags="$cflags $no_amx"; cxxflags="$cxxflags $no_amx"
     fi ;;
   esac
+  # OpenMP stays on: with OMP_WAIT_POLICY=PASSIVE its barriers sleep, while ggml's own
+  # thread pool always spins. Spinning barriers collapse when another process holds a
+  # core (2-thread decoding ran 20-30x slower here during a build); the nanos binary
+  # sets PASSIVE for itself (docs/llm.md).
   local jobs
   jobs=$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN)
   mkdir -p "$BUILD"
@@ -176,6 +180,7 @@ build_llama() {
       -DCMAKE_BUILD_TYPE=Release \
       -DBUILD_SHARED_LIBS=ON \
       -DGGML_NATIVE=ON \
+      -DGGML_OPENMP=ON \
       -DCMAKE_C_FLAGS="$cflags" -DCMAKE_CXX_FLAGS="$cxxflags" \
       ${GPU_FLAGS[@]+"${GPU_FLAGS[@]}"} \
       -DLLAMA_BUILD_COMMON=ON -DLLAMA_BUILD_TOOLS=ON -DLLAMA_BUILD_SERVER=ON -DLLAMA_TOOLS_INSTALL=ON \

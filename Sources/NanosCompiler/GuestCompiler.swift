@@ -31,7 +31,7 @@ public struct CompileReport: Sendable {
 /// Compiles guests written in C, Embedded Swift or WebAssembly text to nanos modules.
 ///
 /// C and Swift go through the Swift toolchain's clang/swiftc and wasm-ld, linked
-/// against wasi-libc, with the guest SDK (`guest/c/nanos.h`, `guest/swift/Nanos.swift`)
+/// against wasi-libc, with the guest SDK (`guest/c/nanos.h`, `guest/swift/*.swift`)
 /// found at run time. WAT is assembled in process. The output depends only on the
 /// input and the toolchain: compiling twice gives the same bytes.
 public struct GuestCompiler: Sendable {
@@ -122,7 +122,7 @@ public struct GuestCompiler: Sendable {
         _ request: CompileRequest, object: String, directory: String
     ) throws(CompileError) -> (output: String, archives: [String]) {
         let swiftc = try toolchain.tool("swiftc")
-        let sdk = try toolchain.guestSDKFile("swift/Nanos.swift")
+        let sdk = try toolchain.guestSwiftSDKFiles()
         let moduleName = GuestCompiler.moduleName(GuestCompiler.baseName(of: request.input))
         let moduleCache = Paths.join(directory, "module-cache")
         let compiled = try run(
@@ -143,7 +143,7 @@ public struct GuestCompiler: Sendable {
     }
 
     private func swiftArguments(
-        _ request: CompileRequest, sdk: String, moduleName: String, _ moduleCache: String, _ object: String
+        _ request: CompileRequest, sdk: [String], moduleName: String, _ moduleCache: String, _ object: String
     ) -> [String] {
         [
             "-target", "wasm32-unknown-none-wasm",
@@ -158,7 +158,8 @@ public struct GuestCompiler: Sendable {
             "-Xfrontend", "-disable-incremental-llvm-codegen",
             "-module-name", moduleName,
             "-module-cache-path", moduleCache,
-            GuestCompiler.operand(request.input), sdk,
+            GuestCompiler.operand(request.input),
+        ] + sdk + [
             "-c", "-o", object,
         ]
     }

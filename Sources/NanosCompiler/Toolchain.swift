@@ -153,6 +153,14 @@ struct Toolchain: Sendable {
         return file
     }
 
+    /// Every `.swift` file of the Embedded Swift SDK (`swift/Nanos.swift` and its
+    /// companions, such as `swift/JSON.swift`), sorted so the output is reproducible.
+    func guestSwiftSDKFiles() throws(CompileError) -> [String] {
+        let directory = Paths.parent(try guestSDKFile("swift/Nanos.swift"))
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        return names.filter { $0.hasSuffix(".swift") }.sorted().map { Paths.join(directory, $0) }.filter(Paths.isFile)
+    }
+
     /// NANOS_GUEST_DIR; else `<executable dir>/../share/nanos/guest` (an installed nanos);
     /// else a `guest` folder in the executable's folder or above (a build inside the repository).
     private func guestSDKDirectory() throws(CompileError) -> String {

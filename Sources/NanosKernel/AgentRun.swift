@@ -60,6 +60,9 @@ final class AgentRun {
     var peakMemoryBytes = 0
     /// Per-run key/value notes behind the original ABI's memory_store/memory_recall.
     var notes: [String] = []
+    /// Open `llm.stream_open` answers by handle.
+    var streams: [Int32: any InferenceStream] = [:]
+    var nextStreamHandle: Int32 = 0
 
     init(manifest: Manifest, files: SandboxedFileSystem, model: any LanguageModel, logSink: @escaping LogSink,
          deadline: ContinuousClock.Instant?) {
@@ -80,6 +83,7 @@ final class AgentRun {
 
     /// Drops references into the store, breaking the store → closure → run cycle.
     func detach() {
+        closeAllStreams()
         memory = nil
         allocate = nil
         store = nil

@@ -49,14 +49,15 @@ public struct RunReport: Sendable {
 }
 
 public enum KernelError: Error, Sendable, CustomStringConvertible {
-    case noBinary
+    case noDefaultAgent(searched: [String])
     case unreadable(path: String, reason: String)
     case invalidModule(path: String, reason: String)
 
     public var description: String {
         switch self {
-        case .noBinary:
-            return "the manifest has no `binary:`; set it to the agent's .wasm (or .wat) file"
+        case .noDefaultAgent(let searched):
+            return "the manifest has no `binary:` and the default agent is not built (run `make`, or set "
+                + "\(DefaultAgent.environmentVariable)); looked in \(searched.joined(separator: ", "))"
         case .unreadable(let path, let reason):
             return "cannot read agent binary \(path): \(reason)"
         case .invalidModule(let path, let reason):
@@ -111,10 +112,13 @@ public enum Kernel {
     /// Runs the agent a manifest describes. Never throws: a binary that cannot be loaded
     /// or a grant that cannot be set up is a `failed` report with the reason.
     public static func run(manifest: Manifest, options: RunOptions = RunOptions()) -> RunReport {
-        guard let binary = manifest.binary else {
-            return failedReport(manifest, KernelError.noBinary.description)
-        }
-        do {
+        do throws(KernelError) {
+            let binary: String
+            if let configured = manifest.binary {
+                binary = configured
+            } else {
+                binary = try DefaultAgent.locate()
+            }
             return run(manifest: manifest, image: try loadImage(path: binary), options: options)
         } catch {
             return failedReport(manifest, error.description)

@@ -29,7 +29,7 @@ public enum SyscallLimits {
 enum SyscallTable {
     static let all: [String: HostImport] = {
         var table: [String: HostImport] = [:]
-        for entry in abiV1 + OriginalABI.imports + WASIPreview1.imports {
+        for entry in abiV1 + llmCalls + OriginalABI.imports + WASIPreview1.imports {
             table["\(entry.module).\(entry.name)"] = entry
         }
         return table
@@ -87,12 +87,6 @@ enum SyscallTable {
                     .object([("name", .string($0.name)), ("type", .string($0.kind.rawValue)), ("size", .int(Int64($0.size)))])
                 })
             return Array(json.serialized().utf8)
-        },
-        dataCall(
-            "llm_infer", "llm.infer", group: .llm, params: [.i32, .i32],
-            inputs: [.bytes(0, limit: SyscallLimits.llmRequest, what: "llm.infer request")]
-        ) { run, input in
-            Array(try run.infer(input.bytes(0)).text.utf8)
         },
         dataCall(
             "web_fetch", "web.fetch", group: .web, params: [.i32, .i32],
@@ -232,25 +226,6 @@ extension SyscallFailure {
 // MARK: - Services shared by both ABIs
 
 extension AgentRun {
-    func infer(_ requestBytes: [UInt8]) throws(SyscallFailure) -> InferenceResult {
-        do {
-            let request = try InferenceRequest.parse(requestBytes)
-            let result = try model.infer(request, deadline: deadline)
-            pendingCounters = [
-                "prompt_tokens": Int64(result.usage.promptTokens), "generated_tokens": Int64(result.usage.generatedTokens),
-                "inference_ms": Int64(result.usage.milliseconds.rounded()),
-            ]
-            return result
-        } catch {
-            switch error {
-            case .invalidRequest(let message): throw SyscallFailure(.EINVAL, message)
-            case .unavailable(let message): throw SyscallFailure(.EIO, message)
-            case .contextOverflow(let message): throw SyscallFailure(.E2BIG, message)
-            case .deadlineExceeded: throw SyscallFailure(.ETIMEDOUT, error.description)
-            }
-        }
-    }
-
     /// The network rule: `permissions.network` must allow the URL's host.
     func checkNetwork(url: String, call: String) throws(SyscallFailure) {
         switch manifest.permissions.network {

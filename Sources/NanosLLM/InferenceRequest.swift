@@ -32,6 +32,8 @@ public struct InferenceRequest: Sendable, Equatable {
     public var schema: JSONValue?
     /// A GBNF grammar (root rule `root`) the answer must match.
     public var grammar: String?
+    /// Generate exactly `maxTokens` tokens (benchmarks). Not part of the wire format.
+    public var ignoreEndOfGeneration = false
 
     public init(
         messages: [Message], maxTokens: Int? = nil, temperature: Double? = nil, topK: Int? = nil, topP: Double? = nil,

@@ -101,8 +101,36 @@ public struct UnavailableLanguageModel: LanguageModel {
 
 /// Chooses the provider for a manifest's `model:` section.
 public enum LanguageModels {
+    /// Providers that run llama.cpp in this process. `local-cpu` and `local-hybrid` are the
+    /// original project's names for 0 and 12 GPU layers; `model.gpu_layers` overrides both.
+    public static let localProviders: [String: Int?] = ["local": nil, "local-cpu": 0, "local-hybrid": 12]
+
     public static func make(for config: ModelConfig?) -> any LanguageModel {
         guard let config else { return NoLanguageModel() }
-        return UnavailableLanguageModel(reason: "model provider \"\(config.provider)\" is not available in this build yet")
+        if let providerLayers = localProviders[config.provider] {
+            let path: String
+            if let configured = config.path {
+                path = configured
+            } else {
+                switch DefaultModel.locate() {
+                case .success(let found): path = found
+                case .failure(let error): return UnavailableLanguageModel(reason: error.description)
+                }
+            }
+            return LocalLanguageModel(
+                modelPath: path, gpuLayers: config.gpuLayers ?? providerLayers, contextWindow: config.contextWindow,
+                threads: config.threads)
+        }
+        do throws(LLMError) {
+            switch config.provider {
+            case "openai": return try OpenAICompatibleModel(config: config)
+            case "ollama": return try OllamaModel(config: config)
+            default: break
+            }
+        } catch {
+            return UnavailableLanguageModel(reason: error.description)
+        }
+        return UnavailableLanguageModel(
+            reason: "model.provider: \"\(config.provider)\" is not a known provider; use local, openai or ollama")
     }
 }

@@ -22,10 +22,40 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .long, help: "Syscall iterations (at least 100000 for the published figure).")
     var syscallRuns = 100_000
 
+    @Flag(name: .long, help: "Measure inference instead: prompt and generation tok/s in-process next to llama-bench (same model, threads and token counts), and the RSS of agents sharing one model against separate processes.")
+    var llm = false
+
+    @Option(name: .long, help: "With --llm: the GGUF model (default: the embedded default model).")
+    var model: String?
+
+    @Option(name: .long, help: "With --llm: CPU threads for both nanos and llama-bench (default: NANOS_THREADS or one per core).")
+    var threads: Int?
+
+    @Option(name: .long, help: "With --llm: prompt tokens.")
+    var promptTokens = 128
+
+    @Option(name: .long, help: "With --llm: generated tokens.")
+    var generatedTokens = 64
+
+    @Option(name: .long, help: "With --llm: repetitions (medians are reported).")
+    var repetitions = 5
+
+    @Option(name: .long, help: "With --llm: agents sharing the model for the memory figure.")
+    var agents = 4
+
     @OptionGroup var global: GlobalOptions
 
     func run() throws {
         global.bootstrapLogging()
+        if llm {
+            var options = LLMBenchOptions(
+                modelPath: model, promptTokens: promptTokens, generatedTokens: generatedTokens, repetitions: repetitions,
+                agents: agents)
+            if let threads { options.threads = threads }
+            let results = try Benchmarks.runLLM(options: options)
+            print(json ? results.json().serialized() : results.table())
+            return
+        }
         let results = try Benchmarks.run(options: BenchOptions(bootRuns: bootRuns, syscallRuns: syscallRuns))
         if json {
             print(results.json().serialized())

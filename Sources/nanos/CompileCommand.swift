@@ -8,7 +8,7 @@ struct CompileCommand: ParsableCommand {
         abstract: "Build an agent from C, Embedded Swift or WAT into a .wasm guest.",
         discussion: """
             The language follows the file extension: .c (with guest/c/nanos.h), .swift \
-            (Embedded Swift with guest/swift/Nanos.swift), .wat (WebAssembly text). \
+            (Embedded Swift with the SDK in guest/swift/), .wat (WebAssembly text). \
             Uses the Swift toolchain's clang, swiftc and wasm-ld, and Debian's wasi-libc, \
             all found at run time. Compiler errors are printed unchanged.
             """

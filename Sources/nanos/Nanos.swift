@@ -3,6 +3,29 @@ import Foundation
 import Logging
 
 @main
+enum Entry {
+    static func main() {
+        OpenMPWaitPolicy.makePassive()
+        Nanos.main()
+    }
+}
+
+/// llama.cpp's CPU threads meet at OpenMP barriers. By default their workers spin while
+/// they wait, which is fastest on an idle machine but collapses (20-30x slower decoding,
+/// measured here) as soon as another process or agent holds a core. Passive waiting
+/// sleeps instead. libgomp reads the setting once, when it loads, before `main` runs, so
+/// the process starts itself again with it set. An explicit OMP_WAIT_POLICY is kept.
+enum OpenMPWaitPolicy {
+    static func makePassive() {
+        #if os(Linux)
+        guard getenv("OMP_WAIT_POLICY") == nil else { return }
+        setenv("OMP_WAIT_POLICY", "PASSIVE", 1)
+        execv("/proc/self/exe", CommandLine.unsafeArgv)
+        // exec failed (no /proc): carry on with spinning waits.
+        #endif
+    }
+}
+
 struct Nanos: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "nanos",

@@ -105,4 +105,53 @@ import Testing
             try folder.read("out.txt")
                 == "goal=exercise the SDK|tools=6|a=alpha|list=a.txt,b.txt|denied=EPERM|llm=EIO|clock=true|random=8")
     }
+
+    /// JSON.swift: a strict parser (each rejection names what and where) and a compact writer.
+    @Test func embeddedSwiftJSONParsesStrictlyAndWritesCompactly() throws {
+        let source = #"""
+            @_expose(wasm, "run")
+            @_cdecl("run")
+            func run() -> Int32 {
+                let inputs = [
+                    #" { "a" : [1, -2.5e3, true, false, null], "b": "x\"\\\/\n\u00e9\ud83d\ude00", "a": 2 } "#,
+                    #"{"a":1,}"#, "[01]", #""abc"#, #"{"a":1} x"#, #""\x""#, "\"tab\there\"", "",
+                    String(repeating: "[", count: 100), "[1.]", "tru",
+                ]
+                var lines: [String] = []
+                for input in inputs {
+                    do {
+                        let value = try JSONValue.parse(input)
+                        let first = value["a"]?.arrayValue?.first?.intValue ?? -1
+                        let b = value["b"]?.stringValue ?? ""
+                        lines.append("ok \(value.serialized) first=\(first) b=\(b.utf8.count)")
+                    } catch {
+                        lines.append("error \(error)")
+                    }
+                }
+                do {
+                    try Nanos.fs.write("out.txt", lines.joined(separator: "\n"))
+                } catch {
+                    return 1
+                }
+                Nanos.done("json ok")
+            }
+            """#
+        let (result, folder) = try compileAndRun("json.swift", source)
+        #expect(result.exitCode == 0, "stderr: \(result.stderr)")
+        let lines = try folder.read("out.txt").split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        #expect(
+            lines == [
+                #"ok {"a":[1,-2.5e3,true,false,null],"b":"x\"\\/\né😀","a":2} first=1 b=11"#,
+                "error expected a string key at byte 7",
+                "error a number must not start with 0 at byte 2",
+                "error unterminated string at byte 4",
+                "error unexpected text after the JSON value at byte 8",
+                #"error invalid escape '\x' in a string at byte 2"#,
+                "error unescaped control character in a string at byte 4",
+                "error expected a JSON value, found the end of the text at byte 0",
+                "error nested deeper than 64 levels at byte 64",
+                "error expected a digit after '.' at byte 3",
+                "error expected true at byte 0",
+            ])
+    }
 }

@@ -102,6 +102,10 @@ NANOS_IMPORT("fs_write")     int32_t nanos_sys_fs_write(const void * path, int32
                                                         const void * data, int32_t data_len);
 NANOS_IMPORT("fs_list")      int64_t nanos_sys_fs_list(const void * path, int32_t path_len);
 NANOS_IMPORT("llm_infer")    int64_t nanos_sys_llm_infer(const void * req, int32_t req_len);
+NANOS_IMPORT("llm_chat")     int64_t nanos_sys_llm_chat(const void * req, int32_t req_len);
+NANOS_IMPORT("llm_stream_open")  int32_t nanos_sys_llm_stream_open(const void * req, int32_t req_len);
+NANOS_IMPORT("llm_stream_next")  int64_t nanos_sys_llm_stream_next(int32_t handle);
+NANOS_IMPORT("llm_stream_close") int32_t nanos_sys_llm_stream_close(int32_t handle);
 NANOS_IMPORT("clock_now")    int64_t nanos_sys_clock_now(void);
 NANOS_IMPORT("random_bytes") int64_t nanos_sys_random_bytes(int32_t len);
 NANOS_IMPORT("last_error")   int64_t nanos_sys_last_error(void);
@@ -239,6 +243,29 @@ static inline int nanos_fs_list(const char * path, nanos_buf * out) {
  * ({"prompt":...} or {"messages":[...]} plus parameters). */
 static inline int nanos_llm_infer(const char * request, nanos_buf * out) {
     return nanos_take(nanos_sys_llm_infer(request, (int32_t)strlen(request)), out);
+}
+
+/* Like nanos_llm_infer, but the answer is JSON: {"role":"assistant","content":...,
+ * "finish_reason":"stop"|"length","usage":{"prompt_tokens":...,"generated_tokens":...,
+ * "prompt_ms":...,"generation_ms":...}}. */
+static inline int nanos_llm_chat(const char * request, nanos_buf * out) {
+    return nanos_take(nanos_sys_llm_chat(request, (int32_t)strlen(request)), out);
+}
+
+/* Starts a streamed answer. Returns a handle (>= 1) or -errno. */
+static inline int nanos_llm_stream_open(const char * request) {
+    return nanos_sys_llm_stream_open(request, (int32_t)strlen(request));
+}
+
+/* The next piece of a streamed answer (whole UTF-8 characters). Returns 0 and fills
+ * *out; an empty *out means the answer is complete and the handle is closed. */
+static inline int nanos_llm_stream_next(int handle, nanos_buf * out) {
+    return nanos_take(nanos_sys_llm_stream_next(handle), out);
+}
+
+/* Abandons a stream before its end. Returns 0 or -errno. */
+static inline int nanos_llm_stream_close(int handle) {
+    return nanos_sys_llm_stream_close(handle);
 }
 
 /* ---------------------------------------------------------------------------

@@ -17,7 +17,7 @@
 // `nanos_alloc`; the SDK copies each result into a Swift value and frees the buffer.
 //
 // No Foundation and no Unicode tables are needed by the SDK itself: text is decoded
-// from UTF-8 and the host's tiny JSON replies are parsed by the scanner at the end.
+// from UTF-8 and the host's JSON replies are parsed by `JSONValue` (JSON.swift).
 
 // MARK: - Errors
 
@@ -93,9 +93,14 @@ enum Nanos {
 
     /// The granted tool groups, e.g. ["agent", "fs_read"]; empty if the host refused.
     static func tools() -> [String] {
-        guard let json = try? takeBytes(nanos_sys_agent_tools()) else { return [] }
-        var scanner = NanosJSONScanner(json)
-        return scanner.parseStringArray() ?? []
+        guard let json = try? takeBytes(nanos_sys_agent_tools()), let items = (try? JSONValue.parse(json))?.arrayValue
+        else { return [] }
+        var names: [String] = []
+        for item in items {
+            guard let name = item.stringValue else { return [] }
+            names.append(name)
+        }
+        return names
     }
 
     /// Records a message in the run's trace.
@@ -127,6 +132,20 @@ enum Nanos {
             static let dir = EntryKind(code: 1)
             static let symlink = EntryKind(code: 2)
             static let other = EntryKind(code: 3)
+
+            /// The host's name for a kind ("file", "dir", "symlink"); anything else is `other`.
+            /// Compared as bytes: String equality would link the Unicode normalization tables.
+            init(_ name: String?) {
+                let bytes = name?.utf8
+                code =
+                    bytes?.elementsEqual("file".utf8) == true ? 0
+                    : bytes?.elementsEqual("dir".utf8) == true ? 1
+                    : bytes?.elementsEqual("symlink".utf8) == true ? 2 : 3
+            }
+
+            private init(code: UInt8) {
+                self.code = code
+            }
 
             var description: String {
                 switch code {
@@ -184,9 +203,12 @@ enum Nanos {
             let json = try withUTF8(path) { (p: UnsafeBufferPointer<UInt8>) throws(NanosError) -> [UInt8] in
                 try takeBytes(nanos_sys_fs_list(p.baseAddress, Int32(truncatingIfNeeded: p.count)))
             }
-            var scanner = NanosJSONScanner(json)
-            guard let entries = scanner.parseEntries() else {
-                throw NanosError(code: NanosError.EIO, message: "fs_list of '\(path)' returned malformed JSON")
+            let malformed = NanosError(code: NanosError.EIO, message: "fs_list of '\(path)' returned malformed JSON")
+            guard let items = (try? JSONValue.parse(json))?.arrayValue else { throw malformed }
+            var entries: [Entry] = []
+            for item in items {
+                guard let name = item["name"]?.stringValue else { throw malformed }
+                entries.append(Entry(name: name, kind: EntryKind(item["type"]?.stringValue), size: item["size"]?.intValue ?? 0))
             }
             return entries
         }
@@ -208,7 +230,7 @@ enum Nanos {
             // The host reads a request starting with "{" as JSON, so such a prompt
             // is wrapped in {"prompt": ...} to keep it plain text.
             if prompt.utf8.first == UInt8(ascii: "{") {
-                return try infer(json: "{\"prompt\":" + NanosJSONScanner.quoted(prompt) + "}")
+                return try infer(json: JSONValue.object([("prompt", .string(prompt))]).serialized)
             }
             return try send(prompt)
         }
@@ -221,6 +243,16 @@ enum Nanos {
         private static func send(_ request: String) throws(NanosError) -> String {
             try withUTF8(request) { (p: UnsafeBufferPointer<UInt8>) throws(NanosError) -> String in
                 try takeString(nanos_sys_llm_infer(p.baseAddress, Int32(truncatingIfNeeded: p.count)))
+            }
+        }
+    }
+
+    /// The web (group `web`, limited by `permissions.network`).
+    enum web {
+        /// The body of a GET request to `url`.
+        static func fetch(_ url: String) throws(NanosError) -> String {
+            try withUTF8(url) { (p: UnsafeBufferPointer<UInt8>) throws(NanosError) -> String in
+                try takeString(nanos_sys_web_fetch(p.baseAddress, Int32(truncatingIfNeeded: p.count)))
             }
         }
     }
@@ -315,284 +347,11 @@ func nanos_sys_fs_write(
 func nanos_sys_fs_list(_ path: UnsafePointer<UInt8>?, _ pathLen: Int32) -> Int64
 @_extern(wasm, module: "nanos", name: "llm_infer") @_extern(c)
 func nanos_sys_llm_infer(_ request: UnsafePointer<UInt8>?, _ requestLen: Int32) -> Int64
+@_extern(wasm, module: "nanos", name: "web_fetch") @_extern(c)
+func nanos_sys_web_fetch(_ url: UnsafePointer<UInt8>?, _ urlLen: Int32) -> Int64
 @_extern(wasm, module: "nanos", name: "clock_now") @_extern(c)
 func nanos_sys_clock_now() -> Int64
 @_extern(wasm, module: "nanos", name: "random_bytes") @_extern(c)
 func nanos_sys_random_bytes(_ len: Int32) -> Int64
 @_extern(wasm, module: "nanos", name: "last_error") @_extern(c)
 func nanos_sys_last_error() -> Int64
-
-// MARK: - A minimal JSON scanner for the host's replies
-
-/// Parses the two shapes the host returns: an array of strings (`agent_tools`) and an
-/// array of flat objects (`fs_list`). Anything malformed gives nil, never a trap.
-struct NanosJSONScanner {
-    private let bytes: [UInt8]
-    private var index = 0
-
-    init(_ bytes: [UInt8]) {
-        self.bytes = bytes
-    }
-
-    /// `["a","b"]`
-    mutating func parseStringArray() -> [String]? {
-        var strings: [String] = []
-        let ok = parseArray { (scanner: inout NanosJSONScanner) -> Bool in
-            guard let string = scanner.parseString() else { return false }
-            strings.append(string)
-            return true
-        }
-        return ok && atEnd() ? strings : nil
-    }
-
-    /// `[{"name":"a.txt","type":"file","size":12}]`; unknown keys are skipped.
-    mutating func parseEntries() -> [Nanos.fs.Entry]? {
-        var entries: [Nanos.fs.Entry] = []
-        let ok = parseArray { (scanner: inout NanosJSONScanner) -> Bool in
-            guard let entry = scanner.parseEntry() else { return false }
-            entries.append(entry)
-            return true
-        }
-        return ok && atEnd() ? entries : nil
-    }
-
-    /// `text` as a JSON string literal, quotes included.
-    static func quoted(_ text: String) -> String {
-        var out: [UInt8] = [UInt8(ascii: "\"")]
-        let hex: [UInt8] = Array("0123456789abcdef".utf8)
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): out += [UInt8(ascii: "\\"), UInt8(ascii: "\"")]
-            case UInt8(ascii: "\\"): out += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
-            case UInt8(ascii: "\n"): out += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
-            case UInt8(ascii: "\r"): out += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
-            case UInt8(ascii: "\t"): out += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
-            case 0..<0x20:
-                out += Array("\\u00".utf8)
-                out.append(hex[Int(byte >> 4)])
-                out.append(hex[Int(byte & 0xF)])
-            default: out.append(byte)
-            }
-        }
-        out.append(UInt8(ascii: "\""))
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    // MARK: Grammar
-
-    private mutating func parseEntry() -> Nanos.fs.Entry? {
-        guard consume(UInt8(ascii: "{")) else { return nil }
-        var name: String?
-        var kind = Nanos.fs.EntryKind.other
-        var size: Int64 = 0
-        if consume(UInt8(ascii: "}")) { return nil }
-        repeat {
-            // Keys and kinds are compared as bytes: String equality would pull in
-            // the Unicode normalization tables.
-            guard let key = parseStringBytes(), consume(UInt8(ascii: ":")) else { return nil }
-            if key == Array("name".utf8) {
-                guard let value = parseString() else { return nil }
-                name = value
-            } else if key == Array("type".utf8) {
-                guard let value = parseStringBytes() else { return nil }
-                kind =
-                    value == Array("file".utf8) ? .file
-                    : value == Array("dir".utf8) ? .dir
-                    : value == Array("symlink".utf8) ? .symlink : .other
-            } else if key == Array("size".utf8) {
-                guard let value = parseInteger() else { return nil }
-                size = value
-            } else {
-                guard skipValue(depth: 0) else { return nil }
-            }
-        } while consume(UInt8(ascii: ","))
-        guard consume(UInt8(ascii: "}")), let name else { return nil }
-        return Nanos.fs.Entry(name: name, kind: kind, size: size)
-    }
-
-    /// `[ element, ... ]`, calling `element` for each; false on malformed input.
-    private mutating func parseArray(_ element: (inout NanosJSONScanner) -> Bool) -> Bool {
-        guard consume(UInt8(ascii: "[")) else { return false }
-        if consume(UInt8(ascii: "]")) { return true }
-        repeat {
-            guard element(&self) else { return false }
-        } while consume(UInt8(ascii: ","))
-        return consume(UInt8(ascii: "]"))
-    }
-
-    private mutating func parseString() -> String? {
-        parseStringBytes().map { String(decoding: $0, as: UTF8.self) }
-    }
-
-    /// A string literal's UTF-8 bytes, escapes decoded.
-    private mutating func parseStringBytes() -> [UInt8]? {
-        skipWhitespace()
-        guard peek() == UInt8(ascii: "\"") else { return nil }
-        index += 1
-        var out: [UInt8] = []
-        while let byte = next() {
-            switch byte {
-            case UInt8(ascii: "\""):
-                return out
-            case UInt8(ascii: "\\"):
-                guard let escaped = next() else { return nil }
-                switch escaped {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(escaped)
-                case UInt8(ascii: "b"): out.append(0x08)
-                case UInt8(ascii: "f"): out.append(0x0C)
-                case UInt8(ascii: "n"): out.append(0x0A)
-                case UInt8(ascii: "r"): out.append(0x0D)
-                case UInt8(ascii: "t"): out.append(0x09)
-                case UInt8(ascii: "u"):
-                    guard let scalar = parseUnicodeEscape() else { return nil }
-                    NanosJSONScanner.appendUTF8(scalar, to: &out)
-                default: return nil
-                }
-            case 0..<0x20:
-                return nil  // control characters must be escaped
-            default:
-                out.append(byte)
-            }
-        }
-        return nil
-    }
-
-    /// The scalar after `\u`, joining a surrogate pair; unpaired surrogates become U+FFFD.
-    private mutating func parseUnicodeEscape() -> UInt32? {
-        guard let high = parseHex4() else { return nil }
-        guard (0xD800..<0xDC00).contains(high) else {
-            return (0xDC00..<0xE000).contains(high) ? 0xFFFD : high
-        }
-        let save = index
-        if next() == UInt8(ascii: "\\"), next() == UInt8(ascii: "u"), let low = parseHex4(),
-            (0xDC00..<0xE000).contains(low)
-        {
-            return 0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00)
-        }
-        index = save
-        return 0xFFFD
-    }
-
-    private mutating func parseHex4() -> UInt32? {
-        var value: UInt32 = 0
-        for _ in 0..<4 {
-            guard let byte = next() else { return nil }
-            let digit: UInt32
-            switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt32(byte - UInt8(ascii: "0"))
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt32(byte - UInt8(ascii: "a") + 10)
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = UInt32(byte - UInt8(ascii: "A") + 10)
-            default: return nil
-            }
-            value = value << 4 | digit
-        }
-        return value
-    }
-
-    private static func appendUTF8(_ scalar: UInt32, to out: inout [UInt8]) {
-        switch scalar {
-        case 0..<0x80:
-            out.append(UInt8(scalar))
-        case 0x80..<0x800:
-            out.append(UInt8(0xC0 | scalar >> 6))
-            out.append(UInt8(0x80 | scalar & 0x3F))
-        case 0x800..<0x10000:
-            out.append(UInt8(0xE0 | scalar >> 12))
-            out.append(UInt8(0x80 | scalar >> 6 & 0x3F))
-            out.append(UInt8(0x80 | scalar & 0x3F))
-        default:
-            out.append(UInt8(0xF0 | scalar >> 18 & 0x07))
-            out.append(UInt8(0x80 | scalar >> 12 & 0x3F))
-            out.append(UInt8(0x80 | scalar >> 6 & 0x3F))
-            out.append(UInt8(0x80 | scalar & 0x3F))
-        }
-    }
-
-    /// A non-negative or negative integer without fraction or exponent.
-    private mutating func parseInteger() -> Int64? {
-        skipWhitespace()
-        let negative = consumeByte(UInt8(ascii: "-"))
-        var value: Int64 = 0
-        var digits = 0
-        while let byte = peek(), byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") {
-            let (times10, overflow1) = value.multipliedReportingOverflow(by: 10)
-            let (sum, overflow2) = times10.addingReportingOverflow(Int64(byte - UInt8(ascii: "0")))
-            guard !overflow1, !overflow2 else { return nil }
-            value = sum
-            digits += 1
-            index += 1
-        }
-        guard digits > 0 else { return nil }
-        if let byte = peek(), byte == UInt8(ascii: ".") || byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E") {
-            return nil
-        }
-        return negative ? -value : value
-    }
-
-    /// Skips any JSON value (for keys the SDK does not know), nesting at most 32 deep.
-    private mutating func skipValue(depth: Int) -> Bool {
-        guard depth < 32 else { return false }
-        skipWhitespace()
-        guard let byte = peek() else { return false }
-        switch byte {
-        case UInt8(ascii: "\""):
-            return parseStringBytes() != nil
-        case UInt8(ascii: "["):
-            return parseArray { (scanner: inout NanosJSONScanner) -> Bool in scanner.skipValue(depth: depth + 1) }
-        case UInt8(ascii: "{"):
-            index += 1
-            if consume(UInt8(ascii: "}")) { return true }
-            repeat {
-                guard parseStringBytes() != nil, consume(UInt8(ascii: ":")), skipValue(depth: depth + 1) else { return false }
-            } while consume(UInt8(ascii: ","))
-            return consume(UInt8(ascii: "}"))
-        default:
-            // Numbers and the literals true, false, null: a run of their characters.
-            let start = index
-            while let c = peek(), c == UInt8(ascii: "-") || c == UInt8(ascii: "+") || c == UInt8(ascii: ".")
-                || (c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9")) || (c >= UInt8(ascii: "a") && c <= UInt8(ascii: "z"))
-                || c == UInt8(ascii: "E")
-            {
-                index += 1
-            }
-            return index > start
-        }
-    }
-
-    // MARK: Bytes
-
-    private func peek() -> UInt8? {
-        index < bytes.count ? bytes[index] : nil
-    }
-
-    private mutating func next() -> UInt8? {
-        guard index < bytes.count else { return nil }
-        index += 1
-        return bytes[index - 1]
-    }
-
-    private mutating func skipWhitespace() {
-        while let byte = peek(),
-            byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") || byte == UInt8(ascii: "\t")
-        {
-            index += 1
-        }
-    }
-
-    /// Skips whitespace, then takes `byte` if it is next.
-    private mutating func consume(_ byte: UInt8) -> Bool {
-        skipWhitespace()
-        return consumeByte(byte)
-    }
-
-    private mutating func consumeByte(_ byte: UInt8) -> Bool {
-        guard peek() == byte else { return false }
-        index += 1
-        return true
-    }
-
-    private mutating func atEnd() -> Bool {
-        skipWhitespace()
-        return index == bytes.count
-    }
-}

@@ -1,0 +1,335 @@
+import Foundation
+import NanosCompiler
+import NanosKernel
+import NanosLLM
+import NanosManifest
+
+public struct LLMBenchOptions: Sendable {
+    /// nil: the embedded default model.
+    public var modelPath: String?
+    public var threads: Int
+    public var promptTokens: Int
+    public var generatedTokens: Int
+    public var repetitions: Int
+    /// Agents run at once for the shared-weights figure.
+    public var agents: Int
+
+    public init(
+        modelPath: String? = nil, threads: Int = LocalLanguageModel.defaultThreads, promptTokens: Int = 128,
+        generatedTokens: Int = 64, repetitions: Int = 5, agents: Int = 4
+    ) {
+        self.modelPath = modelPath
+        self.threads = threads
+        self.promptTokens = promptTokens
+        self.generatedTokens = generatedTokens
+        self.repetitions = repetitions
+        self.agents = agents
+    }
+}
+
+/// Tokens per second, as medians over repetitions.
+public struct Throughput: Sendable {
+    public var prompt: Double
+    public var generation: Double
+
+    func json() -> JSONValue {
+        .object([("prompt_tok_s", .double(prompt.rounded2)), ("generation_tok_s", .double(generation.rounded2))])
+    }
+}
+
+public struct LLMBenchResults: Sendable {
+    public var modelPath: String
+    public var modelBytes: UInt64
+    public var threads: Int
+    public var promptTokens: Int
+    public var generatedTokens: Int
+    public var repetitions: Int
+    public var inProcess: Throughput
+    public var llamaBench: Throughput
+    public var rssOneAgentBytes: Int
+    public var agents: Int
+    public var rssAgentsOneProcessBytes: Int
+    public var rssAgentsSeparateProcessesBytes: Int
+    public var modelLoads: Int
+
+    public func json() -> JSONValue {
+        .object([
+            ("model", .string(modelPath)), ("model_bytes", .int(Int64(modelBytes))), ("threads", .int(Int64(threads))),
+            ("prompt_tokens", .int(Int64(promptTokens))), ("generated_tokens", .int(Int64(generatedTokens))),
+            ("repetitions", .int(Int64(repetitions))),
+            ("in_process", inProcess.json()), ("llama_bench", llamaBench.json()),
+            ("ratio_prompt", .double((inProcess.prompt / llamaBench.prompt).rounded2)),
+            ("ratio_generation", .double((inProcess.generation / llamaBench.generation).rounded2)),
+            ("rss_one_agent_bytes", .int(Int64(rssOneAgentBytes))),
+            (
+                "shared_weights",
+                .object([
+                    ("agents", .int(Int64(agents))), ("model_loads_in_one_process", .int(Int64(modelLoads))),
+                    ("rss_one_process_bytes", .int(Int64(rssAgentsOneProcessBytes))),
+                    ("rss_separate_processes_total_bytes", .int(Int64(rssAgentsSeparateProcessesBytes))),
+                ])
+            ),
+        ])
+    }
+
+    public func table() -> String {
+        func mib(_ bytes: Int) -> String { String(format: "%.1f MiB", Double(bytes) / 1_048_576) }
+        return [
+            "model \(modelPath) (\(mib(Int(modelBytes)))), \(threads) threads, "
+                + "prompt \(promptTokens) tokens, generation \(generatedTokens) tokens, median of \(repetitions)",
+            "measurement".padding(toLength: 36, withPad: " ", startingAt: 0) + "prompt tok/s   generation tok/s",
+            row("nanos, in-process", inProcess),
+            row("llama-bench, same model and threads", llamaBench),
+            String(
+                format: "ratio nanos / llama-bench:          %.2f×          %.2f×", inProcess.prompt / llamaBench.prompt,
+                inProcess.generation / llamaBench.generation),
+            "",
+            "RSS, one agent with the model loaded:        \(mib(rssOneAgentBytes))",
+            "RSS, \(agents) agents in one process (\(modelLoads) load):     \(mib(rssAgentsOneProcessBytes))",
+            "RSS, \(agents) agents in \(agents) processes (sum):       \(mib(rssAgentsSeparateProcessesBytes))",
+        ].joined(separator: "\n")
+    }
+
+    private func row(_ name: String, _ throughput: Throughput) -> String {
+        name.padding(toLength: 36, withPad: " ", startingAt: 0)
+            + String(format: "%.1f", throughput.prompt).padding(toLength: 15, withPad: " ", startingAt: 0)
+            + String(format: "%.1f", throughput.generation)
+    }
+}
+
+extension Double {
+    var rounded2: Double { (self * 100).rounded() / 100 }
+}
+
+extension Benchmarks {
+    /// Prompt and generation speed in this process next to llama-bench (same build, model,
+    /// threads and token counts, run by this command), then the memory of several agents
+    /// sharing one model against the same agents in separate processes.
+    public static func runLLM(options: LLMBenchOptions) throws -> LLMBenchResults {
+        let modelPath: String
+        if let path = options.modelPath {
+            modelPath = path
+        } else {
+            switch DefaultModel.locate() {
+            case .success(let path): modelPath = path
+            case .failure(let error): throw BenchError.setup(error.description)
+            }
+        }
+        let model = LocalLanguageModel(
+            modelPath: modelPath, contextWindow: max(512, options.promptTokens + options.generatedTokens + 64),
+            threads: options.threads)
+        let weights: LlamaModel
+        do {
+            weights = try model.load()
+        } catch {
+            throw BenchError.setup(error.description)
+        }
+        let inProcess = try measureInProcess(model, weights: weights, options: options)
+        let rssOne = RSSProbe.current()
+        let reference = try measureLlamaBench(modelPath: modelPath, options: options)
+
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        let binary = try workspace.compile(GuestCompiler(), name: "ask.c", source: askC)
+        let manifestPath = workspace.path + "/ask.nano"
+        try askManifest(binary: binary, modelPath: modelPath, threads: 1).write(
+            toFile: manifestPath, atomically: true, encoding: .utf8)
+        let (rssShared, loads) = try agentsInOneProcess(manifestPath: manifestPath, count: options.agents)
+        let rssSeparate = try agentsInSeparateProcesses(manifestPath: manifestPath, count: options.agents)
+
+        return LLMBenchResults(
+            modelPath: modelPath, modelBytes: weights.sizeBytes, threads: options.threads,
+            promptTokens: options.promptTokens, generatedTokens: options.generatedTokens, repetitions: options.repetitions,
+            inProcess: inProcess, llamaBench: reference, rssOneAgentBytes: rssOne, agents: options.agents,
+            rssAgentsOneProcessBytes: rssShared, rssAgentsSeparateProcessesBytes: rssSeparate, modelLoads: loads)
+    }
+
+    /// Through the engine every agent uses: chat template, tokenizer, pooled context,
+    /// sampler chain and detokenizer. The prompt is padded to the asked token count; the
+    /// answer runs to `generatedTokens` (end-of-generation is not allowed to cut it short).
+    static func measureInProcess(_ model: LocalLanguageModel, weights: LlamaModel, options: LLMBenchOptions) throws
+        -> Throughput
+    {
+        let filler = try promptText(weights: weights, tokens: options.promptTokens)
+        var request = InferenceRequest(
+            messages: [.init(role: "user", content: filler)], maxTokens: options.generatedTokens, temperature: 0)
+        request.ignoreEndOfGeneration = true
+        var prompt: [Double] = []
+        var generation: [Double] = []
+        for round in 0...options.repetitions {
+            let result: InferenceResult
+            do {
+                result = try model.infer(request, deadline: nil)
+            } catch {
+                throw BenchError.setup("in-process inference failed: \(error)")
+            }
+            guard round > 0 else { continue }  // the first round warms caches, as llama-bench does
+            prompt.append(Double(result.usage.promptTokens) / result.usage.promptMilliseconds * 1000)
+            generation.append(Double(result.usage.generatedTokens) / result.usage.generationMilliseconds * 1000)
+        }
+        return Throughput(prompt: median(prompt), generation: median(generation))
+    }
+
+    /// A user message that renders (with the chat template) to about `tokens` tokens.
+    static func promptText(weights: LlamaModel, tokens: Int) throws -> String {
+        var words: [String] = []
+        let vocabulary = ["river", "stone", "lamp", "cloud", "garden", "window", "letter", "engine"]
+        while true {
+            let text = words.joined(separator: " ")
+            let count: Int
+            do {
+                count = try weights.promptTokenCount([.init(role: "user", content: text)])
+            } catch {
+                throw BenchError.setup("cannot tokenize the benchmark prompt: \(error)")
+            }
+            if count >= tokens { return text }
+            words.append(vocabulary[words.count % vocabulary.count])
+        }
+    }
+
+    static func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted()
+        guard !sorted.isEmpty else { return .nan }
+        return sorted.count % 2 == 1
+            ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+    }
+
+    /// llama-bench from the same llama.cpp build as the linked library.
+    static func measureLlamaBench(modelPath: String, options: LLMBenchOptions) throws -> Throughput {
+        guard let tool = LlamaLibrary.tool("llama-bench") else {
+            throw BenchError.setup("llama-bench was not found next to the linked libllama; run `make llm-deps`")
+        }
+        let arguments = [
+            tool, "-m", modelPath, "-t", "\(options.threads)", "-p", "\(options.promptTokens)",
+            "-n", "\(options.generatedTokens)", "-r", "\(options.repetitions)", "-o", "json",
+        ]
+        let output = try capture(arguments)
+        guard let entries = try? JSONValue.parse(output).arrayValue else {
+            throw BenchError.setup("llama-bench printed no JSON: \(String(decoding: output.prefix(400), as: UTF8.self))")
+        }
+        func rate(_ entry: JSONValue) -> Double? {
+            guard let samples = entry["samples_ts"]?.arrayValue?.compactMap(\.doubleValue), !samples.isEmpty else {
+                return entry["avg_ts"]?.doubleValue
+            }
+            return median(samples)
+        }
+        let prompt = entries.first { $0["n_prompt"]?.intValue ?? 0 > 0 && $0["n_gen"]?.intValue == 0 }.flatMap(rate)
+        let generation = entries.first { $0["n_gen"]?.intValue ?? 0 > 0 && $0["n_prompt"]?.intValue == 0 }.flatMap(rate)
+        guard let prompt, let generation else { throw BenchError.setup("llama-bench's JSON lacks the pp or tg result") }
+        return Throughput(prompt: prompt, generation: generation)
+    }
+
+    /// `count` agents, each asking the model once, on threads of this process.
+    /// Returns the RSS afterwards (weights + one context per agent) and how many times
+    /// weights were loaded in this process.
+    static func agentsInOneProcess(manifestPath: String, count: Int) throws -> (Int, Int) {
+        let manifest: Manifest
+        do {
+            manifest = try Manifest.load(path: manifestPath)
+        } catch {
+            throw BenchError.setup("\(error)")
+        }
+        let failures = LockedList<String>()
+        let probe = RSSProbe()
+        DispatchQueue.concurrentPerform(iterations: count) { _ in
+            let report = Kernel.run(manifest: manifest, options: RunOptions(logSink: { _, _ in probe.sampleLocked() }))
+            if report.status != .ok { failures.append(report.message ?? report.status.rawValue) }
+        }
+        if let failure = failures.items.first { throw BenchError.setup("an agent failed: \(failure)") }
+        return (max(probe.lockedPeak, RSSProbe.current()), LlamaModel.loads)
+    }
+
+    /// The same agents as separate `nanos run` processes at once; the sum of their peak RSS.
+    static func agentsInSeparateProcesses(manifestPath: String, count: Int) throws -> Int {
+        let executable = "/proc/self/exe"
+        var pids: [pid_t] = []
+        for _ in 0..<count {
+            let arguments = [executable, "run", manifestPath, "--quiet"]
+            var pid: pid_t = 0
+            let argv = arguments.map { strdup($0) } + [nil]
+            defer { argv.forEach { free($0) } }
+            var actions = posix_spawn_file_actions_t()
+            posix_spawn_file_actions_init(&actions)
+            posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+            posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+            let rc = posix_spawn(&pid, executable, &actions, nil, argv, environ)
+            posix_spawn_file_actions_destroy(&actions)
+            guard rc == 0 else { throw BenchError.setup("cannot start nanos run: \(String(cString: strerror(rc)))") }
+            pids.append(pid)
+        }
+        var total = 0
+        for pid in pids {
+            var status: Int32 = 0
+            var usage = rusage()
+            wait4(pid, &status, 0, &usage)
+            guard status == 0 else { throw BenchError.setup("a separate `nanos run` agent exited with status \(status)") }
+            total += usage.ru_maxrss * 1024
+        }
+        return total
+    }
+
+    /// Runs a command and returns its stdout (stderr is dropped).
+    static func capture(_ arguments: [String]) throws -> [UInt8] {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: arguments[0])
+        process.arguments = Array(arguments.dropFirst())
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        do {
+            try process.run()
+        } catch {
+            throw BenchError.setup("cannot run \(arguments[0]): \(error)")
+        }
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw BenchError.setup("\(arguments.joined(separator: " ")) exited with \(process.terminationStatus)")
+        }
+        return Array(data)
+    }
+
+    static func askManifest(binary: String, modelPath: String, threads: Int) -> String {
+        """
+        name: bench-ask
+        binary: \(binary)
+        goal: '{"prompt":"Say hello in five words.","max_tokens":16}'
+        model:
+          provider: local
+          path: \(modelPath)
+          context_window: 512
+          threads: \(threads)
+        resources:
+          memory: 16MB
+          max_steps: 8
+          timeout: 120s
+        permissions: {}
+        """
+    }
+
+    static let askC = """
+        #include "nanos.h"
+        int run(void) {
+            nanos_buf goal = nanos_goal();
+            nanos_buf answer;
+            if (nanos_llm_infer((const char *)goal.data, &answer) != 0) return 1;
+            nanos_done("asked");
+            return 0;
+        }
+        """
+}
+
+/// A list shared between threads.
+final class LockedList<Element>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var storage: [Element] = []
+    func append(_ item: Element) { lock.withLock { storage.append(item) } }
+    var items: [Element] { lock.withLock { storage } }
+}
+
+extension RSSProbe {
+    private static let lock = NSLock()
+    /// `sample()` for probes shared by several agents' threads.
+    func sampleLocked() { RSSProbe.lock.withLock { sample() } }
+    var lockedPeak: Int { RSSProbe.lock.withLock { peak } }
+}

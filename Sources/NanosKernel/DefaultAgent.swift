@@ -1,0 +1,35 @@
+import Foundation
+
+/// The default agent ("core agent", guest/agents/core): the guest that runs when a
+/// manifest has no `binary:`. It reads the goal and drives the granted tools with the model.
+public enum DefaultAgent {
+    public static let environmentVariable = "NANOS_DEFAULT_AGENT"
+    static let installedPath = "share/nanos/agents/core.wasm"
+    static let repositoryPath = "guest/agents/build/core.wasm"
+
+    /// Where it is looked for, in order: `NANOS_DEFAULT_AGENT`; `share/nanos/agents/core.wasm`
+    /// beside an installed binary; `guest/agents/build/core.wasm` in the executable's folder
+    /// or above (a build inside the repository, where `make` compiles it).
+    public static func candidates(
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        executable: String? = Bundle.main.executablePath
+    ) -> [String] {
+        if let explicit = environment[environmentVariable], !explicit.isEmpty { return [explicit] }
+        guard let executable else { return [] }
+        var folder = URL(fileURLWithPath: executable).resolvingSymlinksInPath().deletingLastPathComponent()
+        var paths = [folder.deletingLastPathComponent().appendingPathComponent(installedPath).path]
+        while folder.path != "/" {
+            paths.append(folder.appendingPathComponent(repositoryPath).path)
+            folder.deleteLastPathComponent()
+        }
+        return paths
+    }
+
+    public static func locate() throws(KernelError) -> String {
+        let paths = candidates()
+        guard let found = paths.first(where: { FileManager.default.isReadableFile(atPath: $0) }) else {
+            throw .noDefaultAgent(searched: paths)
+        }
+        return found
+    }
+}

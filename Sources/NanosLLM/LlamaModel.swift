@@ -1,0 +1,194 @@
+import CLlama
+import Foundation
+import Logging
+
+/// llama.cpp's process-wide set-up, done once before the first model loads.
+enum LlamaRuntime {
+    static let logger = Logger(label: "nanos.llama")
+
+    static let ready: Void = {
+        // llama.cpp writes its load chatter to stderr by default; route it through swift-log.
+        llama_log_set({ level, text, _ in
+            guard let text else { return }
+            let line = String(cString: text).trimmingCharacters(in: .newlines)
+            guard !line.isEmpty else { return }
+            switch level {
+            case GGML_LOG_LEVEL_ERROR: LlamaRuntime.logger.error("\(line)")
+            case GGML_LOG_LEVEL_WARN: LlamaRuntime.logger.warning("\(line)")
+            default: LlamaRuntime.logger.trace("\(line)")
+            }
+        }, nil)
+        llama_backend_init()
+    }()
+}
+
+/// Weights loaded once per file and process, shared by every agent that names the file.
+/// Read-only after loading, so any thread may use it; each inference gets its own context.
+public final class LlamaModel: @unchecked Sendable {
+    public let path: String
+    let pointer: OpaquePointer
+    let vocab: OpaquePointer
+    /// The chat template from the GGUF metadata, if it has one.
+    let chatTemplate: String?
+    public let trainedContext: Int
+    public let sizeBytes: UInt64
+    /// Every token that ends generation (end of sequence, end of turn…).
+    let endOfGenerationTokens: [llama_token]
+
+    private let poolLock = NSLock()
+    private var pools: [Int: ContextPool] = [:]
+
+    private init(path: String, pointer: OpaquePointer, vocab: OpaquePointer) {
+        self.path = path
+        self.pointer = pointer
+        self.vocab = vocab
+        chatTemplate = llama_model_chat_template(pointer, nil).map { String(cString: $0) }
+        trainedContext = Int(llama_model_n_ctx_train(pointer))
+        sizeBytes = llama_model_size(pointer)
+        endOfGenerationTokens = (0..<llama_vocab_n_tokens(vocab)).filter { llama_vocab_is_eog(vocab, $0) }
+    }
+
+    /// The pool of contexts of one size for this model; created on first use.
+    func pool(contextSize: Int) -> ContextPool {
+        poolLock.withLock {
+            if let pool = pools[contextSize] { return pool }
+            let pool = ContextPool(model: self, contextSize: contextSize, limit: ContextPool.defaultLimit)
+            pools[contextSize] = pool
+            return pool
+        }
+    }
+
+    /// Contexts that exist for this size (idle or in use); they are reused, never more than the pool's limit.
+    public func contextCount(contextSize: Int) -> Int {
+        poolLock.withLock { pools[contextSize]?.contextCount ?? 0 }
+    }
+
+    // MARK: the process-wide registry
+
+    private struct Key: Hashable {
+        var path: String
+        var gpuLayers: Int?
+    }
+
+    private static let registryLock = NSLock()
+    nonisolated(unsafe) private static var loaded: [Key: LlamaModel] = [:]
+    nonisolated(unsafe) private static var loadCount = 0
+
+    /// How many times weights were read from disk in this process (one per distinct file).
+    public static var loads: Int { registryLock.withLock { loadCount } }
+
+    /// The model at `path`, loading it on first use. Loads hold the registry lock, so two
+    /// agents asking for the same file at once still load it once.
+    public static func shared(path: String, gpuLayers: Int?) throws(LLMError) -> LlamaModel {
+        let canonical = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+        let key = Key(path: canonical, gpuLayers: gpuLayers)
+        registryLock.lock()
+        defer { registryLock.unlock() }
+        if let model = loaded[key] { return model }
+        guard FileManager.default.isReadableFile(atPath: canonical) else {
+            throw .unavailable("model.path: cannot read the model file \(path)")
+        }
+        _ = LlamaRuntime.ready
+        var params = llama_model_default_params()
+        if let gpuLayers { params.n_gpu_layers = Int32(clamping: gpuLayers) }
+        guard let pointer = llama_model_load_from_file(canonical, params) else {
+            throw .unavailable("model.path: llama.cpp could not load \(path) (is it a GGUF model file?)")
+        }
+        guard let vocab = llama_model_get_vocab(pointer) else {
+            llama_model_free(pointer)
+            throw .unavailable("model.path: \(path) has no vocabulary")
+        }
+        let model = LlamaModel(path: canonical, pointer: pointer, vocab: vocab)
+        loaded[key] = model
+        loadCount += 1
+        LlamaRuntime.logger.info("loaded model \(canonical) (\(model.sizeBytes) bytes)")
+        return model
+    }
+
+    // MARK: text and tokens
+
+    /// The chat rendered with the model's template, ending where the assistant's answer starts.
+    func renderChat(_ messages: [InferenceRequest.Message]) throws(LLMError) -> String {
+        let template = chatTemplate ?? "chatml"
+        let roles = messages.map { strdup($0.role) }
+        let contents = messages.map { strdup($0.content) }
+        defer {
+            roles.forEach { free($0) }
+            contents.forEach { free($0) }
+        }
+        var chat: [llama_chat_message] = []
+        for index in messages.indices {
+            guard let role = roles[index], let content = contents[index] else {
+                throw .unavailable("out of memory while rendering the chat")
+            }
+            chat.append(llama_chat_message(role: role, content: content))
+        }
+        var capacity = max(1024, messages.reduce(0) { $0 + $1.content.utf8.count + $1.role.utf8.count } * 2)
+        while true {
+            var buffer = [CChar](repeating: 0, count: capacity)
+            let written = llama_chat_apply_template(template, chat, chat.count, true, &buffer, Int32(clamping: capacity))
+            guard written >= 0 else {
+                throw .unavailable("the chat template of \(path) is not supported by llama.cpp")
+            }
+            if Int(written) <= capacity {
+                return String(decoding: buffer[..<Int(written)].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            }
+            capacity = Int(written)
+        }
+    }
+
+    /// How many tokens these messages take as a prompt.
+    public func promptTokenCount(_ messages: [InferenceRequest.Message]) throws(LLMError) -> Int {
+        try tokenize(try renderChat(messages)).count
+    }
+
+    func tokenize(_ text: String) throws(LLMError) -> [llama_token] {
+        let bytes = Array(text.utf8)
+        var tokens = [llama_token](repeating: 0, count: bytes.count + 16)
+        var count = llama_tokenize(vocab, text, Int32(clamping: bytes.count), &tokens, Int32(clamping: tokens.count), true, true)
+        if count < 0 {
+            guard count != Int32.min else { throw .contextOverflow("the prompt is too long to tokenize") }
+            tokens = [llama_token](repeating: 0, count: Int(-count))
+            count = llama_tokenize(vocab, text, Int32(clamping: bytes.count), &tokens, Int32(clamping: tokens.count), true, true)
+        }
+        guard count >= 0 else { throw .unavailable("llama.cpp could not tokenize the prompt") }
+        return Array(tokens[..<Int(count)])
+    }
+
+    /// The bytes of one generated token (not always whole UTF-8 characters).
+    func piece(of token: llama_token) -> [UInt8] {
+        var buffer = [CChar](repeating: 0, count: 64)
+        var count = llama_token_to_piece(vocab, token, &buffer, Int32(buffer.count), 0, false)
+        if count < 0 {
+            buffer = [CChar](repeating: 0, count: Int(-count))
+            count = llama_token_to_piece(vocab, token, &buffer, Int32(buffer.count), 0, false)
+        }
+        return count > 0 ? buffer[..<Int(count)].map { UInt8(bitPattern: $0) } : []
+    }
+
+    func isEndOfGeneration(_ token: llama_token) -> Bool { llama_vocab_is_eog(vocab, token) }
+}
+
+/// Where the linked llama.cpp lives, to find the tools built from the same tree.
+public enum LlamaLibrary {
+    /// The folder holding libllama, as the dynamic linker mapped it (Linux: /proc/self/maps).
+    public static var libraryFolder: String? {
+        _ = LlamaRuntime.ready
+        guard let maps = try? String(contentsOfFile: "/proc/self/maps", encoding: .utf8) else { return nil }
+        for line in maps.split(separator: "\n") {
+            guard let slash = line.firstIndex(of: "/") else { continue }
+            let path = String(line[slash...])
+            if URL(fileURLWithPath: path).lastPathComponent.hasPrefix("libllama.so") {
+                return URL(fileURLWithPath: path).resolvingSymlinksInPath().deletingLastPathComponent().path
+            }
+        }
+        return nil
+    }
+
+    /// A tool (`llama-bench`, `llama-server`) installed next to the linked library.
+    public static func tool(_ name: String) -> String? {
+        guard let folder = libraryFolder else { return nil }
+        let path = URL(fileURLWithPath: folder).deletingLastPathComponent().appendingPathComponent("bin/\(name)").path
+        return FileManager.default.isExecutableFile(atPath: path) ? path : nil
+    }
+}

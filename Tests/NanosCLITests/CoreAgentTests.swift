@@ -1,0 +1,102 @@
+import Foundation
+import Testing
+
+/// The default agent (guest/agents/core/core.swift), compiled with `nanos compile` and
+/// run without a model: it must ask the model with a well-formed request that offers
+/// only the granted actions, then end cleanly when the model is unavailable.
+@Suite struct CoreAgentTests {
+    static let source = CLI.repositoryRoot + "/guest/agents/core/core.swift"
+
+    /// A manifest for the compiled agent in the same folder.
+    static func manifest(tools: String, goal: String?) -> String {
+        var lines = ["name: core", "binary: core.wasm"]
+        if let goal { lines.append("goal: \(goal)") }
+        lines += [
+            "resources: {memory: 16MB, max_steps: 12, timeout: 20s}",
+            "tools: \(tools)",
+            "permissions:",
+            "  fs_read: [\"data/*.txt\"]",
+            "  fs_write: [\"out/*.txt\"]",
+        ]
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Compiles the core agent into a fresh folder.
+    func compiledAgent() throws -> TempFolder {
+        let folder = try TempFolder()
+        let compiled = try CLI.run(["compile", Self.source, "-o", folder.path + "/core.wasm"])
+        #expect(compiled.exitCode == 0, "compile failed: \(compiled.stderr)")
+        return folder
+    }
+
+    /// Runs `core.nano` in `folder` with a trace; returns the result and the traced steps.
+    func run(_ folder: TempFolder) throws -> (CLI.Result, [[String: Any]]) {
+        let trace = folder.path + "/trace.jsonl"
+        let result = try CLI.run(["run", folder.path + "/core.nano", "--json", "--trace", trace])
+        let lines = try String(contentsOfFile: trace, encoding: .utf8).split(separator: "\n")
+        let steps = try lines.map { try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+        return (result, steps)
+    }
+
+    /// The tool names the request's schema allows, in order.
+    func offeredActions(_ request: [String: Any]) throws -> [String] {
+        let schema = try #require(request["schema"] as? [String: Any])
+        let choices = try #require(schema["oneOf"] as? [[String: Any]])
+        return try choices.map { choice in
+            let properties = try #require(choice["properties"] as? [String: Any])
+            let tool = try #require(properties["tool"] as? [String: Any])
+            return try #require(tool["const"] as? String)
+        }
+    }
+
+    @Test func asksTheModelForOneGrantedActionAndFailsCleanlyWithoutAModel() throws {
+        let folder = try compiledAgent()
+        try folder.write("core.nano", Self.manifest(tools: "[agent, fs_read, fs_write, llm]", goal: "Read data/a.txt."))
+        let (result, steps) = try run(folder)
+
+        #expect(result.exitCode == 1, "stderr: \(result.stderr)")
+        let report = try result.json()
+        #expect(report["status"] as? String == "failed")
+        #expect(report["guest_exit_code"] as? Int == 1)
+        #expect(steps.map { $0["name"] as? String } == ["agent.goal", "agent.tools", "llm.infer", "agent.log"])
+
+        let infer = steps[2]
+        #expect(infer["errno"] as? String == "EIO")
+        let requestText = try #require((infer["args"] as? [Any])?.first as? String)
+        let request = try #require(try JSONSerialization.jsonObject(with: Data(requestText.utf8)) as? [String: Any])
+        #expect(request["temperature"] as? Int == 0)
+        #expect((request["max_tokens"] as? Int ?? 0) > 0)
+        let messages = try #require(request["messages"] as? [[String: String]])
+        #expect(messages.map { $0["role"] } == ["system", "user"])
+        #expect(messages[1]["content"] == "Goal: Read data/a.txt.")
+        // The prompt and the schema offer the granted actions only: no web_fetch.
+        #expect(try offeredActions(request) == ["fs_read", "fs_list", "fs_write", "done"])
+        let system = try #require(messages[0]["content"])
+        #expect(system.contains("- fs_write {\"path\": \"<file path>\", \"content\": \"<text>\"}"))
+        #expect(!system.contains("web_fetch"))
+
+        // The failure is logged with the host's reason, for a human reading the run.
+        #expect(result.stderr.contains("error: step 1: the model failed: EIO: no model configured"))
+    }
+
+    @Test func offersOnlyDoneWhenNoFileGroupIsGranted() throws {
+        let folder = try compiledAgent()
+        try folder.write("core.nano", Self.manifest(tools: "[agent, llm]", goal: "Say hello."))
+        let (result, steps) = try run(folder)
+        #expect(try result.json()["status"] as? String == "failed")
+        let requestText = try #require((steps[2]["args"] as? [Any])?.first as? String)
+        let request = try #require(try JSONSerialization.jsonObject(with: Data(requestText.utf8)) as? [String: Any])
+        #expect(try offeredActions(request) == ["done"])
+    }
+
+    @Test func refusesToStartWithoutAGoal() throws {
+        let folder = try compiledAgent()
+        try folder.write("core.nano", Self.manifest(tools: "[agent, llm]", goal: nil))
+        let (result, steps) = try run(folder)
+        let report = try result.json()
+        #expect(report["status"] as? String == "failed")
+        #expect(report["guest_exit_code"] as? Int == 2)
+        #expect(!steps.contains { $0["name"] as? String == "llm.infer" })
+        #expect(result.stderr.contains("core agent: no goal"))
+    }
+}

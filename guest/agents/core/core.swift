@@ -1,0 +1,362 @@
+// core.swift — the default nanos agent ("core agent"), in Embedded Swift.
+//
+// nanos runs it when a manifest names no `binary:`. It pursues the manifest's goal
+// with the manifest's model: each turn it shows the model the goal, the actions its
+// grants allow and what happened so far, asks for exactly one JSON action (a JSON
+// Schema makes the engine emit only valid actions), performs it through the SDK and
+// feeds the result back as an observation, until the model calls `done`.
+//
+// Build: nanos compile guest/agents/core/core.swift -o guest/agents/build/core.wasm
+// The SDK (guest/swift/*.swift) is compiled in by `nanos compile`.
+//
+// Exit codes of run(): 0 done; 1 the model failed; 2 no goal; 3 the model kept
+// repeating itself. The host ends the run itself when resources.max_steps is spent.
+
+// MARK: - Actions
+
+/// One action the model may take. Adding an action is one entry in `CoreAgent.catalog`.
+struct AgentAction {
+    /// What the model writes in "tool", e.g. "fs_read".
+    let name: String
+    /// The tool group that must be granted; nil means always offered.
+    let group: String?
+    /// One line for the prompt: what the action does.
+    let purpose: String
+    /// The arguments, all strings, all required, in this order.
+    let parameters: [Parameter]
+    /// Runs the action with the arguments in `parameters` order; returns the observation.
+    let perform: ([String]) throws(NanosError) -> String
+
+    struct Parameter {
+        let name: String
+        /// How the prompt shows the value, e.g. "<file path>".
+        let placeholder: String
+        /// Keeps a small model from rambling: the schema caps the string's length.
+        let maxLength: Int
+    }
+
+    func isGranted(by groups: [String]) -> Bool {
+        guard let group else { return true }
+        return groups.contains { $0.utf8.elementsEqual(group.utf8) }
+    }
+
+    /// `fs_read {"path": "<file path>"}: read a text file`
+    var promptLine: String {
+        var fields: [String] = []
+        for parameter in parameters {
+            fields.append(JSONValue.quoted(parameter.name) + ": " + JSONValue.quoted(parameter.placeholder))
+        }
+        return "- \(name) {\(fields.joined(separator: ", "))}: \(purpose)"
+    }
+
+    /// `{"type":"object","properties":{"tool":{"const":NAME},"args":{…}},"required":["tool","args"]}`
+    var schema: JSONValue {
+        var properties: [(key: String, value: JSONValue)] = []
+        var required: [JSONValue] = []
+        for parameter in parameters {
+            properties.append((parameter.name, .object([
+                ("type", .string("string")), ("maxLength", .number("\(parameter.maxLength)")),
+            ])))
+            required.append(.string(parameter.name))
+        }
+        return .object([
+            ("type", .string("object")),
+            ("properties", .object([
+                ("tool", .object([("const", .string(name))])),
+                ("args", .object([
+                    ("type", .string("object")), ("properties", .object(properties)), ("required", .array(required)),
+                ])),
+            ])),
+            ("required", .array([.string("tool"), .string("args")])),
+        ])
+    }
+}
+
+// MARK: - The agent
+
+enum CoreAgent {
+    /// Every action the agent knows; each turn offers the granted ones.
+    static var catalog: [AgentAction] {
+        [
+            AgentAction(
+                name: "fs_read", group: "fs_read", purpose: "read a text file",
+                parameters: [.init(name: "path", placeholder: "<file path>", maxLength: 200)]
+            ) { (arguments: [String]) throws(NanosError) -> String in
+                let text = try Nanos.fs.read(arguments[0])
+                return "Contents of \(arguments[0]):\n\(text)"
+            },
+            AgentAction(
+                name: "fs_list", group: "fs_read", purpose: "list the files in a folder",
+                parameters: [.init(name: "path", placeholder: "<folder path>", maxLength: 200)]
+            ) { (arguments: [String]) throws(NanosError) -> String in
+                let entries = try Nanos.fs.entries(arguments[0])
+                if entries.isEmpty { return "\(arguments[0]) is empty." }
+                var lines = ["Files in \(arguments[0]):"]
+                for entry in entries {
+                    lines.append(entry.kind == .file ? "\(entry.name) (\(entry.size) bytes)" : "\(entry.name) (\(entry.kind))")
+                }
+                return lines.joined(separator: "\n")
+            },
+            AgentAction(
+                name: "fs_write", group: "fs_write", purpose: "create or replace a file with the given text",
+                parameters: [
+                    .init(name: "path", placeholder: "<file path>", maxLength: 200),
+                    .init(name: "content", placeholder: "<text>", maxLength: 600),
+                ]
+            ) { (arguments: [String]) throws(NanosError) -> String in
+                try Nanos.fs.write(arguments[0], arguments[1])
+                return "Wrote \(arguments[1].utf8.count) bytes to \(arguments[0])."
+            },
+            AgentAction(
+                name: "web_fetch", group: "web", purpose: "fetch a web page",
+                parameters: [.init(name: "url", placeholder: "<url>", maxLength: 300)]
+            ) { (arguments: [String]) throws(NanosError) -> String in
+                let body = try Nanos.web.fetch(arguments[0])
+                return "Body of \(arguments[0]):\n\(body)"
+            },
+            AgentAction(
+                name: "done", group: nil, purpose: "finish, once the goal is reached",
+                parameters: [.init(name: "summary", placeholder: "<what you did>", maxLength: 300)]
+            ) { (arguments: [String]) throws(NanosError) -> String in
+                Nanos.done(arguments[0])
+            },
+        ]
+    }
+
+    // Budgets, in UTF-8 bytes of message text. The default context is 2048 tokens
+    // (about 3 bytes each for this kind of text): the prompt gets about 1500 tokens,
+    // the answer `maxAnswerTokens`.
+    static let observationBudget = 1500
+    static let historyBudget = 4500
+    static let maxAnswerTokens = 300
+    /// The same answer this many times in a row ends the run.
+    static let maxIdenticalAnswers = 3
+
+    static let exitModelFailed: Int32 = 1
+    static let exitNoGoal: Int32 = 2
+    static let exitRepeating: Int32 = 3
+
+    static func systemPrompt(_ actions: [AgentAction]) -> String {
+        var lines = [
+            "You are an agent. You reach a goal by taking actions, one at a time.",
+            "Answer with exactly one JSON object: {\"tool\": \"<action>\", \"args\": {...}}",
+            "Actions:",
+        ]
+        for action in actions { lines.append(action.promptLine) }
+        lines.append("Copy file paths exactly as the goal or an observation writes them.")
+        lines.append("After each action you get an observation with its result. Use it to choose the next action.")
+        lines.append("When the goal is reached, answer with the done action.")
+        return lines.joined(separator: "\n")
+    }
+
+    /// The schema every answer must satisfy: one of the granted actions.
+    static func answerSchema(_ actions: [AgentAction]) -> JSONValue {
+        var choices: [JSONValue] = []
+        for action in actions { choices.append(action.schema) }
+        return .object([("oneOf", .array(choices))])
+    }
+
+    static func inferenceRequest(_ conversation: Conversation, schema: JSONValue) -> String {
+        JSONValue.object([
+            ("messages", conversation.json),
+            ("max_tokens", .number("\(maxAnswerTokens)")),
+            ("temperature", .number("0")),
+            ("schema", schema),
+        ]).serialized
+    }
+}
+
+// MARK: - Reading the model's answer
+
+/// What the model asked for, or why its answer cannot be performed.
+enum ParsedAnswer {
+    case action(AgentAction, arguments: [String], canonical: String)
+    case invalid(String)
+}
+
+/// Parses an answer with the JSON parser and checks it against the offered actions.
+func parseAnswer(_ answer: String, actions: [AgentAction]) -> ParsedAnswer {
+    let value: JSONValue
+    do {
+        value = try JSONValue.parse(answer)
+    } catch {
+        // Without a schema (a remote model that ignores it) answers come wrapped in
+        // prose or code fences: try the span from the first "{" to the last "}".
+        guard let inner = outermostBraces(answer), let parsed = try? JSONValue.parse(inner) else {
+            return .invalid("your answer is not valid JSON (\(error))")
+        }
+        value = parsed
+    }
+    guard value.objectValue != nil else { return .invalid("your answer must be a JSON object") }
+    guard let tool = value["tool"]?.stringValue else {
+        return .invalid("your answer has no \"tool\" string")
+    }
+    var names: [String] = []
+    for action in actions { names.append(action.name) }
+    guard let action = actions.first(where: { $0.name.utf8.elementsEqual(tool.utf8) }) else {
+        return .invalid("unknown action \(JSONValue.quoted(tool)); the actions are \(names.joined(separator: ", "))")
+    }
+    let givenArguments = value["args"] ?? .object([])
+    guard givenArguments.objectValue != nil else { return .invalid("\"args\" must be a JSON object") }
+    var arguments: [String] = []
+    var canonical: [(key: String, value: JSONValue)] = []
+    for parameter in action.parameters {
+        guard let text = givenArguments[parameter.name]?.stringValue else {
+            return .invalid("\(action.name) needs the string argument \(JSONValue.quoted(parameter.name))")
+        }
+        arguments.append(text)
+        canonical.append((parameter.name, .string(text)))
+    }
+    let canonicalText = JSONValue.object([("tool", .string(action.name)), ("args", .object(canonical))]).serialized
+    return .action(action, arguments: arguments, canonical: canonicalText)
+}
+
+/// The text from the first "{" to the last "}", if there is such a span.
+func outermostBraces(_ text: String) -> String? {
+    let bytes = Array(text.utf8)
+    guard let first = bytes.firstIndex(of: UInt8(ascii: "{")), let last = bytes.lastIndex(of: UInt8(ascii: "}")),
+        first < last
+    else { return nil }
+    return String(decoding: bytes[first...last], as: UTF8.self)
+}
+
+// MARK: - Text budgets
+
+/// `text` cut to at most `budget` bytes of UTF-8, never inside a character's
+/// encoding, with "…[truncated]" appended when anything was cut.
+func truncated(_ text: String, budget: Int) -> String {
+    let bytes = Array(text.utf8)
+    guard bytes.count > budget else { return text }
+    var cut = max(0, budget)
+    // Back up over continuation bytes (10xxxxxx) to the start of a sequence.
+    while cut > 0, bytes[cut] & 0xC0 == 0x80 { cut -= 1 }
+    return String(decoding: bytes[..<cut], as: UTF8.self) + "…[truncated]"
+}
+
+/// The chat sent to the model. The system prompt and the goal always stay; the
+/// oldest turns (an answer and its observation) go once the text is over budget.
+struct Conversation {
+    struct Message {
+        let role: String
+        let content: String
+    }
+
+    private let system: Message
+    private let goal: Message
+    private var turns: [Message] = []
+    let budget: Int
+
+    init(system: String, goal: String, budget: Int) {
+        self.system = Message(role: "system", content: system)
+        self.goal = Message(role: "user", content: goal)
+        self.budget = budget
+    }
+
+    /// How many turns were dropped to stay within the budget.
+    private(set) var droppedTurns = 0
+
+    mutating func record(answer: String, observation: String) {
+        turns.append(Message(role: "assistant", content: answer))
+        turns.append(Message(role: "user", content: observation))
+        // Keep the newest turn even if alone it is over budget: the model needs it.
+        while byteCount > budget, turns.count > 2 {
+            turns.removeFirst(2)
+            droppedTurns += 1
+        }
+    }
+
+    var byteCount: Int {
+        var total = system.content.utf8.count + goal.content.utf8.count
+        for message in turns { total += message.content.utf8.count }
+        return total
+    }
+
+    var json: JSONValue {
+        var messages: [JSONValue] = []
+        for message in [system, goal] + turns {
+            messages.append(.object([("role", .string(message.role)), ("content", .string(message.content))]))
+        }
+        return .array(messages)
+    }
+}
+
+// MARK: - The loop
+
+@_expose(wasm, "run")
+@_cdecl("run")
+func run() -> Int32 {
+    let goal = Nanos.goal()
+    guard !goal.isEmpty else {
+        Nanos.log("core agent: no goal (the manifest's goal: is empty, or the agent group is not granted)", level: .error)
+        return CoreAgent.exitNoGoal
+    }
+    let granted = Nanos.tools()
+    let actions = CoreAgent.catalog.filter { $0.isGranted(by: granted) }
+    let schema = CoreAgent.answerSchema(actions)
+    var conversation = Conversation(
+        system: CoreAgent.systemPrompt(actions), goal: "Goal: \(goal)", budget: CoreAgent.historyBudget)
+
+    var previousAnswer = ""
+    var identicalAnswers = 0
+    var turn = 0
+    while true {
+        turn += 1
+        let answer: String
+        do {
+            answer = try Nanos.llm.infer(json: CoreAgent.inferenceRequest(conversation, schema: schema))
+        } catch {
+            if error.code == NanosError.EQUOTA {
+                Nanos.done("stopped after \(turn - 1) steps: \(error.message)")
+            }
+            Nanos.log("step \(turn): the model failed: \(error)", level: .error)
+            return CoreAgent.exitModelFailed
+        }
+
+        let parsed = parseAnswer(answer, actions: actions)
+        // Repeats are recognised on the canonical action, so spacing does not hide them.
+        let key: String
+        switch parsed {
+        case .action(_, _, let canonical): key = canonical
+        case .invalid: key = answer
+        }
+        identicalAnswers = key.utf8.elementsEqual(previousAnswer.utf8) ? identicalAnswers + 1 : 1
+        previousAnswer = key
+        if identicalAnswers >= CoreAgent.maxIdenticalAnswers {
+            Nanos.log(
+                "step \(turn): stopping: the model gave the same answer \(identicalAnswers) times in a row: "
+                    + truncated(key, budget: 300), level: .error)
+            return CoreAgent.exitRepeating
+        }
+
+        let observation: String
+        let shownAnswer: String
+        switch parsed {
+        case .invalid(let reason):
+            shownAnswer = truncated(answer, budget: 300)
+            observation = "Error: \(reason). Answer with one JSON action, for example {\"tool\": \"done\", \"args\": {\"summary\": \"...\"}}."
+            Nanos.log("step \(turn): invalid answer: \(reason): \(shownAnswer)", level: .warn)
+        case .action(let action, let arguments, let canonical):
+            shownAnswer = canonical
+            if identicalAnswers > 1 {
+                // The same action again would give the same result, which is already
+                // in the conversation: save the step and tell the model to move on.
+                observation = "You just did exactly this, and its result is above. Do not repeat it: "
+                    + "take the next step toward the goal, or use done if the goal is reached."
+                Nanos.log("step \(turn): \(canonical) repeated; not run again", level: .warn)
+            } else {
+                do {
+                    observation = truncated(try action.perform(arguments), budget: CoreAgent.observationBudget)
+                    Nanos.log("step \(turn): \(canonical) -> ok, \(observation.utf8.count) bytes")
+                } catch {
+                    if error.code == NanosError.EQUOTA {
+                        Nanos.done("stopped after \(turn) steps: \(error.message)")
+                    }
+                    // A denial is information for the model, not the end of the run.
+                    observation = truncated("Error: \(error)", budget: CoreAgent.observationBudget)
+                    Nanos.log("step \(turn): \(canonical) -> \(error)", level: .warn)
+                }
+            }
+        }
+        conversation.record(answer: shownAnswer, observation: "Observation: " + observation)
+    }
+}
