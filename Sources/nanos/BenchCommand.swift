@@ -22,11 +22,14 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .long, help: "Syscall iterations (at least 100000 for the published figure).")
     var syscallRuns = 100_000
 
+    @Option(name: .long, help: "Reads timed together per fs.read and host-read sample (the sample is their mean).")
+    var readsPerSample = 10
+
     @OptionGroup var global: GlobalOptions
 
     func run() throws {
         global.bootstrapLogging()
-        let results = try Benchmarks.run(options: BenchOptions(bootRuns: bootRuns, syscallRuns: syscallRuns))
+        let results = try Benchmarks.run(options: BenchOptions(bootRuns: bootRuns, syscallRuns: syscallRuns, readsPerSample: readsPerSample))
         if json {
             print(results.json().serialized())
         } else {
