@@ -7,11 +7,15 @@ public struct BenchOptions: Sendable {
     public var bootRuns: Int
     public var syscallRuns: Int
     public var spawnRuns: Int
+    /// Reads timed together as one sample, on both sides alike, so the two `clock.now`
+    /// calls that bracket a sample in the guest weigh 1/N on each read.
+    public var readsPerSample: Int
 
-    public init(bootRuns: Int = 1000, syscallRuns: Int = 100_000, spawnRuns: Int = 100) {
+    public init(bootRuns: Int = 1000, syscallRuns: Int = 100_000, spawnRuns: Int = 100, readsPerSample: Int = 10) {
         self.bootRuns = bootRuns
         self.syscallRuns = syscallRuns
         self.spawnRuns = spawnRuns
+        self.readsPerSample = max(1, readsPerSample)
     }
 }
 
@@ -60,6 +64,8 @@ public struct BenchResults: Sendable {
     public var clockNow: Distribution
     public var fsRead64: Distribution
     public var hostRead64: Distribution
+    /// Reads per timed sample in `fsRead64` and `hostRead64` (each sample is the batch's mean).
+    public var readsPerSample: Int
     public var rssWithOneAgentBytes: Int
 
     public func json() -> JSONValue {
@@ -77,6 +83,7 @@ public struct BenchResults: Sendable {
                 "syscall",
                 .object([
                     ("clock_now", clockNow.json()), ("fs_read_64b", fsRead64.json()), ("host_read_64b", hostRead64.json()),
+                    ("reads_per_sample", .int(Int64(readsPerSample))),
                     ("ratio_fs_read_over_host_read", .double(ratio(fsRead64.p50, hostRead64.p50))),
                 ])
             ),
@@ -100,6 +107,7 @@ public struct BenchResults: Sendable {
             row("syscall: clock.now round trip", clockNow),
             row("syscall: fs.read 64 B round trip", fsRead64),
             row("anchor: host open+read+close 64 B", hostRead64),
+            "(fs.read and host read: each sample is the mean of \(readsPerSample) reads timed together)",
             "",
             String(format: "spawn /bin/true / C agent boot: %.1f×", ratio(spawnTrue.p50, bootC.p50)),
             String(format: "spawn python3 / C agent boot:   %.1f×", ratio(spawnPython.p50, bootC.p50)),
@@ -148,13 +156,15 @@ public enum Benchmarks {
         // same machine noise; each distribution pools all rounds.
         let rounds = 10
         let perRound = max(1, options.syscallRuns / rounds)
+        let batch = options.readsPerSample
+        let readSamplesPerRound = max(1, perRound / batch)
         var clockSamples: [Double] = []
         var readSamples: [Double] = []
         var hostSamples: [Double] = []
         for _ in 0..<rounds {
-            clockSamples += try measureSyscalls(workspace, syscalls, mode: "clock", runs: perRound)
-            readSamples += try measureSyscalls(workspace, syscalls, mode: "read", runs: perRound)
-            hostSamples += measureHostRead(workspace.path + "/data64.bin", runs: perRound)
+            clockSamples += try measureSyscalls(workspace, syscalls, mode: "clock", samples: perRound, batch: 1)
+            readSamples += try measureSyscalls(workspace, syscalls, mode: "read", samples: readSamplesPerRound, batch: batch)
+            hostSamples += measureHostRead(workspace.path + "/data64.bin", samples: readSamplesPerRound, batch: batch)
         }
         let clock = Distribution(clockSamples)
         let read = Distribution(readSamples)
@@ -162,7 +172,7 @@ public enum Benchmarks {
 
         return BenchResults(
             bootC: bootCResult, bootSwift: bootSwiftResult, spawnTrue: spawnTrue, spawnPython: spawnPython,
-            clockNow: clock, fsRead64: read, hostRead64: host, rssWithOneAgentBytes: rss.peak)
+            clockNow: clock, fsRead64: read, hostRead64: host, readsPerSample: batch, rssWithOneAgentBytes: rss.peak)
     }
 
     static func runChecked(_ manifest: Manifest, bytes: [UInt8], options: RunOptions = RunOptions()) throws -> RunReport {
@@ -189,12 +199,15 @@ public enum Benchmarks {
         return Distribution(samples)
     }
 
-    /// The guest times each call with `clock.now` on both sides and writes the deltas to
-    /// a file, so each sample is one full guest → host → guest round trip.
-    static func measureSyscalls(_ workspace: Workspace, _ binary: String, mode: String, runs: Int) throws -> [Double] {
+    /// The guest brackets `batch` calls with `clock.now` and writes the deltas to a file;
+    /// a sample is the delta divided by `batch`. With `batch` 1 in clock mode, a sample is
+    /// one full guest → host → guest round trip.
+    static func measureSyscalls(
+        _ workspace: Workspace, _ binary: String, mode: String, samples: Int, batch: Int
+    ) throws -> [Double] {
         let output = "deltas-\(mode).bin"
         let manifest = try workspace.manifest(
-            binary: binary, maxSteps: runs * 3 + 16, goal: "\(mode) \(runs) \(output)",
+            binary: binary, maxSteps: samples * (batch + 2) + 16, goal: "\(mode) \(samples) \(batch) \(output)",
             read: ["data64.bin"], write: [output])
         _ = try runChecked(manifest, bytes: try workspace.bytes(binary))
         let data = try Data(contentsOf: URL(fileURLWithPath: workspace.path + "/" + output))
@@ -202,25 +215,30 @@ public enum Benchmarks {
         deltas.reserveCapacity(data.count / 8)
         data.withUnsafeBytes { raw in
             for offset in stride(from: 0, to: raw.count - 7, by: 8) {
-                deltas.append(Double(Int64(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: Int64.self))))
+                deltas.append(
+                    Double(Int64(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: Int64.self))) / Double(batch))
             }
         }
         return deltas
     }
 
-    static func measureHostRead(_ path: String, runs: Int) -> [Double] {
+    /// The same batches as the guest's: `batch` open + read + close, timed together.
+    static func measureHostRead(_ path: String, samples count: Int, batch: Int) -> [Double] {
         var samples: [Double] = []
-        samples.reserveCapacity(runs)
+        samples.reserveCapacity(count)
         var buffer = [UInt8](repeating: 0, count: 64)
-        for _ in 0..<runs {
+        for _ in 0..<count {
             let start = ContinuousClock.now
-            let fd = open(path, O_RDONLY | O_CLOEXEC)
-            if fd >= 0 {
-                _ = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, 64) }
-                close(fd)
+            for _ in 0..<batch {
+                let fd = open(path, O_RDONLY | O_CLOEXEC)
+                if fd >= 0 {
+                    _ = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, 64) }
+                    close(fd)
+                }
             }
             let elapsed = start.duration(to: .now)
-            samples.append(Double(elapsed.components.attoseconds) / 1e9 + Double(elapsed.components.seconds) * 1e9)
+            samples.append(
+                (Double(elapsed.components.attoseconds) / 1e9 + Double(elapsed.components.seconds) * 1e9) / Double(batch))
         }
         return samples
     }
@@ -339,7 +357,9 @@ enum GuestSources {
         }
         """
 
-    /// `goal` = "<clock|read> <count> <output file>": times `count` calls.
+    /// `goal` = "<clock|read> <samples> <batch> <output file>": writes `samples` deltas,
+    /// each the time of `batch` calls bracketed by two `clock.now` calls (in clock mode,
+    /// one pair of back-to-back `clock.now` calls).
     ///
     /// The guest hands the host one reused buffer as its `nanos_alloc` (as a tight loop
     /// would), so the figure is the syscall's cost, not the guest's malloc/free.
@@ -361,12 +381,15 @@ enum GuestSources {
             if (raw <= 0 || len >= (int32_t)sizeof(goal)) return 2;
             memcpy(goal, scratch, (size_t)len);
             goal[len] = 0;
-            /* goal: "<c|r>... <count> <file>" */
+            /* goal: "<c|r>... <samples> <batch> <file>" */
             char *space = strchr(goal, ' ');
             if (!space) return 2;
             int count = parse_int(space + 1);
-            char *out = strchr(space + 1, ' ');
-            if (count <= 0 || !out) return 2;
+            char *batchText = strchr(space + 1, ' ');
+            if (!batchText) return 2;
+            int batch = parse_int(batchText + 1);
+            char *out = strchr(batchText + 1, ' ');
+            if (count <= 0 || batch <= 0 || !out) return 2;
             out++;
             int64_t *deltas = malloc(sizeof(int64_t) * (size_t)count);
             if (!deltas) return 3;
@@ -374,13 +397,12 @@ enum GuestSources {
             for (int i = 0; i < count; i++) {
                 int64_t start = nanos_clock_now();
                 if (reading) {
-                    int64_t r = nanos_sys_fs_read("data64.bin", 10);
-                    int64_t end = nanos_clock_now();
-                    if ((r >> 32) != 64) return 4;
-                    deltas[i] = end - start;
-                } else {
-                    deltas[i] = nanos_clock_now() - start;
+                    for (int j = 0; j < batch; j++) {
+                        int64_t r = nanos_sys_fs_read("data64.bin", 10);
+                        if ((r >> 32) != 64) return 4;
+                    }
                 }
+                deltas[i] = nanos_clock_now() - start;
             }
             int rc = nanos_fs_write(out, deltas, sizeof(int64_t) * (size_t)count);
             if (rc != 0) return 5;

@@ -17,6 +17,24 @@ public final class SandboxedFileSystem: Sendable {
     /// One directory handle per grant root, opened on first use and kept until deinit,
     /// so a request costs a single open below it. -1 = not opened yet.
     private let rootDescriptors: Mutex<[Int32]>
+    /// The last path `read` was asked for, resolved, with the read grants that match it.
+    /// Resolution and matching are lexical (they depend only on the text and on the
+    /// grants, both fixed), so an agent reading the same path again skips them; the open
+    /// below the grant root, which sees the file system as it is now, happens every time.
+    private let lastRead = Mutex<ResolvedRequest?>(nil)
+
+    /// A class, so taking it out of the lock is one reference count, not one per field.
+    private final class ResolvedRequest: Sendable {
+        let requested: String
+        let path: NormalizedPath
+        let grants: [PathGrants.Grant]
+
+        init(requested: String, path: NormalizedPath, grants: [PathGrants.Grant]) {
+            self.requested = requested
+            self.path = path
+            self.grants = grants
+        }
+    }
 
     public convenience init(grants: PathGrants) {
         self.init(grants: grants, resolution: .automatic)
@@ -36,16 +54,19 @@ public final class SandboxedFileSystem: Sendable {
 
     /// The whole file. Fails with `tooLarge` when it has more than `maxBytes` bytes.
     public func read(_ path: String, maxBytes: Int) throws(FSError) -> [UInt8] {
-        let resolved = try grants.resolve(path)
-        let fd = try openGranted(resolved, access: .read, flags: O_RDONLY | O_NONBLOCK).fd
+        let request = try resolvedRead(path)
+        let resolved = request.path
+        let fd = try openBelowGrant(resolved, of: request.grants, access: .read, flags: O_RDONLY | O_NONBLOCK).fd
         defer { close(fd) }
         let size = try regularFileSize(fd, path: resolved)
         guard size <= maxBytes else { throw .tooLarge(path: resolved.string, limit: maxBytes) }
-        var failure: Int32 = 0
-        let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
-            (count, failure) = readFully(fd, into: UnsafeMutableRawBufferPointer(buffer))
-        }
+        // Zero-filled rather than uninitialised: that initialiser is not specialised for
+        // this module and looks up its metadata on every call, which costs more than the fill.
+        var bytes = [UInt8](repeating: 0, count: size)
+        let (count, failure) = bytes.withUnsafeMutableBytes { readFully(fd, into: $0) }
         guard failure == 0 else { throw FSError(errno: failure, path: resolved.string, operation: "read") }
+        // The file may have shrunk since fstat.
+        if count < size { bytes.removeSubrange(count...) }
         return bytes
     }
 
@@ -153,21 +174,48 @@ public final class SandboxedFileSystem: Sendable {
         }
     }
 
-    /// Opens `path` below the root of a grant that matches it. Grants are tried in manifest
-    /// order; one whose tree the path escapes (through a symlink) gives way to the next.
-    /// With `directory`, a grant qualifies when `path` is at or below its root and on the
-    /// way to something it matches.
+    /// `path` resolved, with the read grants matching it, from the one-entry cache when
+    /// it is the path asked for last.
+    private func resolvedRead(_ path: String) throws(FSError) -> ResolvedRequest {
+        // Compared byte for byte: `==` on strings treats canonically equivalent spellings as
+        // equal, but they name different files.
+        if let last = lastRead.withLock({ $0 }), sameBytes(last.requested, path) { return last }
+        let resolved = try grants.resolve(path)
+        let request = ResolvedRequest(
+            requested: path, path: resolved, grants: qualifyingGrants(resolved, access: .read, directory: false))
+        lastRead.withLock { $0 = request }
+        return request
+    }
+
+    /// The grants of this kind that may open `path`, in manifest order. With `directory`,
+    /// a grant qualifies when `path` is at or below its root and on the way to something
+    /// it matches.
+    private func qualifyingGrants(_ path: NormalizedPath, access: FileAccess, directory: Bool) -> [PathGrants.Grant] {
+        grants.grants(for: access).filter { grant in
+            directory
+                ? path.count >= grant.pattern.rootSegmentCount && grant.pattern.matches(path, prefixOnly: true)
+                : grant.pattern.matches(path)
+        }
+    }
+
+    /// Opens `path` below the root of a grant that matches it.
     private func openGranted(
         _ path: NormalizedPath, access: FileAccess, directory: Bool = false, flags: Int32, mode: mode_t = 0
     ) throws(FSError) -> (fd: Int32, grant: PathGrants.Grant) {
+        try openBelowGrant(
+            path, of: qualifyingGrants(path, access: access, directory: directory), access: access,
+            directory: directory, flags: flags, mode: mode)
+    }
+
+    /// Opens `path` below the root of one of `qualifying` (grants that match it). Grants are
+    /// tried in manifest order; one whose tree the path escapes (through a symlink) gives
+    /// way to the next.
+    private func openBelowGrant(
+        _ path: NormalizedPath, of qualifying: [PathGrants.Grant], access: FileAccess, directory: Bool = false,
+        flags: Int32, mode: mode_t = 0
+    ) throws(FSError) -> (fd: Int32, grant: PathGrants.Grant) {
         var firstDenial: FSError?
-        for grant in grants.grants(for: access) {
-            let qualifies =
-                directory
-                ? path.count >= grant.pattern.rootSegmentCount
-                    && grant.pattern.matches(path, prefixOnly: true)
-                : grant.pattern.matches(path)
-            guard qualifies else { continue }
+        for grant in qualifying {
             let root = try rootDescriptor(grant.rootIndex, for: path)
             let opened = openBeneath(
                 root: root, path: path, rootSegmentCount: grant.pattern.rootSegmentCount,
@@ -212,6 +260,16 @@ public final class SandboxedFileSystem: Sendable {
         default:
             throw .invalidPath(path: path.string, reason: "is not a regular file")
         }
+    }
+}
+
+/// Whether two strings have the same UTF-8 bytes (`==` also equates canonically
+/// equivalent spellings, which name different files).
+private func sameBytes(_ first: String, _ second: String) -> Bool {
+    var first = first
+    var second = second
+    return first.withUTF8 { a in
+        second.withUTF8 { b in a.count == b.count && a.elementsEqual(b) }
     }
 }
 

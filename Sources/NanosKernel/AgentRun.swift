@@ -47,6 +47,8 @@ final class AgentRun {
     let deadlineNanoseconds: UInt64
 
     var steps: [Step] = []
+    /// Steps the trace has room for from the start (bounded by `max_steps`).
+    static let stepsReservedUpFront = 16_384
     var lastError: [UInt8]?
     /// Errno of the most recent failed step, to tell `denied` from `failed` at the end.
     var lastFailure: Errno?
@@ -55,6 +57,9 @@ final class AgentRun {
     /// The stack for calls into `nanos_alloc`, made once per run: a fresh stack per
     /// call would cost more than the syscall itself.
     lazy var allocatorStack = StackBox(engine: store?.engine ?? Engine())
+    /// The argument list for `nanos_alloc`, kept so a call rewrites its one element in
+    /// place instead of allocating a fresh array.
+    private var allocatorArguments: [Value] = [.i32(0)]
     var store: Store?
     var fuelAtLastStep: UInt64 = 0
     var peakMemoryBytes = 0
@@ -73,6 +78,9 @@ final class AgentRun {
         self.logSink = logSink
         self.maxSteps = manifest.resources.maxSteps
         self.deadline = deadline
+        // Room for the steps up front (the pages are only touched as steps are recorded), so
+        // a busy run's trace is not copied each time it doubles.
+        steps.reserveCapacity(min(max(maxSteps, 0), Self.stepsReservedUpFront))
         if let deadline {
             let remaining = ContinuousClock.now.duration(to: deadline).nanoseconds
             deadlineNanoseconds = monotonicNanoseconds() &+ UInt64(clamping: max(0, remaining))
@@ -155,8 +163,10 @@ final class AgentRun {
         return value
     }
 
-    /// Reads the arguments `inputs` describes out of the guest's raw parameters.
+    /// Reads the arguments `inputs` describes out of the guest's raw parameters; the same
+    /// arguments as last time come back as the same storage (see `recentArguments`).
     func decode(_ inputs: [ArgumentSpec], _ raw: UnsafeBufferPointer<Value>) throws(SyscallFailure) -> [StepValue] {
+        if try argumentsRepeatRecent(inputs, raw) { return recentArguments }
         var values: [StepValue] = []
         values.reserveCapacity(inputs.count)
         for input in inputs {
@@ -168,7 +178,44 @@ final class AgentRun {
                     .bytes(try requireMemory().read(ptr: raw[index].i32, len: raw[index + 1].i32, limit: limit, what: what)))
             }
         }
+        recentArguments = values
         return values
+    }
+
+    /// The most recent non-empty arguments and data result recorded. A step whose bytes
+    /// equal them keeps a reference to the same storage instead of another copy: the trace
+    /// still holds every byte of every step, but a run that repeats a call (polling a file,
+    /// say) does not grow by the whole payload each time.
+    private var recentArguments: [StepValue] = []
+    private var recentResult: [UInt8] = []
+
+    /// Whether the guest passed exactly `recentArguments` again, checked in guest memory
+    /// (with the same bounds and size checks as `decode`) before anything is copied out.
+    private func argumentsRepeatRecent(
+        _ inputs: [ArgumentSpec], _ raw: UnsafeBufferPointer<Value>
+    ) throws(SyscallFailure) -> Bool {
+        guard inputs.count == recentArguments.count, !inputs.isEmpty else { return false }
+        for (input, recent) in zip(inputs, recentArguments) {
+            switch (input, recent) {
+            case (.int(let index), .int(let value)):
+                guard Int64(Int32(bitPattern: raw[index].i32)) == value else { return false }
+            case (.bytes(let index, let limit, let what), .bytes(let bytes)):
+                let same = try requireMemory().withBytes(
+                    ptr: raw[index].i32, len: raw[index + 1].i32, limit: limit, what: what
+                ) { $0.elementsEqual(bytes) }
+                guard same else { return false }
+            default:
+                return false
+            }
+        }
+        return true
+    }
+
+    func sharingRecentStorage(_ result: [UInt8]) -> [UInt8] {
+        if result.isEmpty { return result }
+        if result == recentResult { return recentResult }
+        recentResult = result
+        return result
     }
 
     /// Arguments of the step in progress (decoded by `perform`; calls with their own
@@ -191,7 +238,8 @@ final class AgentRun {
         guard bytes.count <= Int(Int32.max) else { throw SyscallFailure(.E2BIG, "result too large") }
         let results: [Value]
         do {
-            results = try allocate.invoke([.i32(UInt32(bytes.count))], on: &allocatorStack.stack)
+            allocatorArguments[0] = .i32(UInt32(bytes.count))
+            results = try allocate.invoke(allocatorArguments, on: &allocatorStack.stack)
         } catch let termination as RunTermination {
             // The guest's allocator hit the memory cap: end the run as out_of_memory.
             pendingTermination = termination

@@ -26,12 +26,19 @@ struct GuestMemory {
 
     /// Copies `len` bytes at `ptr` out of the guest, refusing more than `limit`.
     func read(ptr: UInt32, len: UInt32, limit: Int, what: String) throws(SyscallFailure) -> [UInt8] {
+        try withBytes(ptr: ptr, len: len, limit: limit, what: what) { $0.isEmpty ? [] : Array($0) }
+    }
+
+    /// Lends the `len` bytes at `ptr` in place, refusing more than `limit`.
+    func withBytes<R>(
+        ptr: UInt32, len: UInt32, limit: Int, what: String, _ body: (UnsafeRawBufferPointer) -> R
+    ) throws(SyscallFailure) -> R {
         let (offset, count) = try range(ptr: ptr, len: len, what: what)
         guard count <= limit else {
             throw SyscallFailure(.E2BIG, "\(what): \(count) bytes is over the limit of \(limit) bytes")
         }
-        if count == 0 { return [] }
-        return memory.withUnsafeBufferPointer(offset: offset, count: count) { Array($0) }
+        if count == 0 { return body(UnsafeRawBufferPointer(start: nil, count: 0)) }
+        return memory.withUnsafeBufferPointer(offset: offset, count: count, body)
     }
 
     /// Copies bytes into the guest at `ptr`.

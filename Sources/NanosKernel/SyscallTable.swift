@@ -144,7 +144,7 @@ enum SyscallTable {
             { _, args, results in
                 results[0] = try run.perform(stepName, group: group, inputs: inputs, raw: args, failureValue: negI64) {
                     input throws(SyscallFailure) in
-                    let bytes = try syscallErrors { try body(run, input) }
+                    let bytes = run.sharingRecentStorage(try syscallErrors { try body(run, input) })
                     return (.data(bytes), .i64(UInt64(bitPattern: try run.place(bytes))))
                 }
                 try run.raisePending()

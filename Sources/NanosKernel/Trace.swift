@@ -13,7 +13,8 @@ public enum StepOutcome: Sendable {
     case data([UInt8])
     /// A plain number (clock.now) or a success code with nothing attached.
     case value(Int64)
-    case failure(SyscallFailure)
+    /// Boxed: a failure is rare, and inline it would more than double every step's size.
+    indirect case failure(SyscallFailure)
 
     public var isSuccess: Bool {
         if case .failure = self { return false }

@@ -22,6 +22,9 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .long, help: "Syscall iterations (at least 100000 for the published figure).")
     var syscallRuns = 100_000
 
+    @Option(name: .long, help: "Reads timed together per fs.read and host-read sample (the sample is their mean).")
+    var readsPerSample = 10
+
     @Flag(name: .long, help: "Measure inference instead: prompt and generation tok/s in-process next to llama-bench (same model, threads and token counts), and the RSS of agents sharing one model against separate processes.")
     var llm = false
 
@@ -56,7 +59,8 @@ struct BenchCommand: ParsableCommand {
             print(json ? results.json().serialized() : results.table())
             return
         }
-        let results = try Benchmarks.run(options: BenchOptions(bootRuns: bootRuns, syscallRuns: syscallRuns))
+        let results = try Benchmarks.run(
+            options: BenchOptions(bootRuns: bootRuns, syscallRuns: syscallRuns, readsPerSample: readsPerSample))
         if json {
             print(results.json().serialized())
         } else {

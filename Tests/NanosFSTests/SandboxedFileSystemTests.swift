@@ -330,6 +330,34 @@ import Testing
     }
 
     @Test(arguments: resolutions)
+    func readingAPathAgainSeesTheFileAsItIsNow(resolution: PathResolution) throws {
+        let tree = try TemporaryTree()
+        try tree.file("data/report.txt", "first")
+        try tree.file("secret.txt", "secret")
+        let fs = try tree.fileSystem(read: ["data/*.txt"], resolution: resolution)
+        #expect(text(try fs.read("data/report.txt", maxBytes: 100)) == "first")
+        try tree.file("data/report.txt", "second")
+        #expect(text(try fs.read("data/report.txt", maxBytes: 100)) == "second")
+        // The same path, now a symlink out of the tree: still refused on the repeat.
+        try FileManager.default.removeItem(atPath: tree.absolute("data/report.txt"))
+        try tree.symlink("data/report.txt", to: tree.absolute("secret.txt"))
+        let error = fsError { () throws(FSError) in try fs.read("data/report.txt", maxBytes: 100) }
+        #expect(error?.isDenied == true, "\(String(describing: error))")
+    }
+
+    @Test func canonicallyEquivalentSpellingsAreDifferentFiles() throws {
+        let tree = try TemporaryTree()
+        let composed = "data/caf\u{E9}.txt"
+        let decomposed = "data/cafe\u{301}.txt"
+        try tree.file(composed, "composed")
+        try tree.file(decomposed, "decomposed")
+        let fs = try tree.fileSystem(read: ["data/*.txt"])
+        #expect(text(try fs.read(composed, maxBytes: 100)) == "composed")
+        #expect(text(try fs.read(decomposed, maxBytes: 100)) == "decomposed")
+        #expect(text(try fs.read(composed, maxBytes: 100)) == "composed")
+    }
+
+    @Test(arguments: resolutions)
     func swappingAParentDirectoryForASymlinkAfterTheCheckIsRefused(resolution: PathResolution) throws {
         let tree = try TemporaryTree()
         try tree.file("data/sub/report.txt", "public")

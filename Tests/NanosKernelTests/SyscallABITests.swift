@@ -74,6 +74,39 @@ import Testing
         #expect(read.memoryBytes == 65536)
     }
 
+    @Test func repeatedCallsRecordWhatEachOneSentAndGot() throws {
+        let fixture = try AgentFixture()
+        try fixture.write("notes.txt", "first")
+        // Read, change the file, read the same path again, then change the path's bytes in
+        // place ("notes.txt" -> "ootes.txt") and read from the same address.
+        let body = """
+            (drop (call $read (i32.const 0) (i32.const 9)))
+            (drop (call $write (i32.const 0) (i32.const 9) (i32.const 16) (i32.const 7)))
+            (drop (call $read (i32.const 0) (i32.const 9)))
+            (i32.store8 (i32.const 0) (i32.const 111))
+            (drop (call $read (i32.const 0) (i32.const 9)))
+            (i32.const 0)
+            """
+        let (report, _) = try fixture.run(
+            wat: guest(
+                imports: Self.fsImports, data: #"(data (i32.const 0) "notes.txt") (data (i32.const 16) "changed")"#,
+                body: body),
+            manifest: basicResources + "\npermissions: {fs_read: [notes.txt, ootes.txt], fs_write: [notes.txt]}")
+        #expect(report.status == .ok)
+        let reads = report.steps.filter { $0.name == "fs.read" }
+        #expect(reads.map(\.args) == [
+            [.bytes(Array("notes.txt".utf8))], [.bytes(Array("notes.txt".utf8))], [.bytes(Array("ootes.txt".utf8))],
+        ])
+        let results = reads.map { step -> String in
+            switch step.outcome {
+            case .data(let bytes): return String(decoding: bytes, as: UTF8.self)
+            case .value(let value): return "\(value)"
+            case .failure(let failure): return failure.errno.description
+            }
+        }
+        #expect(results == ["first", "changed", "ENOENT"])
+    }
+
     @Test func deniedCallsReturnEPERMWithTheRuleInTheTrace() throws {
         let fixture = try AgentFixture()
         try fixture.write("notes.txt", "ok")
