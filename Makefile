@@ -3,7 +3,7 @@
 #   make test   install what is missing, build once, run every test
 SWIFT_FLAGS ?= -c release
 BIN := .build/release/nanos
-EXAMPLE_WASM := examples/build/hello.wasm examples/build/security_violation.wasm examples/build/original_abi.wasm
+EXAMPLE_WASM := examples/build/hello.wasm examples/build/security_violation.wasm examples/build/original_abi.wasm examples/build/stream.wasm
 
 .PHONY: run test setup build examples clean bench llm-deps
 

@@ -120,10 +120,11 @@ extension AgentRun {
         let before = stream.usage.generatedTokens
         do {
             let piece = try stream.next()
+            // Each step counts the tokens of its own piece; the last also gives the totals.
             var counters = ["generated_tokens": Int64(stream.usage.generatedTokens - before)]
             if piece == nil {
-                counters = stream.usage.counters
-                counters["generated_tokens_in_step"] = Int64(stream.usage.generatedTokens - before)
+                counters["total_generated_tokens"] = Int64(stream.usage.generatedTokens)
+                counters["generation_ms"] = Int64(stream.usage.generationMilliseconds.rounded())
                 stream.close()
                 streams[handle] = nil
             }

@@ -169,12 +169,17 @@ public final class LlamaModel: @unchecked Sendable {
     func isEndOfGeneration(_ token: llama_token) -> Bool { llama_vocab_is_eog(vocab, token) }
 }
 
-/// Where the linked llama.cpp lives, to find the tools built from the same tree.
+/// Where the linked llama.cpp lives, to find the tools built from the same tree
+/// (`LLAMA_BENCH` / `LLAMA_SERVER` override, as `scripts/llm-deps.sh --print` gives them).
 public enum LlamaLibrary {
     /// The folder holding libllama, as the dynamic linker mapped it (Linux: /proc/self/maps).
     public static var libraryFolder: String? {
         _ = LlamaRuntime.ready
-        guard let maps = try? String(contentsOfFile: "/proc/self/maps", encoding: .utf8) else { return nil }
+        // Read to the end: procfs files report size 0, and a size-based read stops at one page.
+        guard let handle = FileHandle(forReadingAtPath: "/proc/self/maps"),
+              let data = try? handle.readToEnd()
+        else { return nil }
+        let maps = String(decoding: data, as: UTF8.self)
         for line in maps.split(separator: "\n") {
             guard let slash = line.firstIndex(of: "/") else { continue }
             let path = String(line[slash...])
@@ -187,6 +192,8 @@ public enum LlamaLibrary {
 
     /// A tool (`llama-bench`, `llama-server`) installed next to the linked library.
     public static func tool(_ name: String) -> String? {
+        let variable = name.uppercased().replacingOccurrences(of: "-", with: "_")
+        if let path = ProcessInfo.processInfo.environment[variable], !path.isEmpty { return path }
         guard let folder = libraryFolder else { return nil }
         let path = URL(fileURLWithPath: folder).deletingLastPathComponent().appendingPathComponent("bin/\(name)").path
         return FileManager.default.isExecutableFile(atPath: path) ? path : nil

@@ -83,7 +83,7 @@ struct ServerSentEvents: RemoteStreamFormat {
         case "data":
             break
         case "error":
-            // Some servers name the event's type instead of putting the error under `data`.
+            // llama-server reports a failure after the headers as an `error:` line.
             let json = try json(value, url: url)
             throw failure(in: .object([("error", json)]), url: url, secretsToHide: secretsToHide)
                 ?? .unavailable("\(url) reported an error while answering")

@@ -457,8 +457,10 @@ struct SchemaConverter {
             guard existing != value else { continue }
             switch key {
             case "properties":
-                var properties = existing.objectValue ?? []
-                for (name, subschema) in value.objectValue ?? [] {
+                guard var properties = existing.objectValue, let added = value.objectValue else {
+                    throw path.error("invalid \"properties\"", "must be an object mapping property names to schemas")
+                }
+                for (name, subschema) in added {
                     if let at = properties.firstIndex(where: { $0.0 == name }) {
                         properties[at].1 = try merge(properties[at].1, subschema, at: path.appending("properties").appending(name), depth: depth + 1)
                     } else {

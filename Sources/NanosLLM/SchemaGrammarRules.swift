@@ -15,7 +15,7 @@ indirect enum GrammarExpression: Equatable {
         .repetition(expression, min: 0, max: 1)
     }
 
-    /// The GBNF text; `nested` wraps a choice in parentheses.
+    /// The GBNF text; `nested` (inside a sequence) wraps a choice in parentheses.
     func gbnf(nested: Bool = false) -> String {
         switch self {
         case .literal(let text): return Self.quoted(text)
