@@ -1,5 +1,5 @@
 # nanos — two commands do everything on a fresh Debian 12 machine:
-#   make run    install what is missing, build, run the hello example
+#   make run    install what is missing, build, run the default agent (examples/agent.nano)
 #   make test   install what is missing, build once, run every test
 SWIFT_FLAGS ?= -c release
 BIN := .build/release/nanos
@@ -38,8 +38,10 @@ $(CORE_AGENT): guest/agents/core/core.swift $(wildcard guest/swift/*.swift) | bu
 	@mkdir -p guest/agents/build
 	$(BIN) compile $< -o $@
 
+# The main example: the default agent, driven by the bundled model, follows
+# examples/data/instruction.txt; every step (with token counts) is printed.
 run: examples
-	$(BIN) run examples/hello.nano
+	$(BIN) run examples/agent.nano
 
 # Tests find llama-server, llama-bench and the default model through the variables
 # that `scripts/llm-deps.sh --print` gives.

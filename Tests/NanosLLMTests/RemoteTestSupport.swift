@@ -65,11 +65,9 @@ final class ReplayServer: Sendable {
         Thread { exchanges.serve(descriptor) }.start()
     }
 
-    /// Closing the socket ends the serving thread.
-    deinit {
-        shutdown(descriptor, Int32(SHUT_RDWR))
-        close(descriptor)
-    }
+    /// Shutting the socket down ends the serving thread, which then closes it: closing it here
+    /// could hand its number to another test's socket while the thread still uses it.
+    deinit { shutdown(descriptor, Int32(SHUT_RDWR)) }
 
     var baseURL: String { "http://127.0.0.1:\(port)" }
 
@@ -112,7 +110,11 @@ final class ReplayExchanges: @unchecked Sendable {
     func serve(_ descriptor: Int32) {
         while true {
             let connection = accept(descriptor, nil, nil)
-            guard connection >= 0 else { return }
+            guard connection >= 0 else {
+                if errno == EINTR { continue }
+                close(descriptor)
+                return
+            }
             handle(connection)
             close(connection)
         }
