@@ -68,7 +68,8 @@ import Testing
         #expect((request["max_tokens"] as? Int ?? 0) > 0)
         let messages = try #require(request["messages"] as? [[String: String]])
         #expect(messages.map { $0["role"] } == ["system", "user"])
-        #expect(messages[1]["content"] == "Goal: Read data/a.txt.")
+        // The goal, and the paths it names listed on their own for a small model to copy.
+        #expect(messages[1]["content"] == "Goal: Read data/a.txt.\nPaths in the goal: data/a.txt")
         // The prompt and the schema offer the granted actions only: no web_fetch.
         #expect(try offeredActions(request) == ["fs_read", "fs_list", "fs_write", "done"])
         let system = try #require(messages[0]["content"])

@@ -24,6 +24,8 @@ struct AgentAction {
     let purpose: String
     /// The arguments, all strings, all required, in this order.
     let parameters: [Parameter]
+    /// Whether a success can change what other actions observe (a write).
+    var changesFiles = false
     /// Runs the action with the arguments in `parameters` order; returns the observation.
     let perform: ([String]) throws(NanosError) -> String
 
@@ -80,14 +82,14 @@ enum CoreAgent {
         [
             AgentAction(
                 name: "fs_read", group: "fs_read", purpose: "read a text file",
-                parameters: [.init(name: "path", placeholder: "<file path>", maxLength: 200)]
+                parameters: [.init(name: "path", placeholder: "<file path>", maxLength: 120)]
             ) { (arguments: [String]) throws(NanosError) -> String in
                 let text = try Nanos.fs.read(arguments[0])
                 return "Contents of \(arguments[0]):\n\(text)"
             },
             AgentAction(
                 name: "fs_list", group: "fs_read", purpose: "list the files in a folder",
-                parameters: [.init(name: "path", placeholder: "<folder path>", maxLength: 200)]
+                parameters: [.init(name: "path", placeholder: "<folder path>", maxLength: 120)]
             ) { (arguments: [String]) throws(NanosError) -> String in
                 let entries = try Nanos.fs.entries(arguments[0])
                 if entries.isEmpty { return "\(arguments[0]) is empty." }
@@ -100,9 +102,10 @@ enum CoreAgent {
             AgentAction(
                 name: "fs_write", group: "fs_write", purpose: "create or replace a file with the given text",
                 parameters: [
-                    .init(name: "path", placeholder: "<file path>", maxLength: 200),
-                    .init(name: "content", placeholder: "<text>", maxLength: 600),
-                ]
+                    .init(name: "path", placeholder: "<file path>", maxLength: 120),
+                    .init(name: "content", placeholder: "<text>", maxLength: 400),
+                ],
+                changesFiles: true
             ) { (arguments: [String]) throws(NanosError) -> String in
                 try Nanos.fs.write(arguments[0], arguments[1])
                 return "Wrote \(arguments[1].utf8.count) bytes to \(arguments[0])."
@@ -131,6 +134,8 @@ enum CoreAgent {
     static let maxAnswerTokens = 300
     /// The same answer this many times in a row ends the run.
     static let maxIdenticalAnswers = 3
+    /// This many answers that repeat an earlier action end the run.
+    static let maxRepeatedActions = 4
 
     static let exitModelFailed: Int32 = 1
     static let exitNoGoal: Int32 = 2
@@ -143,10 +148,33 @@ enum CoreAgent {
             "Actions:",
         ]
         for action in actions { lines.append(action.promptLine) }
-        lines.append("Copy file paths exactly as the goal or an observation writes them.")
         lines.append("After each action you get an observation with its result. Use it to choose the next action.")
         lines.append("When the goal is reached, answer with the done action.")
         return lines.joined(separator: "\n")
+    }
+
+    /// "Goal: …", plus the paths the goal names: a small model copies a listed path
+    /// exactly, where it shortens one inside a sentence ("data/a.txt" becomes "data.txt").
+    static func goalMessage(_ goal: String) -> String {
+        let paths = pathsNamed(in: goal)
+        if paths.isEmpty { return "Goal: \(goal)" }
+        return "Goal: \(goal)\nPaths in the goal: \(paths.joined(separator: ", "))"
+    }
+
+    /// The words of `text` that contain a "/", without surrounding quotes or
+    /// trailing punctuation, each once, in order.
+    static func pathsNamed(in text: String) -> [String] {
+        let trimmed: [UInt8] = Array("\"'`()[]<>,;:!?.".utf8)
+        var paths: [String] = []
+        for word in Array(text.utf8).split(whereSeparator: { $0 == 0x20 || $0 == 0x0A || $0 == 0x09 || $0 == 0x0D }) {
+            var bytes = word[...]
+            while let last = bytes.last, trimmed.contains(last) { bytes = bytes.dropLast() }
+            while let first = bytes.first, trimmed.contains(first) { bytes = bytes.dropFirst() }
+            guard bytes.contains(UInt8(ascii: "/")) else { continue }
+            let path = String(decoding: bytes, as: UTF8.self)
+            if !paths.contains(where: { $0.utf8.elementsEqual(path.utf8) }) { paths.append(path) }
+        }
+        return paths
     }
 
     /// The schema every answer must satisfy: one of the granted actions.
@@ -292,18 +320,29 @@ func run() -> Int32 {
     }
     let granted = Nanos.tools()
     let actions = CoreAgent.catalog.filter { $0.isGranted(by: granted) }
-    let schema = CoreAgent.answerSchema(actions)
+    // Tools whose repeat was refused are taken out of the next answers' schema (until a
+    // write changes what they would see): constrained decoding then has to pick another
+    // action, which moves a small model on where words alone do not.
+    var retired: [String] = []
     var conversation = Conversation(
-        system: CoreAgent.systemPrompt(actions), goal: "Goal: \(goal)", budget: CoreAgent.historyBudget)
+        system: CoreAgent.systemPrompt(actions), goal: CoreAgent.goalMessage(goal), budget: CoreAgent.historyBudget)
 
     var previousAnswer = ""
     var identicalAnswers = 0
+    // Actions already performed since the last successful write: running one again
+    // would only repeat its observation, which is still in the conversation.
+    var performed: [String] = []
+    var repeatedActions = 0
     var turn = 0
     while true {
         turn += 1
         let answer: String
         do {
-            answer = try Nanos.llm.infer(json: CoreAgent.inferenceRequest(conversation, schema: schema))
+            let offered = actions.filter { action in
+                action.name == "done" || !retired.contains { $0.utf8.elementsEqual(action.name.utf8) }
+            }
+            answer = try Nanos.llm.infer(
+                json: CoreAgent.inferenceRequest(conversation, schema: CoreAgent.answerSchema(offered)))
         } catch {
             if error.code == NanosError.EQUOTA {
                 Nanos.done("stopped after \(turn - 1) steps: \(error.message)")
@@ -337,16 +376,31 @@ func run() -> Int32 {
             Nanos.log("step \(turn): invalid answer: \(reason): \(shownAnswer)", level: .warn)
         case .action(let action, let arguments, let canonical):
             shownAnswer = canonical
-            if identicalAnswers > 1 {
-                // The same action again would give the same result, which is already
-                // in the conversation: save the step and tell the model to move on.
-                observation = "You just did exactly this, and its result is above. Do not repeat it: "
+            if performed.contains(where: { $0.utf8.elementsEqual(canonical.utf8) }) {
+                repeatedActions += 1
+                if repeatedActions >= CoreAgent.maxRepeatedActions {
+                    Nanos.log(
+                        "step \(turn): stopping: the model repeated earlier actions \(repeatedActions) times, "
+                            + "last \(canonical)", level: .error)
+                    return CoreAgent.exitRepeating
+                }
+                // Save the step and tell the model to move on.
+                observation = "You already did exactly this, and its result is above. Do not repeat it: "
                     + "take the next step toward the goal, or use done if the goal is reached."
+                if !retired.contains(where: { $0.utf8.elementsEqual(action.name.utf8) }) { retired.append(action.name) }
                 Nanos.log("step \(turn): \(canonical) repeated; not run again", level: .warn)
             } else {
                 do {
-                    observation = truncated(try action.perform(arguments), budget: CoreAgent.observationBudget)
+                    let result = truncated(try action.perform(arguments), budget: CoreAgent.observationBudget)
+                    // Point out paths the result names (an instruction saying where to write),
+                    // as the goal message does for the goal's paths.
+                    let named = action.changesFiles ? [] : CoreAgent.pathsNamed(in: result)
+                    observation = named.isEmpty ? result : result + "\nPaths named here: " + named.joined(separator: ", ")
                     Nanos.log("step \(turn): \(canonical) -> ok, \(observation.utf8.count) bytes")
+                    if action.changesFiles {
+                        performed.removeAll()
+                        retired.removeAll()
+                    }
                 } catch {
                     if error.code == NanosError.EQUOTA {
                         Nanos.done("stopped after \(turn) steps: \(error.message)")
@@ -357,6 +411,7 @@ func run() -> Int32 {
                 }
             }
         }
+        if case .action = parsed, !performed.contains(where: { $0.utf8.elementsEqual(key.utf8) }) { performed.append(key) }
         conversation.record(answer: shownAnswer, observation: "Observation: " + observation)
     }
 }
