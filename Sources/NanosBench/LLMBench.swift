@@ -107,13 +107,9 @@ extension Benchmarks {
     /// sharing one model against the same agents in separate processes.
     public static func runLLM(options: LLMBenchOptions) throws -> LLMBenchResults {
         let modelPath: String
-        if let path = options.modelPath {
-            modelPath = path
-        } else {
-            switch DefaultModel.locate() {
-            case .success(let path): modelPath = path
-            case .failure(let error): throw BenchError.setup(error.description)
-            }
+        switch DefaultModel.resolve(options.modelPath) {
+        case .success(let path): modelPath = path
+        case .failure(let error): throw BenchError.setup(error.description)
         }
         let model = LocalLanguageModel(
             modelPath: modelPath, contextWindow: max(512, options.promptTokens + options.generatedTokens + 64),

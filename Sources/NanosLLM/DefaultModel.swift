@@ -23,6 +23,11 @@ public enum DefaultModel {
         return paths
     }
 
+    /// The configured model file, or the default model when none is configured.
+    public static func resolve(_ configured: String?) -> Result<String, LLMError> {
+        configured.map { .success($0) } ?? locate()
+    }
+
     public static func locate() -> Result<String, LLMError> {
         let paths = candidates()
         if let found = paths.first(where: { FileManager.default.isReadableFile(atPath: $0) }) { return .success(found) }

@@ -109,13 +109,9 @@ public enum LanguageModels {
         guard let config else { return NoLanguageModel() }
         if let providerLayers = localProviders[config.provider] {
             let path: String
-            if let configured = config.path {
-                path = configured
-            } else {
-                switch DefaultModel.locate() {
-                case .success(let found): path = found
-                case .failure(let error): return UnavailableLanguageModel(reason: error.description)
-                }
+            switch DefaultModel.resolve(config.path) {
+            case .success(let found): path = found
+            case .failure(let error): return UnavailableLanguageModel(reason: error.description)
             }
             return LocalLanguageModel(
                 modelPath: path, gpuLayers: config.gpuLayers ?? providerLayers, contextWindow: config.contextWindow,
