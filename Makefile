@@ -46,7 +46,7 @@ run: examples
 # Tests find llama-server, llama-bench and the default model through the variables
 # that `scripts/llm-deps.sh --print` gives.
 test: examples
-	set -a && eval "$$(bash scripts/llm-deps.sh --print)" && set +a && export OMP_WAIT_POLICY=PASSIVE && \
+	set -a && eval "$$(bash scripts/llm-deps.sh --print)" && set +a && export GOMP_SPINCOUNT=300 && \
 	NANOS_BIN=$(CURDIR)/$(BIN) swift test $(SWIFT_FLAGS) --skip-build
 
 # llama.cpp (shared libraries, llama-bench, llama-server) and the default model, built

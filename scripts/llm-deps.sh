@@ -164,10 +164,10 @@ build_llama() {
       cflags="$cflags $no_amx"; cxxflags="$cxxflags $no_amx"
     fi ;;
   esac
-  # OpenMP stays on: with OMP_WAIT_POLICY=PASSIVE its barriers sleep, while ggml's own
-  # thread pool always spins. Spinning barriers collapse when another process holds a
-  # core (2-thread decoding ran 20-30x slower here during a build); the nanos binary
-  # sets PASSIVE for itself (docs/llm.md).
+  # OpenMP stays on: libgomp's barriers can be told to sleep soon (GOMP_SPINCOUNT),
+  # while ggml's own thread pool always spins. Spinning barriers collapse when another
+  # process holds a core (2-thread decoding ran 20-30x slower here during a build); the
+  # nanos binary bounds the spinning for itself (docs/llm.md).
   local jobs
   jobs=$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN)
   mkdir -p "$BUILD"

@@ -120,9 +120,9 @@ extension Benchmarks {
         } catch {
             throw BenchError.setup(error.description)
         }
-        let inProcess = try measureInProcess(model, weights: weights, options: options)
+        let (inProcess, promptTokens) = try measureInProcess(model, weights: weights, options: options)
         let rssOne = RSSProbe.current()
-        let reference = try measureLlamaBench(modelPath: modelPath, options: options)
+        let reference = try measureLlamaBench(modelPath: modelPath, options: options, depth: promptTokens)
 
         let workspace = try Workspace()
         defer { workspace.remove() }
@@ -135,7 +135,7 @@ extension Benchmarks {
 
         return LLMBenchResults(
             modelPath: modelPath, modelBytes: weights.sizeBytes, threads: options.threads,
-            promptTokens: options.promptTokens, generatedTokens: options.generatedTokens, repetitions: options.repetitions,
+            promptTokens: promptTokens, generatedTokens: options.generatedTokens, repetitions: options.repetitions,
             inProcess: inProcess, llamaBench: reference, rssOneAgentBytes: rssOne, agents: options.agents,
             rssAgentsOneProcessBytes: rssShared, rssAgentsSeparateProcessesBytes: rssSeparate, modelLoads: loads)
     }
@@ -144,7 +144,7 @@ extension Benchmarks {
     /// sampler chain and detokenizer. The prompt is padded to the asked token count; the
     /// answer runs to `generatedTokens` (end-of-generation is not allowed to cut it short).
     static func measureInProcess(_ model: LocalLanguageModel, weights: LlamaModel, options: LLMBenchOptions) throws
-        -> Throughput
+        -> (Throughput, promptTokens: Int)
     {
         let filler = try promptText(weights: weights, tokens: options.promptTokens)
         var request = InferenceRequest(
@@ -152,6 +152,7 @@ extension Benchmarks {
         request.ignoreEndOfGeneration = true
         var prompt: [Double] = []
         var generation: [Double] = []
+        var promptTokens = 0
         for round in 0...options.repetitions {
             let result: InferenceResult
             do {
@@ -159,11 +160,12 @@ extension Benchmarks {
             } catch {
                 throw BenchError.setup("in-process inference failed: \(error)")
             }
+            promptTokens = result.usage.promptTokens
             guard round > 0 else { continue }  // the first round warms caches, as llama-bench does
             prompt.append(Double(result.usage.promptTokens) / result.usage.promptMilliseconds * 1000)
             generation.append(Double(result.usage.generatedTokens) / result.usage.generationMilliseconds * 1000)
         }
-        return Throughput(prompt: median(prompt), generation: median(generation))
+        return (Throughput(prompt: median(prompt), generation: median(generation)), promptTokens)
     }
 
     /// A user message that renders (with the chat template) to about `tokens` tokens.
@@ -190,29 +192,33 @@ extension Benchmarks {
             ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
     }
 
-    /// llama-bench from the same llama.cpp build as the linked library.
-    static func measureLlamaBench(modelPath: String, options: LLMBenchOptions) throws -> Throughput {
+    /// llama-bench from the same llama.cpp build as the linked library, with the same
+    /// work: a prompt of `promptTokens` into an empty context, and `generatedTokens`
+    /// generated after `depth` tokens already in the context (`-d`), as in-process
+    /// generation follows its prompt. (Attention over a longer context costs this small
+    /// model about a third of its generation speed, so depth 0 would not be the same work.)
+    static func measureLlamaBench(modelPath: String, options: LLMBenchOptions, depth: Int) throws -> Throughput {
         guard let tool = LlamaLibrary.tool("llama-bench") else {
             throw BenchError.setup("llama-bench was not found next to the linked libllama; run `make llm-deps`")
         }
-        let arguments = [
-            tool, "-m", modelPath, "-t", "\(options.threads)", "-p", "\(options.promptTokens)",
-            "-n", "\(options.generatedTokens)", "-r", "\(options.repetitions)", "-o", "json",
-        ]
-        let output = try capture(arguments)
-        guard let entries = try? JSONValue.parse(output).arrayValue else {
-            throw BenchError.setup("llama-bench printed no JSON: \(String(decoding: output.prefix(400), as: UTF8.self))")
-        }
-        func rate(_ entry: JSONValue) -> Double? {
-            guard let samples = entry["samples_ts"]?.arrayValue?.compactMap(\.doubleValue), !samples.isEmpty else {
-                return entry["avg_ts"]?.doubleValue
+        func run(prompt: Int, generate: Int, depth: Int) throws -> Double {
+            let arguments = [
+                tool, "-m", modelPath, "-t", "\(options.threads)", "-p", "\(prompt)", "-n", "\(generate)",
+                "-d", "\(depth)", "-r", "\(options.repetitions)", "-o", "json",
+            ]
+            let output = try capture(arguments)
+            guard let entry = try? JSONValue.parse(output).arrayValue?.first else {
+                throw BenchError.setup("llama-bench printed no JSON: \(String(decoding: output.prefix(400), as: UTF8.self))")
             }
-            return median(samples)
+            if let samples = entry["samples_ts"]?.arrayValue?.compactMap(\.doubleValue), !samples.isEmpty {
+                return median(samples)
+            }
+            guard let average = entry["avg_ts"]?.doubleValue else { throw BenchError.setup("llama-bench's JSON has no tok/s") }
+            return average
         }
-        let prompt = entries.first { $0["n_prompt"]?.intValue ?? 0 > 0 && $0["n_gen"]?.intValue == 0 }.flatMap(rate)
-        let generation = entries.first { $0["n_gen"]?.intValue ?? 0 > 0 && $0["n_prompt"]?.intValue == 0 }.flatMap(rate)
-        guard let prompt, let generation else { throw BenchError.setup("llama-bench's JSON lacks the pp or tg result") }
-        return Throughput(prompt: prompt, generation: generation)
+        return Throughput(
+            prompt: try run(prompt: options.promptTokens, generate: 0, depth: 0),
+            generation: try run(prompt: 0, generate: options.generatedTokens, depth: depth))
     }
 
     /// `count` agents, each asking the model once, on threads of this process.

@@ -67,6 +67,7 @@ final class SamplerChain {
         params.no_perf = true
         guard let chain = llama_sampler_chain_init(params) else { throw .unavailable("llama.cpp could not create a sampler") }
         pointer = chain
+        vocabularySize = Int(llama_vocab_n_tokens(model.vocab))
         if let grammar {
             guard let constraint = llama_sampler_init_grammar(model.vocab, grammar, "root") else {
                 throw .invalidRequest("llm request: llama.cpp refused the grammar (GBNF with a `root` rule is expected)")
@@ -88,7 +89,31 @@ final class SamplerChain {
         }
     }
 
-    deinit { llama_sampler_free(pointer) }
+    deinit {
+        llama_sampler_free(pointer)
+        candidates.deallocate()
+    }
+
+    /// One llama_token_data per vocabulary entry, allocated once per answer: llama's own
+    /// `llama_sampler_sample` allocates this array (~600 KB here) for every token, and
+    /// fresh pages are slow enough to show in generation speed.
+    private lazy var candidates = UnsafeMutableBufferPointer<llama_token_data>.allocate(capacity: vocabularySize)
+    private let vocabularySize: Int
+
+    /// Samples the next token from the last decoded position and records it in the chain
+    /// (grammar state, repetition history), as `llama_sampler_sample` does.
+    func sample(_ context: OpaquePointer) -> llama_token? {
+        guard let logits = llama_get_logits_ith(context, -1), let base = candidates.baseAddress else { return nil }
+        for index in 0..<vocabularySize {
+            base[index] = llama_token_data(id: llama_token(index), logit: logits[index], p: 0)
+        }
+        var array = llama_token_data_array(data: base, size: vocabularySize, selected: -1, sorted: false)
+        llama_sampler_apply(pointer, &array)
+        guard array.selected >= 0, array.selected < array.size, let data = array.data else { return nil }
+        let token = data[Int(array.selected)].id
+        llama_sampler_accept(pointer, token)
+        return token
+    }
 }
 
 /// The deadline, where llama.cpp's abort callback can read it during a decode.
@@ -161,7 +186,10 @@ final class LocalStream: InferenceStream {
                 break
             }
             let start = ContinuousClock.now
-            let token = llama_sampler_sample(sampler.pointer, context, -1)
+            guard let token = sampler.sample(context) else {
+                close()
+                throw .unavailable("llama.cpp produced no token (the sampler selected none)")
+            }
             if model.isEndOfGeneration(token) {
                 usage.generationMilliseconds += start.duration(to: .now).milliseconds
                 finish(.stop)

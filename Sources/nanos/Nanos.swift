@@ -5,23 +5,26 @@ import Logging
 @main
 enum Entry {
     static func main() {
-        OpenMPWaitPolicy.makePassive()
+        OpenMPWaits.bound()
         Nanos.main()
     }
 }
 
-/// llama.cpp's CPU threads meet at OpenMP barriers. By default their workers spin while
-/// they wait, which is fastest on an idle machine but collapses (20-30x slower decoding,
-/// measured here) as soon as another process or agent holds a core. Passive waiting
-/// sleeps instead. libgomp reads the setting once, when it loads, before `main` runs, so
-/// the process starts itself again with it set. An explicit OMP_WAIT_POLICY is kept.
-enum OpenMPWaitPolicy {
-    static func makePassive() {
+/// llama.cpp's CPU threads meet at OpenMP barriers, where libgomp spins up to
+/// GOMP_SPINCOUNT iterations (300,000 by default) before sleeping. Long spins collapse
+/// decoding when another process or agent holds a core (20-30x slower, measured here);
+/// no spinning (OMP_WAIT_POLICY=PASSIVE) costs ~40% on an idle machine. 300 spins kept
+/// both (docs/llm.md). libgomp reads the setting once, when it loads, before `main`
+/// runs, so the process starts itself again with it set. Explicit settings are kept.
+enum OpenMPWaits {
+    static let spinCount = "300"
+
+    static func bound() {
         #if os(Linux)
-        guard getenv("OMP_WAIT_POLICY") == nil else { return }
-        setenv("OMP_WAIT_POLICY", "PASSIVE", 1)
+        guard getenv("OMP_WAIT_POLICY") == nil, getenv("GOMP_SPINCOUNT") == nil else { return }
+        setenv("GOMP_SPINCOUNT", spinCount, 1)
         execv("/proc/self/exe", CommandLine.unsafeArgv)
-        // exec failed (no /proc): carry on with spinning waits.
+        // exec failed (no /proc): carry on with libgomp's default.
         #endif
     }
 }
