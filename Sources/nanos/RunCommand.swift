@@ -80,7 +80,7 @@ struct RunCommand: ParsableCommand {
             case .value:
                 line += "  " + console.paint("ok", .green)
             }
-            console.line(line + console.paint("  \(latency)", .dim))
+            console.line(line + console.paint("  \(latency)", .dim) + StepFormatting.tokens(step.counters))
         }
     }
 
@@ -115,6 +115,14 @@ enum StepFormatting {
                 .replacingOccurrences(of: "\n", with: "⏎")
             return bytes.count > 48 ? "\(text)…" : text
         }
+    }
+
+    /// `  21 → 7 tokens` for a step that used the model; empty otherwise.
+    static func tokens(_ counters: [String: Int64]) -> String {
+        guard let generated = counters["generated_tokens"] else { return "" }
+        let unit = generated == 1 ? "token" : "tokens"
+        if let prompt = counters["prompt_tokens"] { return "  \(prompt) → \(generated) \(unit)" }
+        return "  \(generated) \(unit)"
     }
 
     static func latency(_ nanoseconds: UInt64) -> String {

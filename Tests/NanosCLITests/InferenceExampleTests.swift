@@ -37,6 +37,10 @@ import Testing
         let steps = try lines.map { try #require(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
         let inferences = steps.filter { $0["name"] as? String == "llm.infer" }
         #expect(!inferences.isEmpty)
+        // The human step list on stderr shows each model step's token counts too.
+        let shownInferences = result.stderr.split(separator: "\n").filter { $0.contains(" llm.infer ") }
+        #expect(shownInferences.count == inferences.count)
+        #expect(shownInferences.allSatisfy { $0.contains(" token") && $0.contains("→") })
         for step in inferences {
             let counters = try #require(step["counters"] as? [String: Any])
             #expect((counters["prompt_tokens"] as? Int ?? 0) > 0)
