@@ -58,4 +58,4 @@ bench: build
 	$(BIN) bench
 
 clean:
-	rm -rf .build examples/build examples/out/*.txt
+	rm -rf .build examples/build guest/agents/build examples/out/*.txt
