@@ -5,6 +5,9 @@ import NanosLLM
 import NanosManifest
 
 public struct LLMBenchOptions: Sendable {
+    /// In-process and llama-bench measurements alternate this many times.
+    public static let rounds = 3
+
     /// nil: the embedded default model.
     public var modelPath: String?
     public var threads: Int
@@ -24,6 +27,19 @@ public struct LLMBenchOptions: Sendable {
         self.generatedTokens = generatedTokens
         self.repetitions = repetitions
         self.agents = agents
+    }
+}
+
+/// Per-repetition tok/s samples, pooled over interleaved rounds.
+struct ThroughputSamples {
+    var prompt: [Double] = []
+    var generation: [Double] = []
+    mutating func add(_ other: ThroughputSamples) {
+        prompt += other.prompt
+        generation += other.generation
+    }
+    var medians: Throughput {
+        Throughput(prompt: Benchmarks.median(prompt), generation: Benchmarks.median(generation))
     }
 }
 
@@ -120,9 +136,21 @@ extension Benchmarks {
         } catch {
             throw BenchError.setup(error.description)
         }
-        let (inProcess, promptTokens) = try measureInProcess(model, weights: weights, options: options)
-        let rssOne = RSSProbe.current()
-        let reference = try measureLlamaBench(modelPath: modelPath, options: options, depth: promptTokens)
+        // Alternate the two in rounds so that both see the same machine noise; the
+        // medians pool every repetition of every round.
+        var ours = ThroughputSamples()
+        var theirs = ThroughputSamples()
+        var rssOne = 0
+        var promptTokens = 0
+        for _ in 0..<LLMBenchOptions.rounds {
+            let (samples, tokens) = try measureInProcess(model, weights: weights, options: options)
+            promptTokens = tokens
+            ours.add(samples)
+            rssOne = max(rssOne, RSSProbe.current())
+            theirs.add(try measureLlamaBench(modelPath: modelPath, options: options, depth: promptTokens))
+        }
+        let inProcess = ours.medians
+        let reference = theirs.medians
 
         let workspace = try Workspace()
         defer { workspace.remove() }
@@ -144,7 +172,7 @@ extension Benchmarks {
     /// sampler chain and detokenizer. The prompt is padded to the asked token count; the
     /// answer runs to `generatedTokens` (end-of-generation is not allowed to cut it short).
     static func measureInProcess(_ model: LocalLanguageModel, weights: LlamaModel, options: LLMBenchOptions) throws
-        -> (Throughput, promptTokens: Int)
+        -> (ThroughputSamples, promptTokens: Int)
     {
         let filler = try promptText(weights: weights, tokens: options.promptTokens)
         var request = InferenceRequest(
@@ -165,7 +193,7 @@ extension Benchmarks {
             prompt.append(Double(result.usage.promptTokens) / result.usage.promptMilliseconds * 1000)
             generation.append(Double(result.usage.generatedTokens) / result.usage.generationMilliseconds * 1000)
         }
-        return (Throughput(prompt: median(prompt), generation: median(generation)), promptTokens)
+        return (ThroughputSamples(prompt: prompt, generation: generation), promptTokens)
     }
 
     /// A user message that renders (with the chat template) to about `tokens` tokens.
@@ -197,11 +225,11 @@ extension Benchmarks {
     /// generated after `depth` tokens already in the context (`-d`), as in-process
     /// generation follows its prompt. (Attention over a longer context costs this small
     /// model about a third of its generation speed, so depth 0 would not be the same work.)
-    static func measureLlamaBench(modelPath: String, options: LLMBenchOptions, depth: Int) throws -> Throughput {
+    static func measureLlamaBench(modelPath: String, options: LLMBenchOptions, depth: Int) throws -> ThroughputSamples {
         guard let tool = LlamaLibrary.tool("llama-bench") else {
             throw BenchError.setup("llama-bench was not found next to the linked libllama; run `make llm-deps`")
         }
-        func run(prompt: Int, generate: Int, depth: Int) throws -> Double {
+        func run(prompt: Int, generate: Int, depth: Int) throws -> [Double] {
             let arguments = [
                 tool, "-m", modelPath, "-t", "\(options.threads)", "-p", "\(prompt)", "-n", "\(generate)",
                 "-d", "\(depth)", "-r", "\(options.repetitions)", "-o", "json",
@@ -211,12 +239,12 @@ extension Benchmarks {
                 throw BenchError.setup("llama-bench printed no JSON: \(String(decoding: output.prefix(400), as: UTF8.self))")
             }
             if let samples = entry["samples_ts"]?.arrayValue?.compactMap(\.doubleValue), !samples.isEmpty {
-                return median(samples)
+                return samples
             }
             guard let average = entry["avg_ts"]?.doubleValue else { throw BenchError.setup("llama-bench's JSON has no tok/s") }
-            return average
+            return [average]
         }
-        return Throughput(
+        return ThroughputSamples(
             prompt: try run(prompt: options.promptTokens, generate: 0, depth: 0),
             generation: try run(prompt: 0, generate: options.generatedTokens, depth: depth))
     }

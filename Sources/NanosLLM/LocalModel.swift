@@ -75,11 +75,13 @@ final class SamplerChain {
             llama_sampler_chain_add(chain, constraint)
         }
         if request.ignoreEndOfGeneration {
+            banned = Set(model.endOfGenerationTokens)
             let bans = model.endOfGenerationTokens.map { llama_logit_bias(token: $0, bias: -Float.infinity) }
             llama_sampler_chain_add(chain, llama_sampler_init_logit_bias(llama_vocab_n_tokens(model.vocab), Int32(bans.count), bans))
         }
         let temperature = request.temperature ?? 0
         if temperature <= 0 {
+            plainGreedy = grammar == nil
             llama_sampler_chain_add(chain, llama_sampler_init_greedy())
         } else {
             if let topK = request.topK, topK > 0 { llama_sampler_chain_add(chain, llama_sampler_init_top_k(Int32(topK))) }
@@ -97,13 +99,31 @@ final class SamplerChain {
     /// One llama_token_data per vocabulary entry, allocated once per answer: llama's own
     /// `llama_sampler_sample` allocates this array (~600 KB here) for every token, and
     /// fresh pages are slow enough to show in generation speed.
+    /// Greedy with no grammar: the answer is the largest logit, read straight from the
+    /// logits without building the candidate array (per-token work between decodes
+    /// shows in generation speed on a small model).
+    private var plainGreedy = false
+    private var banned: Set<llama_token> = []
+
     private lazy var candidates = UnsafeMutableBufferPointer<llama_token_data>.allocate(capacity: vocabularySize)
     private let vocabularySize: Int
 
     /// Samples the next token from the last decoded position and records it in the chain
     /// (grammar state, repetition history), as `llama_sampler_sample` does.
     func sample(_ context: OpaquePointer) -> llama_token? {
-        guard let logits = llama_get_logits_ith(context, -1), let base = candidates.baseAddress else { return nil }
+        guard let logits = llama_get_logits_ith(context, -1) else { return nil }
+        if plainGreedy {
+            var best: llama_token?
+            var bestLogit = -Float.infinity
+            for index in 0..<vocabularySize where logits[index] > bestLogit {
+                let token = llama_token(index)
+                guard !banned.contains(token) else { continue }
+                best = token
+                bestLogit = logits[index]
+            }
+            return best
+        }
+        guard let base = candidates.baseAddress else { return nil }
         for index in 0..<vocabularySize {
             base[index] = llama_token_data(id: llama_token(index), logit: logits[index], p: 0)
         }

@@ -52,3 +52,27 @@ import Testing
         }
     }
 }
+
+@Suite struct LLMBenchTests {
+    @Test func llmBenchComparesWithLlamaBenchAndShowsSharedWeights() throws {
+        let result = try CLI.run([
+            "bench", "--llm", "--json", "--repetitions", "1", "--prompt-tokens", "32", "--generated-tokens", "8",
+            "--agents", "2",
+        ])
+        #expect(result.exitCode == 0, "stderr: \(result.stderr)")
+        let report = try result.json()
+        let ours = try #require(report["in_process"] as? [String: Any])
+        let theirs = try #require(report["llama_bench"] as? [String: Any])
+        for figures in [ours, theirs] {
+            #expect((figures["prompt_tok_s"] as? Double ?? 0) > 0)
+            #expect((figures["generation_tok_s"] as? Double ?? 0) > 0)
+        }
+        #expect((report["ratio_generation"] as? Double ?? 0) > 0)
+        let shared = try #require(report["shared_weights"] as? [String: Any])
+        #expect(shared["model_loads_in_one_process"] as? Int == 1)
+        let together = try #require(shared["rss_one_process_bytes"] as? Int)
+        let apart = try #require(shared["rss_separate_processes_total_bytes"] as? Int)
+        // Two agents sharing one load of the weights take less than two processes each loading them.
+        #expect(together < apart)
+    }
+}
