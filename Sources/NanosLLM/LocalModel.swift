@@ -93,19 +93,19 @@ final class SamplerChain {
 
     deinit {
         llama_sampler_free(pointer)
-        candidates.deallocate()
+        candidates?.deallocate()
     }
 
-    /// One llama_token_data per vocabulary entry, allocated once per answer: llama's own
-    /// `llama_sampler_sample` allocates this array (~600 KB here) for every token, and
-    /// fresh pages are slow enough to show in generation speed.
     /// Greedy with no grammar: the answer is the largest logit, read straight from the
     /// logits without building the candidate array (per-token work between decodes
     /// shows in generation speed on a small model).
     private var plainGreedy = false
     private var banned: Set<llama_token> = []
 
-    private lazy var candidates = UnsafeMutableBufferPointer<llama_token_data>.allocate(capacity: vocabularySize)
+    /// One llama_token_data per vocabulary entry, allocated on the first non-greedy sample
+    /// and reused: llama's own `llama_sampler_sample` allocates this array (~600 KB here)
+    /// for every token, and fresh pages are slow enough to show in generation speed.
+    private var candidates: UnsafeMutableBufferPointer<llama_token_data>?
     private let vocabularySize: Int
 
     /// Samples the next token from the last decoded position and records it in the chain
@@ -123,7 +123,9 @@ final class SamplerChain {
             }
             return best
         }
-        guard let base = candidates.baseAddress else { return nil }
+        let buffer = candidates ?? UnsafeMutableBufferPointer<llama_token_data>.allocate(capacity: vocabularySize)
+        candidates = buffer
+        guard let base = buffer.baseAddress else { return nil }
         for index in 0..<vocabularySize {
             base[index] = llama_token_data(id: llama_token(index), logit: logits[index], p: 0)
         }
