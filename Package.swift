@@ -8,7 +8,7 @@
 //   NanosFS       capability-checked file access (the fs service)
 //   CLlama        the llama.cpp C API (libllama from the cache, linked with an rpath)
 //   NanosLLM      inference: the in-process llama.cpp engine and remote providers (the llm service)
-//   NanosCompiler `nanos compile`: C, Embedded Swift and WAT to wasm
+//   NanosCompiler `nanos compile`: C, Embedded Swift, WAT and JS/TS (on QuickJS) to wasm
 //   NanosBench    `nanos bench`
 //   nanos         the command-line front end
 import Foundation
@@ -77,7 +77,7 @@ let package = Package(
             swiftSettings: strict),
         .target(
             name: "NanosCompiler",
-            dependencies: [.product(name: "WAT", package: "WasmKit")],
+            dependencies: [.product(name: "WAT", package: "WasmKit"), .product(name: "WasmKit", package: "WasmKit")],
             swiftSettings: strict),
         .target(name: "NanosBench", dependencies: ["NanosKernel", "NanosManifest", "NanosCompiler", "NanosLLM"], swiftSettings: strict),
         .executableTarget(

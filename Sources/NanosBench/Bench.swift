@@ -10,12 +10,20 @@ public struct BenchOptions: Sendable {
     /// Reads timed together as one sample, on both sides alike, so the two `clock.now`
     /// calls that bracket a sample in the guest weigh 1/N on each read.
     public var readsPerSample: Int
+    public var jsBootRuns: Int
+    /// JS agents alive at once for the per-agent memory figure.
+    public var jsAgents: Int
 
-    public init(bootRuns: Int = 1000, syscallRuns: Int = 100_000, spawnRuns: Int = 100, readsPerSample: Int = 10) {
+    public init(
+        bootRuns: Int = 1000, syscallRuns: Int = 100_000, spawnRuns: Int = 100, readsPerSample: Int = 10,
+        jsBootRuns: Int = 200, jsAgents: Int = 16
+    ) {
         self.bootRuns = bootRuns
         self.syscallRuns = syscallRuns
         self.spawnRuns = spawnRuns
         self.readsPerSample = max(1, readsPerSample)
+        self.jsBootRuns = max(1, jsBootRuns)
+        self.jsAgents = max(2, jsAgents)
     }
 }
 
@@ -67,6 +75,7 @@ public struct BenchResults: Sendable {
     /// Reads per timed sample in `fsRead64` and `hostRead64` (each sample is the batch's mean).
     public var readsPerSample: Int
     public var rssWithOneAgentBytes: Int
+    public var js: JSBenchResults
 
     public func json() -> JSONValue {
         .object([
@@ -88,6 +97,7 @@ public struct BenchResults: Sendable {
                 ])
             ),
             ("rss_with_one_agent_bytes", .int(Int64(rssWithOneAgentBytes))),
+            ("js", js.json()),
         ])
     }
 
@@ -98,7 +108,7 @@ public struct BenchResults: Sendable {
                 + format(distribution.p99).padding(toLength: 14, withPad: " ", startingAt: 0)
                 + "n=\(distribution.samples)"
         }
-        return [
+        return ([
             "measurement".padding(toLength: 40, withPad: " ", startingAt: 0) + "p50           p99",
             row("boot: C agent (parse+instantiate+1st call)", bootC),
             row("boot: Swift agent", bootSwift),
@@ -107,13 +117,14 @@ public struct BenchResults: Sendable {
             row("syscall: clock.now round trip", clockNow),
             row("syscall: fs.read 64 B round trip", fsRead64),
             row("anchor: host open+read+close 64 B", hostRead64),
+        ] + js.tableRows(row) + [
             "(fs.read and host read: each sample is the mean of \(readsPerSample) reads timed together)",
             "",
             String(format: "spawn /bin/true / C agent boot: %.1f×", ratio(spawnTrue.p50, bootC.p50)),
             String(format: "spawn python3 / C agent boot:   %.1f×", ratio(spawnPython.p50, bootC.p50)),
             String(format: "fs.read / host read:            %.2f×", ratio(fsRead64.p50, hostRead64.p50)),
             "RSS with one agent (no model):   \(rssWithOneAgentBytes / 1024) KiB",
-        ].joined(separator: "\n")
+        ] + js.summaryLines()).joined(separator: "\n")
     }
 
     func format(_ nanoseconds: Double) -> String {
@@ -123,6 +134,10 @@ public struct BenchResults: Sendable {
     }
 
     func ratio(_ numerator: Double, _ denominator: Double) -> Double {
+        BenchResults.ratio(numerator, denominator)
+    }
+
+    static func ratio(_ numerator: Double, _ denominator: Double) -> Double {
         denominator > 0 ? (numerator / denominator * 100).rounded() / 100 : .nan
     }
 }
@@ -169,14 +184,20 @@ public enum Benchmarks {
         let clock = Distribution(clockSamples)
         let read = Distribution(readSamples)
         let host = Distribution(hostSamples)
+        let js = try measureJS(
+            workspace, compiler: compiler, runs: options.jsBootRuns, agents: options.jsAgents, spawnRuns: options.spawnRuns)
 
         return BenchResults(
             bootC: bootCResult, bootSwift: bootSwiftResult, spawnTrue: spawnTrue, spawnPython: spawnPython,
-            clockNow: clock, fsRead64: read, hostRead64: host, readsPerSample: batch, rssWithOneAgentBytes: rss.peak)
+            clockNow: clock, fsRead64: read, hostRead64: host, readsPerSample: batch, rssWithOneAgentBytes: rss.peak,
+            js: js)
     }
 
     static func runChecked(_ manifest: Manifest, bytes: [UInt8], options: RunOptions = RunOptions()) throws -> RunReport {
-        let image = try Kernel.loadImage(bytes: bytes, source: manifest.binary ?? "guest.wasm")
+        try runChecked(manifest, image: try Kernel.loadImage(bytes: bytes, source: manifest.binary ?? "guest.wasm"), options: options)
+    }
+
+    static func runChecked(_ manifest: Manifest, image: AgentImage, options: RunOptions = RunOptions()) throws -> RunReport {
         let report = Kernel.run(manifest: manifest, image: image, options: options)
         guard report.status == .ok else { throw BenchError.agentFailed(manifest.binary ?? "", report) }
         return report

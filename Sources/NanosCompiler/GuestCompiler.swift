@@ -9,11 +9,14 @@ public struct CompileRequest: Sendable {
     public var output: String
     /// Optimize for size and strip symbol names. Off keeps function names, for readable traps.
     public var optimize: Bool
+    /// JS/TS: run tsc over the entry and its imports first, and stop on a type error.
+    public var typecheck: Bool
 
-    public init(input: String, output: String, optimize: Bool = true) {
+    public init(input: String, output: String, optimize: Bool = true, typecheck: Bool = false) {
         self.input = input
         self.output = output
         self.optimize = optimize
+        self.typecheck = typecheck
     }
 }
 
@@ -67,6 +70,8 @@ public struct GuestCompiler: Sendable {
             module = try withTemporaryDirectory { (directory: String) throws(CompileError) in
                 try compileAndLink(request, in: directory, compileSwift)
             }
+        case .javascript, .typescript:
+            module = try compileJavaScript(request)
         }
         let exports = WasmExports.names(in: module.bytes) ?? []
         guard exports.contains(where: GuestCompiler.entryPoints.contains) else {
@@ -191,6 +196,28 @@ public struct GuestCompiler: Sendable {
                 tool: Paths.lastComponent(tool), exitCode: result.exitCode, output: result.output)
         }
         return result
+    }
+
+    // MARK: JavaScript and TypeScript
+
+    /// Bundles the agent, then boots the QuickJS runtime on it at compile time and
+    /// keeps the booted memory as the module's data (see ``JSPreinitializer``).
+    private func compileJavaScript(_ request: CompileRequest) throws(CompileError) -> (bytes: [UInt8], diagnostics: String) {
+        let bundler = JSBundler(toolchain: toolchain)
+        if request.typecheck { try bundler.typecheck(request.input) }
+        let bundle = try bundler.bundle(request.input)
+        let runtime = try JSRuntimeBuilder(toolchain: toolchain).runtime()
+        let sdkFile = try toolchain.guestSDKFile("js/nanos.js")
+        guard let sdk = FileManager.default.contents(atPath: sdkFile) else { throw .io(path: sdkFile, reason: "cannot be read") }
+        do {
+            let module = try JSPreinitializer.agentModule(
+                runtime: runtime.bytes, sdkSource: [UInt8](sdk), bundle: bundle.source,
+                bundleName: GuestCompiler.baseName(of: Paths.lastComponent(request.input)) + ".bundle.js",
+                provenance: runtime.provenance)
+            return (module, bundle.warnings)
+        } catch {
+            throw .compilerFailed(tool: error.isAgentError ? "quickjs" : "the JS runtime", exitCode: 1, output: error.message)
+        }
     }
 
     // MARK: WAT

@@ -3,6 +3,8 @@ public enum GuestLanguage: String, CaseIterable, Sendable {
     case c
     case swift
     case wat
+    case javascript = "js"
+    case typescript = "ts"
 
     /// The language of `path`, from its extension (case-insensitive).
     public init(path: String) throws(CompileError) {
@@ -17,8 +19,13 @@ public enum GuestLanguage: String, CaseIterable, Sendable {
         case .c: return "C"
         case .swift: return "Embedded Swift"
         case .wat: return "WebAssembly text"
+        case .javascript: return "JavaScript"
+        case .typescript: return "TypeScript"
         }
     }
+
+    /// JS and TS run on the QuickJS runtime rather than compiling to wasm code.
+    var runsOnJSRuntime: Bool { self == .javascript || self == .typescript }
 
     /// ".c (C), .swift (Embedded Swift), .wat (WebAssembly text)"
     public static var supportedExtensionsList: String {
@@ -34,6 +41,8 @@ public enum GuestLanguage: String, CaseIterable, Sendable {
             return "define `@_expose(wasm, \"run\") @_cdecl(\"run\") func run() -> Int32`"
         case .wat:
             return "add `(export \"run\" (func $run))` for a function of type `(result i32)`"
+        case .javascript, .typescript:
+            return "the module's top-level code is the entry point; rebuild the JS runtime (guest/js/runtime)"
         }
     }
 

@@ -82,6 +82,22 @@ struct Toolchain: Sendable {
         (environment["PATH"] ?? "").split(separator: ":").map(String.init)
     }
 
+    /// A program installed on the host (esbuild, tsc), found on PATH; `hint` says how to install it.
+    func hostProgram(_ name: String, hint: String) throws(CompileError) -> String {
+        for directory in pathDirectories() {
+            let candidate = Paths.join(directory, name)
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        throw .toolNotFound(name: name, hint: hint)
+    }
+
+    /// Where set-up scripts and the compiler keep built third-party code: NANOS_CACHE,
+    /// else ~/.cache/nanos.
+    func cacheDirectory() -> String {
+        if let cache = value(of: "NANOS_CACHE") { return cache }
+        return Paths.join(environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSTemporaryDirectory(), ".cache/nanos")
+    }
+
     // MARK: Libraries
 
     static let defaultSysrootRoots = [

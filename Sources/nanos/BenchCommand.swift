@@ -25,6 +25,12 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .long, help: "Reads timed together per fs.read and host-read sample (the sample is their mean).")
     var readsPerSample = 10
 
+    @Option(name: .long, help: "JS agent boots timed (instantiate + first syscall).")
+    var jsBootRuns = 200
+
+    @Option(name: .long, help: "JS agents alive at once in one process for the RSS-per-extra-agent figure.")
+    var jsAgents = 16
+
     @Flag(name: .long, help: "Measure inference instead: prompt and generation tok/s in-process next to llama-bench (same model, threads and token counts), and the RSS of agents sharing one model against separate processes.")
     var llm = false
 
@@ -60,7 +66,9 @@ struct BenchCommand: ParsableCommand {
             return
         }
         let results = try Benchmarks.run(
-            options: BenchOptions(bootRuns: bootRuns, syscallRuns: syscallRuns, readsPerSample: readsPerSample))
+            options: BenchOptions(
+                bootRuns: bootRuns, syscallRuns: syscallRuns, readsPerSample: readsPerSample, jsBootRuns: jsBootRuns,
+                jsAgents: jsAgents))
         if json {
             print(results.json().serialized())
         } else {

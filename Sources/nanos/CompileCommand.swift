@@ -5,16 +5,19 @@ import NanosCompiler
 struct CompileCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "compile",
-        abstract: "Build an agent from C, Embedded Swift or WAT into a .wasm guest.",
+        abstract: "Build an agent from C, Embedded Swift, WAT, JavaScript or TypeScript into a .wasm guest.",
         discussion: """
             The language follows the file extension: .c (with guest/c/nanos.h), .swift \
-            (Embedded Swift with the SDK in guest/swift/), .wat (WebAssembly text). \
-            Uses the Swift toolchain's clang, swiftc and wasm-ld, and Debian's wasi-libc, \
-            all found at run time. Compiler errors are printed unchanged.
+            (Embedded Swift with the SDK in guest/swift/), .wat (WebAssembly text), .js and .ts \
+            (bundled by esbuild; the imports `nanos`, `@nanos/sdk` and any path ending in \
+            nanos-sdk/index.js are the SDK in guest/js/). A JS/TS agent is compiled to QuickJS \
+            bytecode and shipped inside a copy of the QuickJS runtime, already booted, so no \
+            Node.js is involved at run time. Uses the Swift toolchain's clang, swiftc and \
+            wasm-ld and Debian's wasi-libc, all found at run time. Errors name file:line:col.
             """
     )
 
-    @Argument(help: "The agent source: FILE.c, FILE.swift or FILE.wat.")
+    @Argument(help: "The agent source: FILE.c, FILE.swift, FILE.wat, FILE.js or FILE.ts.")
     var input: String
 
     @Option(name: .shortAndLong, help: "Where to write the .wasm (default: the input with .wasm).")
@@ -22,6 +25,9 @@ struct CompileCommand: ParsableCommand {
 
     @Flag(name: .long, help: "Build without optimisation (faster to compile, easier to debug).")
     var debug = false
+
+    @Flag(name: .long, help: "JS/TS: type-check with tsc (Debian node-typescript) before bundling; stop on a type error.")
+    var typecheck = false
 
     @OptionGroup var global: GlobalOptions
 
@@ -31,7 +37,7 @@ struct CompileCommand: ParsableCommand {
         let destination = output ?? (input as NSString).deletingPathExtension + ".wasm"
         do {
             let compiler = try GuestCompiler()
-            _ = try compiler.compile(CompileRequest(input: input, output: destination, optimize: !debug))
+            _ = try compiler.compile(CompileRequest(input: input, output: destination, optimize: !debug, typecheck: typecheck))
         } catch {
             console.error(error.description)
             throw ExitCode(1)
