@@ -14,6 +14,12 @@
 enum JSPreinitializer {
     /// The exports the agent module keeps; the compile-time entry points go.
     static let agentExports: Set<String> = ["memory", "run", "nanos_alloc"]
+    /// Mutable globals (the C stack pointer) are exported under this prefix, so the
+    /// kernel can restore a used instance and start the next agent on it.
+    static let globalExportPrefix = "nanos_global_"
+    /// Free memory above the booted heap, so that most agents never grow memory and
+    /// their instance stays reusable (a grown one is dropped).
+    static let headroomPages: UInt32 = 16
 
     /// A name for the custom section that records what made the module.
     static let provenanceSection = "nanos.js"
@@ -63,9 +69,10 @@ enum JSPreinitializer {
         let bytes = memory.withUnsafeBufferPointer(offset: 0, count: memory.byteCount) { Array($0) }
         guard var binary = WasmBinary(bytes: moduleBytes),
             binary.keepExports(agentExports),
-            binary.setMemoryMinimum(pages: UInt32(bytes.count / WasmBinary.pageSize))
+            binary.exportMutableGlobals(prefix: globalExportPrefix),
+            binary.setMemoryMinimum(pages: UInt32(bytes.count / WasmBinary.pageSize) + headroomPages)
         else {
-            throw Failure(isAgentError: false, message: "the JS runtime module has an unexpected layout (one defined memory expected)")
+            throw Failure(isAgentError: false, message: "the JS runtime module has an unexpected layout (one defined memory, no imported globals expected)")
         }
         binary.replaceData(with: WasmBinary.segments(of: bytes))
         binary.addCustomSection(name: provenanceSection, payload: Array(provenance.utf8))

@@ -83,15 +83,63 @@ struct WasmBinary: Equatable {
     /// Drops every export whose name is not in `names`.
     mutating func keepExports(_ names: Set<String>) -> Bool {
         guard let exports else { return false }
-        let kept = exports.filter { names.contains($0.name) }
-        var payload = LEB128.unsigned(UInt32(kept.count))
-        for export in kept {
+        setExports(exports.filter { names.contains($0.name) })
+        return true
+    }
+
+    /// Exports every mutable global the module defines as `<prefix><index>`, so that a
+    /// host can put them back between runs (the kernel's instance pool needs all of an
+    /// instance's state in reach). Fails on imported globals or an unreadable section.
+    mutating func exportMutableGlobals(prefix: String) -> Bool {
+        guard let exports, !importsGlobals, let mutable = mutableGlobalIndices() else { return false }
+        var all = exports
+        for index in mutable where !all.contains(where: { $0.kind == WasmBinary.globalKind && $0.index == index }) {
+            all.append(Export(name: "\(prefix)\(index)", kind: WasmBinary.globalKind, index: index))
+        }
+        setExports(all)
+        return true
+    }
+
+    static let globalKind: UInt8 = 3
+
+    private var importsGlobals: Bool {
+        guard let payload = payload(of: .import) else { return false }
+        var reader = ByteReader(bytes: payload)
+        guard let count = reader.leb128() else { return true }
+        for _ in 0..<count {
+            guard reader.name() != nil, reader.name() != nil, let kind = reader.byte() else { return true }
+            switch kind {
+            case 0: guard reader.leb128() != nil else { return true }  // function: type index
+            case 1:  // table: reftype, limits
+                guard reader.byte() != nil, reader.skipLimits() else { return true }
+            case 2: guard reader.skipLimits() else { return true }  // memory
+            default: return true  // a global (or a tag): not supported here
+            }
+        }
+        return false
+    }
+
+    /// Indices of the defined globals declared `mut`, when every initialiser is a plain constant.
+    private func mutableGlobalIndices() -> [UInt32]? {
+        guard let payload = payload(of: .global) else { return [] }
+        var reader = ByteReader(bytes: payload)
+        guard let count = reader.leb128() else { return nil }
+        var indices: [UInt32] = []
+        for index in 0..<count {
+            guard reader.byte() != nil, let mutability = reader.byte(), reader.skipConstantExpression() else { return nil }
+            if mutability == 1 { indices.append(index) }
+        }
+        return indices
+    }
+
+    private mutating func setExports(_ exports: [Export]) {
+        var payload = LEB128.unsigned(UInt32(exports.count))
+        for export in exports {
             payload += LEB128.name(export.name)
             payload.append(export.kind)
             payload += LEB128.unsigned(export.index)
         }
         setPayload(payload, of: .export)
-        return true
     }
 
     // MARK: Memory and data
@@ -245,5 +293,30 @@ struct ByteReader {
     mutating func name() -> String? {
         guard let length = leb128(), let utf8 = take(Int(length)) else { return nil }
         return String(decoding: utf8, as: UTF8.self)
+    }
+
+    /// Limits: a flags byte, a minimum and, with flag bit 0, a maximum.
+    mutating func skipLimits() -> Bool {
+        guard let flags = byte(), leb128() != nil else { return false }
+        return flags & 0x01 == 0 || leb128() != nil
+    }
+
+    /// One constant initialiser: `i32.const`, `i64.const`, `f32.const`, `f64.const` or
+    /// `global.get`, then `end`.
+    mutating func skipConstantExpression() -> Bool {
+        guard let opcode = byte() else { return false }
+        switch opcode {
+        case 0x41, 0x42, 0x23:  // i32.const, i64.const (LEB up to 10 bytes), global.get
+            var length = 0
+            while let byte = byte() {
+                length += 1
+                if byte & 0x80 == 0 { break }
+                if length >= 10 { return false }
+            }
+        case 0x43: guard take(4) != nil else { return false }
+        case 0x44: guard take(8) != nil else { return false }
+        default: return false
+        }
+        return byte() == 0x0B
     }
 }

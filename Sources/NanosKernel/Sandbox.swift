@@ -24,9 +24,11 @@ final class EngineCache: Sendable {
 
 /// Caps linear memory at `resources.memory`. Growth past the cap ends the run with
 /// `out_of_memory` rather than returning -1, so a memory bomb stops at once with a
-/// clear status instead of spinning on failed allocations.
-final class MemoryCap: ResourceLimiter {
-    let limitBytes: Int
+/// clear status instead of spinning on failed allocations. The limit is set per run:
+/// a pooled instance serves agents with different manifests.
+final class MemoryCap: ResourceLimiter, @unchecked Sendable {
+    // @unchecked: read and written by the one thread that holds the instance.
+    var limitBytes: Int
     init(limitBytes: Int) { self.limitBytes = limitBytes }
 
     func limitMemoryGrowth(to desired: Int) throws -> Bool {
@@ -101,10 +103,13 @@ final class Watchdog: @unchecked Sendable {
 public struct AgentImage: Sendable {
     public let module: Module
     public let source: String
+    /// Used instances kept for the next run of this image; nil when it cannot be reused.
+    let pool: InstancePool?
 
     public init(module: Module, source: String) {
         self.module = module
         self.source = source
+        pool = InstancePool.forModule(module)
     }
 }
 
@@ -120,15 +125,48 @@ enum Sandbox {
         image: AgentImage, manifest: Manifest, files: SandboxedFileSystem, model: any LanguageModel,
         logSink: @escaping LogSink
     ) -> RunReport {
+        let stackSize = manifest.resources.stackBytes ?? defaultStackBytes
+        var live: LiveInstance?
+        let report = execute(
+            image, reusing: image.pool?.checkout(stackSize: stackSize), stackSize: stackSize, manifest: manifest,
+            files: files, model: model, logSink: logSink, used: &live)
+        // After the run's own clean-up (watchdog disarmed, run detached), never during it.
+        if let live { image.pool?.checkin(live) }
+        return report
+    }
+
+    /// Runs the agent on `reused`, or on a fresh instance made under the run's limits
+    /// (the watchdog and fuel already cover instantiation); `used` is the instance
+    /// that ran, for the pool.
+    private static func execute(
+        _ image: AgentImage, reusing reused: LiveInstance?, stackSize: Int, manifest: Manifest,
+        files: SandboxedFileSystem, model: any LanguageModel, logSink: @escaping LogSink, used: inout LiveInstance?
+    ) -> RunReport {
         let started = ContinuousClock.now
         let timeout = manifest.resources.timeout ?? defaultTimeout
         let deadline = started + timeout
-        let engine = EngineCache.shared.engine(stackSize: manifest.resources.stackBytes ?? defaultStackBytes)
-        let store = Store(engine: engine)
-        store.resourceLimiter = MemoryCap(limitBytes: manifest.resources.memoryBytes)
+        let store = reused?.store ?? Store(engine: EngineCache.shared.engine(stackSize: stackSize))
+        let memoryCap = reused?.memoryCap ?? MemoryCap(limitBytes: manifest.resources.memoryBytes)
+        memoryCap.limitBytes = manifest.resources.memoryBytes
+        store.resourceLimiter = memoryCap
         let run = AgentRun(manifest: manifest, files: files, model: model, logSink: logSink, deadline: deadline)
         run.store = store
         defer { run.detach() }
+        let calls: HostCallSlot
+        if let reused {
+            calls = reused.calls
+        } else {
+            do {
+                calls = HostCallSlot(hosts: try hostImports(of: image.module))
+            } catch {
+                var report = RunReport(agent: manifest.name, status: .failed)
+                report.message = error.message
+                return report
+            }
+        }
+        calls.bind(run)
+        defer { calls.unbind() }
+        used = reused
 
         let fuelBudget = manifest.resources.fuel ?? unlimitedFuel
         store.fuel = Fuel(remaining: fuelBudget)
@@ -151,15 +189,16 @@ enum Sandbox {
             return report
         }
 
-        let imports: Imports
         do {
-            imports = try bindImports(of: image.module, store: store, run: run)
-        } catch {
-            return finish(.failed, message: error.message)
-        }
-
-        do {
-            let instance = try image.module.instantiate(store: store, imports: imports)
+            let instance: Instance
+            if let reused {
+                instance = reused.instance
+            } else {
+                instance = try image.module.instantiate(store: store, imports: calls.imports(for: image.module, store: store))
+                let fresh = LiveInstance(store: store, instance: instance, calls: calls, memoryCap: memoryCap, stackSize: stackSize)
+                image.pool?.noteFresh(fresh)
+                used = fresh
+            }
             run.bind(instance: instance)
             if let entry = instance.exports[function: "run"] {
                 let results = try entry.invoke([])
@@ -216,10 +255,10 @@ enum Sandbox {
         let message: String
     }
 
-    /// Binds each function the module imports to its host function, refusing anything
+    /// The host function for each import of the module, in order, refusing anything
     /// nanos does not serve with a message that names the import.
-    static func bindImports(of module: Module, store: Store, run: AgentRun) throws(LinkError) -> Imports {
-        var imports = Imports()
+    static func hostImports(of module: Module) throws(LinkError) -> [HostImport] {
+        var hosts: [HostImport] = []
         var needsAllocator = false
         for entry in module.imports {
             guard case .function(let typeIndex) = entry.descriptor else {
@@ -241,15 +280,13 @@ enum Sandbox {
                     message: "import \(entry.module).\(entry.name) has type \(describe(type)) but nanos defines \(describe(host.type))")
             }
             if entry.module == SyscallTable.abiModule, host.results == [.i64] { needsAllocator = true }
-            imports.define(
-                module: entry.module, name: entry.name,
-                Function(store: store, parameters: host.parameters, results: host.results, raw: host.make(run)))
+            hosts.append(host)
         }
         if needsAllocator, !module.exports.contains(where: { $0.name == "nanos_alloc" }) {
             throw LinkError(
                 message: "the guest imports calls that return data but exports no nanos_alloc(size i32) -> i32 to receive them")
         }
-        return imports
+        return hosts
     }
 
     static func describe(_ type: FunctionType) -> String {
