@@ -96,7 +96,9 @@ let package = Package(
             resources: [.copy("Recordings")], swiftSettings: strict),
         .testTarget(
             name: "NanosKernelTests",
-            dependencies: ["NanosKernel", "NanosManifest", .product(name: "WAT", package: "WasmKit")],
+            dependencies: [
+                "NanosKernel", "NanosManifest", "NanosCompiler", .product(name: "WAT", package: "WasmKit"),
+            ],
             swiftSettings: strict),
         .testTarget(name: "NanosCLITests", swiftSettings: strict),
     ]

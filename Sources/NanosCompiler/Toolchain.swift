@@ -165,7 +165,9 @@ struct Toolchain: Sendable {
     /// A file of the guest SDK, e.g. "c/nanos.h".
     func guestSDKFile(_ relativePath: String) throws(CompileError) -> String {
         let file = Paths.join(try guestSDKDirectory(), relativePath)
-        guard Paths.isFile(file) else { throw .sdkNotFound(searched: [file]) }
+        guard Paths.isFile(file) else {
+            throw .io(path: file, reason: "is missing from the guest SDK; restore it from the nanos sources")
+        }
         return file
     }
 

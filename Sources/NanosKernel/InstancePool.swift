@@ -111,6 +111,9 @@ public final class InstancePool: Sendable {
         return InstancePool()
     }
 
+    /// Instances waiting for a run.
+    var idleCount: Int { state.withLock { $0.idle.count } }
+
     func checkout(stackSize: Int) -> LiveInstance? {
         state.withLock { state in
             guard let index = state.idle.lastIndex(where: { $0.stackSize == stackSize }) else { return nil }

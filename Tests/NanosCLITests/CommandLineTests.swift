@@ -84,7 +84,9 @@ import Testing
     }
 
     @Test func benchReportsEveryFigureWithItsAnchors() throws {
-        let result = try CLI.run(["bench", "--json", "--boot-runs", "20", "--syscall-runs", "2000"])
+        let result = try CLI.run([
+            "bench", "--json", "--boot-runs", "20", "--syscall-runs", "2000", "--js-boot-runs", "20", "--js-agents", "4",
+        ])
         #expect(result.exitCode == 0, "stderr: \(result.stderr)")
         let report = try result.json()
         let boot = try #require(report["boot"] as? [String: Any])
@@ -102,5 +104,12 @@ import Testing
         }
         #expect((syscall["ratio_fs_read_over_host_read"] as? Double ?? 0) > 0)
         #expect((report["rss_with_one_agent_bytes"] as? Int ?? 0) > 1_000_000)
+        let js = try #require(report["js"] as? [String: Any])
+        let jsBoot = try #require(js["boot"] as? [String: Any])
+        #expect(jsBoot["samples"] as? Int == 20)
+        #expect((jsBoot["p50_ns"] as? Double ?? 0) > 0)
+        #expect(js["agents"] as? Int == 4)
+        #expect((js["rss_all_agents_bytes"] as? Int ?? 0) > (js["rss_one_agent_bytes"] as? Int ?? .max))
+        #expect((js["spawn_node_e_0"] as? [String: Any])?["p50_ns"] != nil)
     }
 }
