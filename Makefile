@@ -3,15 +3,18 @@
 #   make test   install what is missing, build once, run every test
 SWIFT_FLAGS ?= -c release
 BIN := .build/release/nanos
-EXAMPLE_WASM := examples/build/hello.wasm examples/build/security_violation.wasm examples/build/original_abi.wasm examples/build/stream.wasm
+EXAMPLE_WASM := examples/build/hello.wasm examples/build/security_violation.wasm examples/build/original_abi.wasm \
+	examples/build/stream.wasm examples/build/test_agent.wasm examples/build/security_violation_js.wasm
 
 .PHONY: run test setup build examples clean bench llm-deps
 
-# apt packages, then llama.cpp and the default model into the version-keyed cache
-# (docs/llm-deps.md); both steps only check when everything is already there.
+# apt packages, then llama.cpp, the default model and the QuickJS-ng sources into the
+# version-keyed cache (docs/llm-deps.md, docs/js.md); each step only checks when
+# everything is already there.
 setup:
 	@bash scripts/setup.sh
 	@bash scripts/llm-deps.sh >/dev/null
+	@bash scripts/js-deps.sh >/dev/null
 
 # `make test` builds the binary and the tests in one `swift build --build-tests`, so
 # Swift is compiled once; target-specific values reach the prerequisites too.
@@ -28,6 +31,11 @@ examples/build/%.wasm: examples/%.swift guest/swift/Nanos.swift | build
 	$(BIN) compile $< -o $@
 
 examples/build/%.wasm: examples/%.c guest/c/nanos.h | build
+	@mkdir -p examples/build
+	$(BIN) compile $< -o $@
+
+# JS/TS agents; the first one also builds the QuickJS runtime into the cache.
+examples/build/%.wasm: examples/%.ts guest/js/nanos.js $(wildcard guest/js/runtime/*) | build
 	@mkdir -p examples/build
 	$(BIN) compile $< -o $@
 

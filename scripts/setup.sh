@@ -9,6 +9,8 @@ APT_PACKAGES=(
   wasi-libc                  # libc for C guests (headers + wasm32 libs)
   libclang-rt-19-dev-wasm32  # compiler-rt builtins for wasm32 guests
   python3                    # benchmark anchor (`python3 -c pass`)
+  esbuild                    # bundles JS/TS agents (`nanos compile agent.ts`)
+  node-typescript            # `nanos compile --typecheck`; brings node, the JS boot anchor
 )
 
 . "$(dirname "$0")/lib.sh"
