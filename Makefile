@@ -46,9 +46,11 @@ $(CORE_AGENT): guest/agents/core/core.swift $(wildcard guest/swift/*.swift) | bu
 	@mkdir -p guest/agents/build
 	$(BIN) compile $< -o $@
 
-# The main example: the default agent, driven by the bundled model, follows
-# examples/data/instruction.txt; every step (with token counts) is printed.
+# The hello agent (an Embedded Swift guest, milliseconds), then the main example: the
+# default agent, driven by the bundled model, follows examples/data/instruction.txt;
+# every step (with token counts) is printed.
 run: examples
+	$(BIN) run examples/hello.nano
 	$(BIN) run examples/agent.nano
 
 # Tests find llama-server, llama-bench and the default model through the variables
