@@ -77,7 +77,7 @@ let package = Package(
             swiftSettings: strict),
         .target(
             name: "NanosCompiler",
-            dependencies: [.product(name: "WAT", package: "WasmKit"), .product(name: "WasmKit", package: "WasmKit")],
+            dependencies: ["NanosJSON", .product(name: "WAT", package: "WasmKit"), .product(name: "WasmKit", package: "WasmKit")],
             swiftSettings: strict),
         .target(name: "NanosBench", dependencies: ["NanosKernel", "NanosManifest", "NanosCompiler", "NanosLLM"], swiftSettings: strict),
         .executableTarget(

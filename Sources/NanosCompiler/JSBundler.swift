@@ -41,7 +41,7 @@ struct JSBundler {
         let typings = try toolchain.guestSDKFile("js/index.d.ts")
         let arguments = [
             "--noEmit", "--pretty", "false", "--strict", "--target", "es2022", "--module", "es2022",
-            "--moduleResolution", "node", "--lib", "es2022", "--types", "", "--skipLibCheck",
+            "--moduleResolution", "node", "--lib", "es2022", "--skipLibCheck",
             "--allowJs", "--checkJs", "false",
             typings, GuestCompiler.operand(input),
         ]

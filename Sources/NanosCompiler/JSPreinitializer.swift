@@ -1,3 +1,4 @@
+import NanosJSON
 @_spi(Fuzzing) import WasmKit
 
 /// Turns the QuickJS runtime plus one bundled agent into the agent's module, at compile time.
@@ -21,8 +22,15 @@ enum JSPreinitializer {
     /// their instance stays reusable (a grown one is dropped).
     static let headroomPages: UInt32 = 16
 
-    /// A name for the custom section that records what made the module.
+    /// The custom section that marks a JS agent: JSON with what built it and the
+    /// interpreter stack it needs, which the kernel uses when the manifest sets none.
     static let provenanceSection = "nanos.js"
+    /// WasmKit keeps each wasm frame's locals on its own stack, far more per JS call
+    /// than QuickJS's shadow stack sees (≈1.5 KB per plain call, ≈7.5 KB per level of
+    /// the parser, measured): with 64 MiB, QuickJS's RangeError comes before the
+    /// interpreter's stack runs out, for every kind of recursion tried. The pages are
+    /// only resident once touched.
+    static let interpreterStackBytes = 64 << 20
 
     struct Failure: Error {
         /// `true` when the agent's code was rejected; `false` when the runtime itself failed.
@@ -36,7 +44,7 @@ enum JSPreinitializer {
         let console = CompileConsole()
         do {
             let module = try parseWasm(bytes: runtime)
-            let store = Store(engine: Engine())
+            let store = Store(engine: Engine(configuration: EngineConfiguration(stackSize: interpreterStackBytes)))
             let imports = try compileTimeImports(for: module, store: store, console: console)
             let instance = try module.instantiate(store: store, imports: imports)
             let calls = try RuntimeCalls(instance: instance, console: console)
@@ -75,7 +83,10 @@ enum JSPreinitializer {
             throw Failure(isAgentError: false, message: "the JS runtime module has an unexpected layout (one defined memory, no imported globals expected)")
         }
         binary.replaceData(with: WasmBinary.segments(of: bytes))
-        binary.addCustomSection(name: provenanceSection, payload: Array(provenance.utf8))
+        let description = JSONValue.object([
+            ("runtime", .string(provenance)), ("stack_bytes", .int(Int64(interpreterStackBytes))),
+        ])
+        binary.addCustomSection(name: provenanceSection, payload: Array(description.serialized().utf8))
         return binary.encoded()
     }
 

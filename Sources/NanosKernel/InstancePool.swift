@@ -107,7 +107,7 @@ public final class InstancePool: Sendable {
     /// A pool for `module`, or nil when its state cannot all be restored.
     static func forModule(_ module: Module) -> InstancePool? {
         let exportsGlobals = module.exports.contains { $0.name.hasPrefix(globalExportPrefix) }
-        guard exportsGlobals, module.customSections.contains(where: { $0.name == "nanos.js" }) else { return nil }
+        guard exportsGlobals, module.customSections.contains(where: { $0.name == JSAgentSection.name }) else { return nil }
         return InstancePool()
     }
 

@@ -105,11 +105,31 @@ public struct AgentImage: Sendable {
     public let source: String
     /// Used instances kept for the next run of this image; nil when it cannot be reused.
     let pool: InstancePool?
+    /// The interpreter stack the module asks for when the manifest sets no
+    /// `resources.stack` (JS agents record theirs in their `nanos.js` section).
+    let preferredStackBytes: Int?
 
     public init(module: Module, source: String) {
         self.module = module
         self.source = source
         pool = InstancePool.forModule(module)
+        preferredStackBytes = JSAgentSection(module: module)?.stackBytes
+    }
+}
+
+/// The `nanos.js` custom section `nanos compile` writes into JS agents:
+/// `{"runtime": "...", "stack_bytes": N}`.
+struct JSAgentSection {
+    static let name = "nanos.js"
+    /// A module may ask for a larger stack than the default, but not without bound.
+    static let maximumStackBytes = 256 << 20
+
+    let stackBytes: Int?
+
+    init?(module: Module) {
+        guard let section = module.customSections.first(where: { $0.name == JSAgentSection.name }) else { return nil }
+        let json = try? JSONValue.parse(Array(section.bytes))
+        stackBytes = json?["stack_bytes"]?.intValue.map { min(max(Int($0), 64 << 10), JSAgentSection.maximumStackBytes) }
     }
 }
 
@@ -125,7 +145,7 @@ enum Sandbox {
         image: AgentImage, manifest: Manifest, files: SandboxedFileSystem, model: any LanguageModel,
         logSink: @escaping LogSink
     ) -> RunReport {
-        let stackSize = manifest.resources.stackBytes ?? defaultStackBytes
+        let stackSize = manifest.resources.stackBytes ?? image.preferredStackBytes ?? defaultStackBytes
         var live: LiveInstance?
         let report = execute(
             image, reusing: image.pool?.checkout(stackSize: stackSize), stackSize: stackSize, manifest: manifest,

@@ -40,6 +40,37 @@ import Testing
         #expect(attempted == ["/etc/passwd", "../README.md", "data/escape_link", "https://example.com/", "out/pwned.txt"])
     }
 
+    @Test func securityViolationInTypeScriptLandsEveryAttemptInItsCatch() throws {
+        let result = try CLI.run(["run", "examples/security_violation_js.nano", "--json"])
+        #expect(result.exitCode == 0, "stderr: \(result.stderr)")
+        let report = try result.json()
+        #expect(report["summary"] as? String == "8 attempts, 8 blocked")
+        let steps = try #require(report["steps"] as? [[String: Any]])
+        // The five attempts that reach the host are refused there, each with its rule.
+        let denied = steps.filter { $0["errno"] as? String == "EPERM" }
+        #expect(denied.count == 5)
+        #expect(denied.allSatisfy { ($0["rule"] as? String)?.isEmpty == false })
+        let caught = result.stderr.split(separator: "\n").filter { $0.contains("warn: attempt ") }
+        #expect(caught.count == 8)
+        #expect(!result.stderr.contains("ALLOWED"))
+        #expect(!FileManager.default.fileExists(atPath: CLI.repositoryRoot + "/examples/out/pwned.txt"))
+    }
+
+    @Test func typeScriptAgentReadsAsksAndWrites() throws {
+        let secretFile = CLI.repositoryRoot + "/examples/out/secret.txt"
+        try? FileManager.default.removeItem(atPath: secretFile)
+        let result = try CLI.run(["run", "examples/agent_js.nano", "--json"])
+        #expect(result.exitCode == 0, "stderr: \(result.stderr)")
+        let report = try result.json()
+        let steps = try #require(report["steps"] as? [[String: Any]])
+        #expect(steps.compactMap { $0["name"] as? String }.filter { $0 != "agent.log" }
+            == ["fs.read", "llm.infer", "fs.write", "agent.done"])
+        let inference = try #require(steps.first { $0["name"] as? String == "llm.infer" })
+        #expect(((inference["counters"] as? [String: Any])?["generated_tokens"] as? Int ?? 0) > 0)
+        // Whatever the small model answered, the agent wrote it where it was allowed to.
+        #expect(FileManager.default.fileExists(atPath: secretFile))
+    }
+
     @Test func originalABIGuestRunsUnchanged() throws {
         let reportFile = CLI.repositoryRoot + "/examples/out/original_abi.txt"
         try? FileManager.default.removeItem(atPath: reportFile)

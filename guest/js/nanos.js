@@ -1,0 +1,479 @@
+// nanos.js — the SDK of JS/TS agents: the module that `import ... from "nanos"`
+// (also "@nanos/sdk" and any path ending in nanos-sdk/index.js) resolves to.
+//
+// The JS runtime (guest/js/runtime) evaluates this module once, when the agent is
+// compiled, before any agent code. It takes the native bindings from the hidden
+// global __nanos_sys and deletes it, so agents reach the host only through the
+// API below. Nothing here may call the host while it is evaluated: the results of
+// compile time are frozen into the agent's module.
+//
+// Every call is synchronous and returns its value directly; `await` on it works
+// too. A call the host refuses or fails throws NanosError, whose `code` says why
+// ("EPERM": the manifest does not grant it) and whose message is the host's.
+
+const sys = globalThis.__nanos_sys;
+if (typeof sys !== "object" || sys === null) {
+  throw new Error("nanos: the SDK must be loaded by the nanos JS runtime (no native bindings found)");
+}
+delete globalThis.__nanos_sys;
+
+// ---------------------------------------------------------------------------
+// Errors
+
+/** A failed nanos call: `code` names the reason, `call` the SDK function. */
+export class NanosError extends Error {
+  constructor(message, { code = "EIO", errno = 5, call = "" } = {}) {
+    super(message);
+    this.code = code;
+    this.errno = errno;
+    this.call = call;
+    // The stack starts where the agent called the SDK: the frames inside the SDK
+    // (and the native binding) say nothing to the agent's author.
+    if (typeof this.stack === "string") {
+      const frames = this.stack.split("\n");
+      let first = 0;
+      while (first < frames.length && /\((nanos:\d+:\d+|native)\)$/.test(frames[first])) first++;
+      this.stack = frames.slice(first).join("\n");
+    }
+  }
+}
+Object.defineProperty(NanosError.prototype, "name", {
+  value: "NanosError", writable: true, configurable: true, enumerable: false,
+});
+
+// ABI v1 has no web, MCP or fleet calls yet. ENOSYS is POSIX's "function not
+// implemented" (errno 38); it never comes from the host.
+const ENOSYS = 38;
+
+function notAvailable(call) {
+  throw new NanosError(`${call} is not available in this nanos version yet (ABI v1 has no such call)`, {
+    code: "ENOSYS", errno: ENOSYS, call,
+  });
+}
+
+// ---------------------------------------------------------------------------
+// Formatting, as node's console and util.inspect do it (the common cases)
+
+const MAX_DEPTH = 2;
+const MAX_ITEMS = 100;
+const LINE_WIDTH = 72;
+
+function quote(text) {
+  const escaped = text.replace(/[\\'\n\r\t\b\f\v\0]/g, (c) => ({
+    "\\": "\\\\", "'": "\\'", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f", "\v": "\\v", "\0": "\\0",
+  })[c]);
+  return `'${escaped}'`;
+}
+
+function propertyKey(key) {
+  if (typeof key === "symbol") return `[${key.toString()}]`;
+  return /^[A-Za-z_$][\w$]*$/.test(key) ? key : quote(key);
+}
+
+function functionLabel(fn) {
+  const source = Function.prototype.toString.call(fn);
+  if (source.startsWith("class")) return `[class ${fn.name || "(anonymous)"}]`;
+  return fn.name ? `[Function: ${fn.name}]` : "[Function (anonymous)]";
+}
+
+function errorText(error) {
+  const header = `${error.name ?? "Error"}: ${error.message ?? ""}`.replace(/: $/, "");
+  const stack = typeof error.stack === "string" ? error.stack : "";
+  // QuickJS's stack holds only the frames; V8's starts with the header.
+  if (!stack) return header;
+  if (stack.startsWith(header)) return stack.replace(/\n$/, "");
+  return `${header}\n${stack.replace(/\n$/, "")}`;
+}
+
+function constructorName(value) {
+  const proto = Object.getPrototypeOf(value);
+  if (proto === null) return null;
+  const ctor = proto.constructor;
+  return typeof ctor === "function" && ctor.name ? ctor.name : "";
+}
+
+// Joins parts on one line when short enough, else one per line, indented.
+function wrap(open, parts, close, indent) {
+  if (parts.length === 0) return `${open}${close}`;
+  const oneLine = `${open} ${parts.join(", ")} ${close}`;
+  if (oneLine.length + indent.length <= LINE_WIDTH && !oneLine.includes("\n")) return oneLine;
+  const inner = indent + "  ";
+  return `${open}\n${parts.map((part) => inner + part).join(",\n")}\n${indent}${close}`;
+}
+
+function inspect(value, depth, seen, indent) {
+  switch (typeof value) {
+    case "string": return quote(value);
+    case "number": return Object.is(value, -0) ? "-0" : String(value);
+    case "bigint": return `${value}n`;
+    case "symbol": return value.toString();
+    case "undefined": return "undefined";
+    case "boolean": return String(value);
+    case "function": return functionLabel(value);
+  }
+  if (value === null) return "null";
+  if (seen.includes(value)) return "[Circular]";
+  if (value instanceof Error) {
+    return depth === 0 ? indentLines(errorText(value), indent) + extraProperties(value, depth, seen, indent)
+      : `[${errorText(value).split("\n")[0]}]`;
+  }
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? "Invalid Date" : value.toISOString();
+  if (value instanceof RegExp) return value.toString();
+  if (value instanceof Promise) return "Promise { <state not visible> }";
+  if (value instanceof WeakMap || value instanceof WeakSet) return `${constructorName(value)} { <items unknown> }`;
+  if (value instanceof ArrayBuffer) return `ArrayBuffer { byteLength: ${value.byteLength} }`;
+
+  const name = constructorName(value);
+  const nested = seen.concat([value]);
+  const inner = indent + "  ";
+  const item = (v) => inspect(v, depth + 1, nested, inner);
+
+  if (Array.isArray(value) || ArrayBuffer.isView(value)) {
+    const prefix = Array.isArray(value) ? (name === "Array" ? "" : `${name}(${value.length}) `)
+      : value instanceof DataView ? `DataView(${value.byteLength}) ` : `${name}(${value.length}) `;
+    if (value instanceof DataView) return `${prefix}{ byteLength: ${value.byteLength} }`;
+    if (depth > MAX_DEPTH) return Array.isArray(value) ? "[Array]" : `[${name}]`;
+    const parts = [];
+    const shown = Math.min(value.length, MAX_ITEMS);
+    for (let i = 0; i < shown; i++) parts.push(i in value ? item(value[i]) : "<empty item>");
+    if (value.length > shown) parts.push(`... ${value.length - shown} more item${value.length - shown > 1 ? "s" : ""}`);
+    // Named properties of an array (rare); a long array is not scanned for them.
+    if (Array.isArray(value) && value.length <= MAX_ITEMS) {
+      for (const key of Object.keys(value)) if (!/^\d+$/.test(key)) parts.push(`${propertyKey(key)}: ${item(value[key])}`);
+    }
+    return prefix + wrap("[", parts, "]", indent);
+  }
+  if (value instanceof Map || value instanceof Set) {
+    const label = `${name}(${value.size})`;
+    if (depth > MAX_DEPTH) return `[${name}]`;
+    const parts = [];
+    for (const entry of value) {
+      if (parts.length === MAX_ITEMS) { parts.push(`... ${value.size - MAX_ITEMS} more items`); break; }
+      parts.push(value instanceof Map ? `${item(entry[0])} => ${item(entry[1])}` : item(entry));
+    }
+    return `${label} ${wrap("{", parts, "}", indent)}`;
+  }
+
+  const prefix = name === null ? "[Object: null prototype] " : name === "Object" || name === "" ? "" : `${name} `;
+  if (depth > MAX_DEPTH) return name === null || name === "Object" || name === "" ? "[Object]" : `[${name}]`;
+  return prefix + wrap("{", ownProperties(value, item), "}", indent);
+}
+
+function ownProperties(value, item) {
+  const parts = [];
+  const keys = Reflect.ownKeys(value);
+  for (const key of keys) {
+    const descriptor = Object.getOwnPropertyDescriptor(value, key);
+    if (!descriptor || !descriptor.enumerable) continue;
+    if (parts.length === MAX_ITEMS) { parts.push(`... more properties`); break; }
+    let shown;
+    if (descriptor.get || descriptor.set) {
+      shown = descriptor.get && descriptor.set ? "[Getter/Setter]" : descriptor.get ? "[Getter]" : "[Setter]";
+    } else {
+      shown = item(descriptor.value);
+    }
+    parts.push(`${propertyKey(key)}: ${shown}`);
+  }
+  return parts;
+}
+
+// An error's own properties (code, errno...) follow its stack, one per line.
+function extraProperties(error, depth, seen, indent) {
+  const inner = indent + "  ";
+  const item = (v) => inspect(v, depth + 1, seen.concat([error]), inner);
+  const parts = ownProperties(error, item).filter((part) => !/^(stack|message): /.test(part));
+  return parts.length ? ` {\n${parts.map((part) => inner + part).join(",\n")}\n${indent}}` : "";
+}
+
+function indentLines(text, indent) {
+  return indent ? text.split("\n").join(`\n${indent}`) : text;
+}
+
+/** util.inspect-like text of any value (strings quoted). */
+function describe(value) {
+  return inspect(value, 0, [], "");
+}
+
+// console.log's format: %s %d %i %f %j %o %O %c %% in a leading string, then the
+// other arguments separated by spaces, strings as they are.
+function formatDirective(spec, arg) {
+  switch (spec) {
+    case "s":
+      if (typeof arg === "string") return arg;
+      if (typeof arg === "bigint") return `${arg}n`;
+      return typeof arg === "object" && arg !== null ? describe(arg) : String(arg);
+    case "d":
+    case "i":
+      if (typeof arg === "bigint") return `${arg}n`;
+      return String(spec === "i" ? Math.trunc(Number(arg)) : Number(arg));
+    case "f": return String(parseFloat(arg));
+    case "j":
+      try { return JSON.stringify(arg); } catch { return "[Circular]"; }
+    case "c": return "";
+    default: return describe(arg);
+  }
+}
+
+function formatArgs(args) {
+  const pieces = [];
+  let next = 0;
+  if (typeof args[0] === "string") {
+    next = 1;
+    const format = args[0];
+    pieces.push(!format.includes("%") ? format : format.replace(/%([sdifjoOc%])/g, (directive, spec) => {
+      if (spec === "%") return "%";
+      return next < args.length ? formatDirective(spec, args[next++]) : directive;
+    }));
+  }
+  for (let i = next; i < args.length; i++) {
+    pieces.push(typeof args[i] === "string" ? args[i] : describe(args[i]));
+  }
+  return pieces.join(" ");
+}
+
+// The runtime throws NanosError through this hook and reports uncaught errors
+// with `describe`.
+sys.hooks(
+  (errno, code, message, call) => new NanosError(message, { code, errno, call }),
+  describe,
+);
+
+// ---------------------------------------------------------------------------
+// Argument checks
+
+function typeName(value) {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "object") return `an object (${constructorName(value) ?? "null prototype"})`;
+  return `${typeof value === "undefined" ? "an" : "a"} ${typeof value}`;
+}
+
+function requireString(value, call, what) {
+  if (typeof value !== "string") throw new TypeError(`${call}: ${what} must be a string, got ${typeName(value)}`);
+  return value;
+}
+
+// A string, or the bytes of an ArrayBuffer or any view as a Uint8Array.
+function contentBytes(value, call) {
+  if (typeof value === "string" || value instanceof Uint8Array) return value;
+  if (value instanceof ArrayBuffer) return new Uint8Array(value);
+  if (ArrayBuffer.isView(value)) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+  throw new TypeError(`${call}: content must be a string, Uint8Array or ArrayBuffer, got ${typeName(value)}`);
+}
+
+// An LLM request for the host: a prompt goes as plain text (wrapped as JSON when
+// it starts with "{", which the host would read as JSON); an object as JSON.
+function llmRequest(input, call, arrayKey) {
+  if (typeof input === "string") return input.startsWith("{") ? JSON.stringify({ prompt: input }) : input;
+  if (Array.isArray(input)) {
+    if (!arrayKey) throw new TypeError(`${call}: expects a prompt string or a request object, got an array`);
+    return JSON.stringify({ [arrayKey]: input });
+  }
+  if (typeof input === "object" && input !== null) return JSON.stringify(input);
+  throw new TypeError(`${call}: expects a prompt string or a request object, got ${typeName(input)}`);
+}
+
+// ---------------------------------------------------------------------------
+// The API
+
+const LOG_LEVELS = { debug: 0, info: 1, warn: 2, error: 3 };
+
+export const fs = Object.freeze({
+  /** The whole file as text (UTF-8). */
+  readFile(path) {
+    return sys.fsRead(requireString(path, "fs.readFile", "path"));
+  },
+  /** Creates or truncates the file; a string is written as UTF-8. */
+  writeFile(path, content) {
+    sys.fsWrite(requireString(path, "fs.writeFile", "path"), contentBytes(content, "fs.writeFile"));
+  },
+  /** The folder's entries: [{ name, type: "file"|"dir"|"symlink"|"other", size }]. */
+  list(path) {
+    return JSON.parse(sys.fsList(requireString(path, "fs.list", "path")));
+  },
+});
+
+/** The original SDK's name for `fs`. */
+export const fs_api = fs;
+
+class LLMStream {
+  #handle;
+  #finished = false;
+
+  constructor(handle) {
+    this.#handle = handle;
+  }
+
+  next() {
+    if (this.#finished) return { done: true, value: undefined };
+    let piece;
+    try {
+      piece = sys.streamNext(this.#handle);
+    } catch (error) {
+      this.#abandon();
+      throw error;
+    }
+    if (piece === null) {
+      this.#finished = true; // the host closed the handle with the last piece
+      return { done: true, value: undefined };
+    }
+    return { done: false, value: piece };
+  }
+
+  /** Stops early (a `break` out of a loop calls it): the host drops the stream. */
+  return(value) {
+    if (!this.#finished) {
+      this.#finished = true;
+      sys.streamClose(this.#handle);
+    }
+    return { done: true, value };
+  }
+
+  // After a failed piece the stream is over; closing it is only tidying up, and its
+  // own failure must not hide the one being thrown.
+  #abandon() {
+    this.#finished = true;
+    try { sys.streamClose(this.#handle); } catch { /* the failure being thrown says more */ }
+  }
+
+  [Symbol.iterator]() {
+    return this;
+  }
+
+  [Symbol.asyncIterator]() {
+    return {
+      next: () => Promise.resolve().then(() => this.next()),
+      return: (value) => Promise.resolve().then(() => this.return(value)),
+      [Symbol.asyncIterator]() { return this; },
+    };
+  }
+}
+
+export const llm = Object.freeze({
+  /** Generated text for a prompt, or for a request object (docs/abi.md, "LLM requests"). */
+  infer(promptOrRequest) {
+    return sys.llmInfer(llmRequest(promptOrRequest, "llm.infer"));
+  },
+  /** The assistant's reply to messages (an array) or a request:
+   *  { role, content, finish_reason, usage }. */
+  chat(messagesOrRequest) {
+    return JSON.parse(sys.llmChat(llmRequest(messagesOrRequest, "llm.chat", "messages")));
+  },
+  /** The answer piece by piece: iterate it with for...of or for await...of. */
+  stream(promptOrRequest) {
+    return new LLMStream(sys.streamOpen(llmRequest(promptOrRequest, "llm.stream")));
+  },
+});
+
+export const agent = Object.freeze({
+  /** The manifest's goal. */
+  getGoal() {
+    return sys.goal();
+  },
+  /** The granted tool groups, e.g. ["agent", "fs_read"]. */
+  getTools() {
+    return JSON.parse(sys.tools());
+  },
+  /** log(message) at level info, or log(level, message). */
+  log(...args) {
+    let level = "info";
+    let message = args[0];
+    if (args.length >= 2) {
+      [level, message] = args;
+      if (!Object.hasOwn(LOG_LEVELS, level)) {
+        throw new TypeError(`agent.log: level must be "debug", "info", "warn" or "error", got ${describe(level)}`);
+      }
+    }
+    sys.log(LOG_LEVELS[level], typeof message === "string" ? message : formatArgs([message]), false);
+  },
+  /** Ends the run with status ok and this summary; does not return. */
+  done(summary = "") {
+    sys.done(typeof summary === "string" ? summary : formatArgs([summary]));
+  },
+});
+
+export const web = Object.freeze({
+  get(url) { return notAvailable("web.get"); },
+  fetch(url, options) { return notAvailable("web.fetch"); },
+});
+
+export const mcp = Object.freeze({
+  call(server, tool, args) { return notAvailable("mcp.call"); },
+  listTools(server) { return notAvailable("mcp.listTools"); },
+  listResources(server) { return notAvailable("mcp.listResources"); },
+  readResource(server, uri) { return notAvailable("mcp.readResource"); },
+  listPrompts(server) { return notAvailable("mcp.listPrompts"); },
+  getPrompt(server, name, args) { return notAvailable("mcp.getPrompt"); },
+});
+
+export const fleet = Object.freeze({
+  send(target, message) { return notAvailable("fleet.send"); },
+  recv() { return notAvailable("fleet.recv"); },
+});
+
+export const clock = Object.freeze({
+  /** Milliseconds since the Unix epoch, from the host's clock (group "clock"). */
+  now() {
+    return Math.floor(sys.clockNow());
+  },
+});
+
+export const random = Object.freeze({
+  /** `count` random bytes from the host (group "random"; at most 64 KiB a call). */
+  bytes(count) {
+    if (!Number.isInteger(count) || count < 0) {
+      throw new TypeError(`random.bytes: count must be a whole number of 0 or more, got ${describe(count)}`);
+    }
+    return sys.randomBytes(count);
+  },
+});
+
+export default Object.freeze({ fs, fs_api, llm, agent, web, mcp, fleet, clock, random, NanosError });
+
+// ---------------------------------------------------------------------------
+// Globals: console and process, as agents written for node expect them. The
+// console never throws (a message the host refuses is dropped; agent.log throws)
+// and cuts messages over the host's 64 KiB cap.
+
+function consoleMethod(level) {
+  return (...args) => {
+    try {
+      sys.log(level, formatArgs(args), true);
+    } catch {
+      // console output is best effort, as in node
+    }
+  };
+}
+
+const console = {
+  log: consoleMethod(LOG_LEVELS.info),
+  info: consoleMethod(LOG_LEVELS.info),
+  warn: consoleMethod(LOG_LEVELS.warn),
+  error: consoleMethod(LOG_LEVELS.error),
+  debug: consoleMethod(LOG_LEVELS.debug),
+};
+
+const process = {
+  /** Ends the run at once with this exit code (0 = ok). */
+  exit(code = 0) {
+    const number = Number(code);
+    if (!Number.isInteger(number)) throw new TypeError(`process.exit: code must be an integer, got ${describe(code)}`);
+    sys.exit(number);
+  },
+  env: {},
+  argv: [],
+};
+
+// QuickJS's own performance.now() aborts the whole guest when the clock is not
+// granted; this one throws NanosError instead. Its time origin is the Unix epoch,
+// so timeOrigin + now() is the current time, as the standard relates them.
+const performance = {
+  timeOrigin: 0,
+  now() {
+    return sys.clockNow();
+  },
+};
+
+for (const [name, value] of Object.entries({ console, process, performance })) {
+  Object.defineProperty(globalThis, name, { value, writable: true, configurable: true, enumerable: false });
+}
