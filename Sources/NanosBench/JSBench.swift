@@ -10,6 +10,9 @@ public struct JSBenchResults: Sendable {
     /// Instantiate the compiled agent + run until its first syscall returns the run
     /// (the module is parsed once per process, as a fleet or server holds it).
     public var boot: Distribution
+    /// The first agent of a freshly loaded image: a new instance, whose code WasmKit
+    /// translates as it first runs (what a single `nanos run` pays).
+    public var coldBoot: Distribution
     /// Parsing the agent's module, paid once per process per agent binary.
     public var parse: Distribution
     public var moduleBytes: Int
@@ -25,7 +28,7 @@ public struct JSBenchResults: Sendable {
 
     func json() -> JSONValue {
         var members: [(String, JSONValue)] = [
-            ("boot", boot.json()), ("module_parse", parse.json()), ("module_bytes", .int(Int64(moduleBytes))),
+            ("boot", boot.json()), ("cold_boot", coldBoot.json()), ("module_parse", parse.json()), ("module_bytes", .int(Int64(moduleBytes))),
         ]
         if let spawnNode {
             members.append(("spawn_node_e_0", spawnNode.json()))
@@ -43,6 +46,7 @@ public struct JSBenchResults: Sendable {
     func tableRows(_ row: (String, Distribution) -> String) -> [String] {
         var rows = [
             row("boot: JS agent (instantiate+1st call)", boot),
+            row("boot: first JS agent of an image", coldBoot),
             row("JS agent module parse (once/process)", parse),
         ]
         if let spawnNode { rows.append(row("anchor: spawn node -e 0", spawnNode)) }
@@ -91,6 +95,13 @@ extension Benchmarks {
             _ = try Kernel.loadImage(bytes: bootBytes, source: "boot.js.wasm")
             parseSamples.append(nanoseconds(start.duration(to: .now)))
         }
+        var coldSamples: [Double] = []
+        for _ in 0..<5 {
+            let fresh = try Kernel.loadImage(bytes: bootBytes, source: "boot.js.wasm")
+            let start = ContinuousClock.now
+            _ = try runChecked(manifest, image: fresh)
+            coldSamples.append(nanoseconds(start.duration(to: .now)))
+        }
         let image = try Kernel.loadImage(bytes: bootBytes, source: "boot.js.wasm")
         _ = try runChecked(manifest, image: image)
         var bootSamples: [Double] = []
@@ -110,7 +121,7 @@ extension Benchmarks {
         let node = ["/usr/bin/node", "/usr/local/bin/node"].first { FileManager.default.isExecutableFile(atPath: $0) }
         let spawnNode = try node.map { try measureSpawn([$0, "-e", "0"], runs: max(5, spawnRuns / 5)) }
         return JSBenchResults(
-            boot: Distribution(bootSamples), parse: Distribution(parseSamples), moduleBytes: bootBytes.count,
+            boot: Distribution(bootSamples), coldBoot: Distribution(coldSamples), parse: Distribution(parseSamples), moduleBytes: bootBytes.count,
             spawnNode: spawnNode, agents: agents, rssOneAgentBytes: one, rssAllAgentsBytes: all)
     }
 
