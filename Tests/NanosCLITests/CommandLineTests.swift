@@ -108,6 +108,7 @@ import Testing
         let jsBoot = try #require(js["boot"] as? [String: Any])
         #expect(jsBoot["samples"] as? Int == 20)
         #expect((jsBoot["p50_ns"] as? Double ?? 0) > 0)
+        #expect(((js["cold_boot"] as? [String: Any])?["p50_ns"] as? Double ?? 0) > 0)
         #expect(js["agents"] as? Int == 4)
         #expect((js["rss_all_agents_bytes"] as? Int ?? 0) > (js["rss_one_agent_bytes"] as? Int ?? .max))
         #expect((js["spawn_node_e_0"] as? [String: Any])?["p50_ns"] != nil)
