@@ -21,9 +21,17 @@ final class Locked<Value>: @unchecked Sendable {
 ///
 /// The agent's thread blocks on a semaphore while the request runs as a detached task;
 /// the task never needs the agent's thread, so there is nothing to deadlock on. The agent
-/// thread must not be one of Swift's cooperative threads, which the SDK's own tasks need
-/// (the CLI, bench and tests run agents on threads of their own).
-enum Blocking {
+/// thread must not be one of Swift's cooperative threads, which the SDK's own tasks need:
+/// async code that runs agents (or MCP requests) does so through ``onOwnThread(_:)``.
+public enum Blocking {
+    /// Runs blocking work (an agent run, an MCP request) on a new thread and waits for it
+    /// without holding one of Swift's cooperative threads.
+    public static func onOwnThread<Value: Sendable>(_ body: @escaping @Sendable () throws -> Value) async throws -> Value {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(with: Result { try body() }) }
+        }
+    }
+
     enum Outcome<Value: Sendable>: Sendable {
         case finished(Result<Value, any Error>)
         case timedOut

@@ -45,6 +45,8 @@ public struct MCPToolResult: Sendable, Equatable {
 public final class MCPSession {
     /// The limit for one request when `mcp_servers[].timeout` is absent.
     public static let defaultTimeout = Duration.seconds(30)
+    /// The least time a server gets to start and complete the MCP handshake.
+    public static let startTimeout = Duration.seconds(30)
 
     public let specs: [MCPServerSpec]
     private let registry: MCPServerRegistry
@@ -213,21 +215,30 @@ public final class MCPSession {
             notes.serverOutput = server.output.take()
             lastNotes = notes
         }
-        let spec = specs.first { $0.name == server.spec.name }
-        let timeout = spec?.timeout ?? Self.defaultTimeout
-        let own = ContinuousClock.now + timeout
-        let (deadline, reason) =
-            callerDeadline.map { $0 < own } == true
-            ? (callerDeadline ?? own, "before the agent's deadline (resources.timeout)")
-            : (own, "within its timeout of \(timeout.shortDescription) (mcp_servers \(server.spec.name) timeout)")
+        let timeout = specs.first { $0.name == server.spec.name }?.timeout ?? Self.defaultTimeout
+        /// The sooner of the agent's deadline and `limit` from now, with how to say which it was.
+        func window(_ limit: Duration, _ own: String) -> (ContinuousClock.Instant, String) {
+            let end = ContinuousClock.now + limit
+            if let callerDeadline, callerDeadline < end {
+                return (callerDeadline, "before the agent's deadline (resources.timeout)")
+            }
+            return (end, own)
+        }
         var mayRestart = true
         while true {
-            let (connection, start) = try server.connection(deadline: deadline, timeoutReason: reason, mayRestart: mayRestart)
+            // Starting gets its own allowance: a server that takes longer to boot than it
+            // may take to answer (Python servers need a second or two) can still start.
+            let (startDeadline, startReason) = window(
+                max(timeout, Self.startTimeout), "within \(max(timeout, Self.startTimeout).shortDescription) of being started")
+            let (connection, start) = try server.connection(
+                deadline: startDeadline, timeoutReason: startReason, mayRestart: mayRestart)
             if start != .running { notes.started = true }
             if start == .restarted {
                 notes.restarted = true
                 mayRestart = false
             }
+            let (deadline, reason) = window(
+                timeout, "within its timeout of \(timeout.shortDescription) (mcp_servers \(server.spec.name) timeout)")
             do {
                 return try body(connection, deadline, reason)
             } catch {

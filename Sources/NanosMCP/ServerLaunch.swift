@@ -54,6 +54,12 @@ public enum ServerCommand {
         return "\(cache)/mcp-\(mcpVersion)-time-\(timeServerVersion)/venv/bin"
     }
 
+    /// The venv's Python, which has the `mcp` package for servers written on it (such as
+    /// the test server): `NANOS_MCP_PYTHON` when set (scripts/mcp-deps.sh --print gives it).
+    public static func python(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        environment["NANOS_MCP_PYTHON"].flatMap { $0.isEmpty ? nil : $0 } ?? toolFolder(environment: environment) + "/python"
+    }
+
     /// The folders a bare command name is looked for in, in order.
     public static func searchFolders(environment: [String: String] = ProcessInfo.processInfo.environment) -> [String] {
         let path = (environment["PATH"] ?? "").split(separator: ":").map(String.init).filter { !$0.isEmpty }
