@@ -110,7 +110,7 @@ let package = Package(
         .testTarget(
             name: "NanosKernelTests",
             dependencies: [
-                "NanosKernel", "NanosManifest", "NanosCompiler", "NanosMCP", .product(name: "WAT", package: "WasmKit"),
+                "NanosKernel", "NanosManifest", "NanosCompiler", .product(name: "WAT", package: "WasmKit"),
             ],
             swiftSettings: strict),
         .testTarget(name: "NanosCLITests", swiftSettings: strict),

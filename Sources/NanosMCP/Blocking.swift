@@ -19,10 +19,12 @@ final class Locked<Value>: @unchecked Sendable {
 
 /// Bridges the kernel's synchronous syscalls to the SDK's async API.
 ///
-/// The agent's thread blocks on a semaphore while the request runs as a detached task;
-/// the task never needs the agent's thread, so there is nothing to deadlock on. The agent
-/// thread must not be one of Swift's cooperative threads, which the SDK's own tasks need:
-/// async code that runs agents (or MCP requests) does so through ``onOwnThread(_:)``.
+/// The agent's thread blocks on a semaphore while the request runs as a task on
+/// ``MCPExecutor``'s own threads, and so do the SDK client's actor and the tasks it
+/// starts. Nothing the request needs runs on the agent's thread or on Swift's shared
+/// cooperative pool, so neither blocked agents nor a busy pool (as many threads as cores,
+/// which blocking code elsewhere in the process can fill) can stall it. Async code that
+/// runs agents still should not block a cooperative thread with them: ``onOwnThread(_:)``.
 public enum Blocking {
     /// Runs blocking work (an agent run, an MCP request) on a new thread and waits for it
     /// without holding one of Swift's cooperative threads.
@@ -34,17 +36,20 @@ public enum Blocking {
 
     enum Outcome<Value: Sendable>: Sendable {
         case finished(Result<Value, any Error>)
+        /// `interrupt` fired first.
+        case interrupted
         case timedOut
     }
 
-    /// Runs `work` and waits for it until `deadline`. On time out the task is cancelled and
-    /// left to finish on its own; whatever it returns then is dropped.
+    /// Runs `work` and waits for it until `deadline`, or until `interrupt` fires. Work that
+    /// is given up on is cancelled and left to finish on its own; what it returns is dropped.
     static func run<Value: Sendable>(
-        until deadline: ContinuousClock.Instant, _ work: @escaping @Sendable () async throws -> Value
+        until deadline: ContinuousClock.Instant, interruptedBy interrupt: Interrupt? = nil,
+        _ work: @escaping @Sendable () async throws -> Value
     ) -> Outcome<Value> {
         let result = Locked<Result<Value, any Error>?>(nil)
         let done = DispatchSemaphore(value: 0)
-        let task = Task.detached {
+        let task = Task(executorPreference: MCPExecutor.shared) {
             let outcome: Result<Value, any Error>
             do {
                 outcome = .success(try await work())
@@ -54,14 +59,46 @@ public enum Blocking {
             result.withLock { $0 = outcome }
             done.signal()
         }
+        let listening = interrupt?.add(done) ?? true
+        defer { interrupt?.remove(done) }
         let remaining = max(0, ContinuousClock.now.duration(to: deadline).nanosecondCount)
-        guard done.wait(timeout: .now() + .nanoseconds(Int(clamping: remaining))) == .success,
-            let outcome = result.value
-        else {
-            task.cancel()
-            return .timedOut
+        let answered = listening && done.wait(timeout: .now() + .nanoseconds(Int(clamping: remaining))) == .success
+        if let outcome = result.value { return .finished(outcome) }
+        task.cancel()
+        return answered || !listening ? .interrupted : .timedOut
+    }
+}
+
+/// Wakes the threads waiting in ``Blocking/run(until:interruptedBy:_:)``, once and for
+/// good: a wait that starts after it fired ends at once.
+final class Interrupt: Sendable {
+    private struct State {
+        var fired = false
+        var waiting: [ObjectIdentifier: DispatchSemaphore] = [:]
+    }
+
+    private let state = Locked(State())
+
+    func fire() {
+        let waiting = state.withLock { state -> [DispatchSemaphore] in
+            state.fired = true
+            defer { state.waiting.removeAll() }
+            return Array(state.waiting.values)
         }
-        return .finished(outcome)
+        for semaphore in waiting { semaphore.signal() }
+    }
+
+    /// Registers a waiter; false when the interrupt has already fired.
+    func add(_ semaphore: DispatchSemaphore) -> Bool {
+        state.withLock { state in
+            guard !state.fired else { return false }
+            state.waiting[ObjectIdentifier(semaphore)] = semaphore
+            return true
+        }
+    }
+
+    func remove(_ semaphore: DispatchSemaphore) {
+        state.withLock { _ = $0.waiting.removeValue(forKey: ObjectIdentifier(semaphore)) }
     }
 }
 
@@ -77,5 +114,45 @@ extension Duration {
         let milliseconds = nanosecondCount / 1_000_000
         if milliseconds % 1000 == 0 { return "\(milliseconds / 1000)s" }
         return "\(milliseconds)ms"
+    }
+}
+
+/// The threads MCP's async work runs on: the requests, the SDK client (a default actor,
+/// which runs on its task's preferred executor), and the tasks it starts from inside it.
+/// Swift's shared pool has one thread per core, and synchronous code elsewhere (agents
+/// waiting on syscalls, a test runner's tests) can hold all of them; on this executor
+/// MCP answers still arrive. Jobs are short (encode, decode, hand over), so two threads
+/// serve every server of the process.
+final class MCPExecutor: TaskExecutor, @unchecked Sendable {
+    // @unchecked: `jobs` is touched only under `ready`'s lock.
+    static let shared = MCPExecutor(threads: 2)
+
+    private let ready = NSCondition()
+    private var jobs: [UnownedJob] = []
+
+    private init(threads: Int) {
+        for index in 0..<threads {
+            let thread = Thread { [unowned self] in self.work() }
+            thread.name = "nanos.mcp.executor.\(index)"
+            thread.start()
+        }
+    }
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        ready.lock()
+        jobs.append(job)
+        ready.signal()
+        ready.unlock()
+    }
+
+    private func work() {
+        while true {
+            ready.lock()
+            while jobs.isEmpty { ready.wait() }
+            let job = jobs.removeFirst()
+            ready.unlock()
+            job.runSynchronously(on: asUnownedTaskExecutor())
+        }
     }
 }

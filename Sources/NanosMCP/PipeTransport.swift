@@ -124,9 +124,7 @@ actor PipeTransport: Transport {
 
     func disconnect() async {
         continuation.finish(throwing: MCPServiceError.serverFailed("MCP server \(server) was disconnected"))
-        let input = input
-        // After any queued write; closing the server's stdin asks it to exit (MCP stdio).
-        writes.async { input.close() }
+        closeInput()
     }
 
     func send(_ data: Data) async throws {
@@ -144,6 +142,12 @@ actor PipeTransport: Transport {
                 }
             }
         }
+    }
+
+    /// Closes the server's stdin (after any queued write), which asks it to exit.
+    nonisolated func closeInput() {
+        let input = input
+        writes.async { input.close() }
     }
 
     func receive() -> AsyncThrowingStream<Data, any Error> {

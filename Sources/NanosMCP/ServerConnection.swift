@@ -20,6 +20,7 @@ final class ServerConnection: @unchecked Sendable {
     let client: Client
     let processIdentifier: Int32
     private let process: Process
+    private let transport: PipeTransport
     private let output: ServerOutput
     private let logger: Logger
     /// Left once the process has been reaped, and once its stderr reached end of file.
@@ -37,12 +38,17 @@ final class ServerConnection: @unchecked Sendable {
     }
 
     private let state = Locked(State())
+    /// Fired when the process ends or its output closes: requests waiting for an answer
+    /// stop waiting then, whether or not the SDK ever fails them.
+    let ending = Interrupt()
 
     private init(
-        name: String, process: Process, exited: DispatchGroup, client: Client, output: ServerOutput, logger: Logger
+        name: String, process: Process, transport: PipeTransport, exited: DispatchGroup, client: Client,
+        output: ServerOutput, logger: Logger
     ) {
         self.name = name
         self.exited = exited
+        self.transport = transport
         self.process = process
         self.client = client
         self.output = output
@@ -64,6 +70,8 @@ final class ServerConnection: @unchecked Sendable {
         process.arguments = launch.arguments
         process.environment = launch.environment
         if let folder = launch.workingDirectory { process.currentDirectoryURL = URL(fileURLWithPath: folder) }
+        // Foundation closes every other descriptor in the child, and its copies of these
+        // pipes' child ends in nanos once the child runs: end of file means the server is gone.
         let stdin = Pipe()
         let stdout = Pipe()
         let stderr = Pipe()
@@ -99,7 +107,8 @@ final class ServerConnection: @unchecked Sendable {
             server: name, toServer: stdin.fileHandleForWriting, fromServer: stdout.fileHandleForReading, logger: sdkLogger,
             onClose: { reason in connectionBox.value?.outputClosed(reason) })
         let connection = ServerConnection(
-            name: name, process: process, exited: exited, client: Client(name: clientName, version: clientVersion),
+            name: name, process: process, transport: transport, exited: exited,
+            client: Client(name: clientName, version: clientVersion),
             output: output, logger: logger)
         connectionBox.withLock { $0 = connection }
         // The process may have ended before the box was filled; ending twice is harmless.
@@ -118,12 +127,16 @@ final class ServerConnection: @unchecked Sendable {
         logger.debug("started", metadata: ["server": "\(name)", "pid": "\(connection.processIdentifier)"])
 
         let client = connection.client
-        switch Blocking.run(until: deadline, { try await client.connect(transport: transport) }) {
+        switch Blocking.run(until: deadline, interruptedBy: connection.ending, { try await client.connect(transport: transport) }) {
         case .finished(.success(let result)):
             connection.state.withLock { $0.capabilities = result.capabilities }
             return connection
         case .finished(.failure(let error)):
             let failure = connection.failure(error, request: "the MCP handshake (initialize)")
+            connection.stop()
+            throw failure
+        case .interrupted:
+            let failure = connection.failure(MCPServiceError.serverFailed("ended"), request: "the MCP handshake (initialize)")
             connection.stop()
             throw failure
         case .timedOut:
@@ -146,11 +159,13 @@ final class ServerConnection: @unchecked Sendable {
         }
         guard first else { return }
         logger.debug("ended", metadata: ["server": "\(name)", "reason": "\(reason)"])
+        ending.fire()
         disconnectClient()
     }
 
     private func outputClosed(_ reason: String) {
         state.withLock { if $0.closed == nil { $0.closed = reason } }
+        ending.fire()
         disconnectClient()
         // A server that broke the protocol (an oversized message) is not trusted further.
         if reason != "closed its output", state.value.exit == nil { kill(processIdentifier, SIGKILL) }
@@ -159,7 +174,7 @@ final class ServerConnection: @unchecked Sendable {
     /// Fails the requests still waiting for an answer, so their callers hear at once.
     private func disconnectClient() {
         let client = client
-        Task.detached { await client.disconnect() }
+        Task(executorPreference: MCPExecutor.shared) { await client.disconnect() }
     }
 
     // MARK: Requests
@@ -170,14 +185,18 @@ final class ServerConnection: @unchecked Sendable {
         _ request: Request<M>, describing description: String, deadline: ContinuousClock.Instant, timeoutReason: String
     ) throws(MCPServiceError) -> M.Result {
         let client = client
-        switch Blocking.run(until: deadline, { try await client.send(request).value }) {
+        switch Blocking.run(until: deadline, interruptedBy: ending, { try await client.send(request).value }) {
         case .finished(.success(let result)):
             return result
         case .finished(.failure(let error)):
             throw failure(error, request: description)
+        case .interrupted:
+            throw failure(MCPServiceError.serverFailed("ended"), request: description)
         case .timedOut:
             let id = request.id
-            Task.detached { try? await client.cancelRequest(id, reason: "nanos: no answer before the deadline") }
+            Task(executorPreference: MCPExecutor.shared) {
+                try? await client.cancelRequest(id, reason: "nanos: no answer before the deadline")
+            }
             throw .timedOut("MCP server \(name) did not answer \(description) \(timeoutReason)")
         }
     }
@@ -286,8 +305,8 @@ final class ServerConnection: @unchecked Sendable {
     /// Stops the server the way MCP's stdio transport asks: close its stdin, wait, then
     /// SIGTERM, then SIGKILL. Returns once the process is gone (or could not be killed).
     func stop() {
-        // The client disconnects the transport, which closes the server's stdin.
         disconnectClient()
+        transport.closeInput()
         if exited.wait(timeout: .now() + Self.exitGrace) == .success { return }
         kill(processIdentifier, SIGTERM)
         if exited.wait(timeout: .now() + Self.terminateGrace) == .success { return }

@@ -20,8 +20,8 @@ import Testing
 
     @Test func lsJSONCoversToolsResourcesAndPrompts() throws {
         let folder = try TempFolder()
-        let script = CLI.repositoryRoot + "/Tests/Fixtures/mcp_test_server.py"
-        let python = ProcessInfo.processInfo.environment["NANOS_MCP_PYTHON"] ?? "python3"
+        let script = MCPFixture.testServer
+        let python = try MCPFixture.python()
         try folder.write(
             "servers.nano",
             """
@@ -72,5 +72,47 @@ import Testing
         #expect((calls[1]["args"] as? [String]) == ["time", "get_current_time", #"{"timezone":"Asia/Tokyo"}"#])
         #expect((calls[0]["counters"] as? [String: Int])?["server_started"] == 1)
         #expect(calls[3]["errno"] as? String == "EINVAL")
+    }
+
+    @Test func theEmbeddedSwiftSDKReachesMCPServersToo() throws {
+        let folder = try TempFolder()
+        let source = try folder.write(
+            "agent.swift",
+            #"""
+            @_expose(wasm, "run")
+            @_cdecl("run")
+            func run() -> Int32 {
+                var report = ""
+                do {
+                    report += try Nanos.mcp.listTools("time").hasPrefix("[{") ? "tools" : "no tools"
+                    let now = try Nanos.mcp.call("time", "get_current_time", arguments: "{\"timezone\":\"UTC\"}")
+                    report += now.hasPrefix("{\"content\":[") ? "|call" : "|odd call"
+                    report += "|prompts " + (try Nanos.mcp.listPrompts("time"))
+                } catch {
+                    report += "|error \(error)"
+                }
+                do {
+                    _ = try Nanos.mcp.call("time", "get_current_time")
+                } catch {
+                    report += "|refused \(error.code)"
+                }
+                Nanos.done(report)
+            }
+            """#)
+        try folder.write(
+            "agent.nano",
+            """
+            binary: agent.wasm
+            resources: {memory: 16MB, max_steps: 20, timeout: 30s}
+            permissions: {}
+            tools: [agent, mcp_call]
+            mcp_servers:
+              - {name: time, command: mcp-server-time}
+            """)
+        let compiled = try CLI.run(["compile", source, "-o", folder.path + "/agent.wasm"])
+        #expect(compiled.exitCode == 0, "compile failed: \(compiled.stderr)")
+        let result = try CLI.run(["run", folder.path + "/agent.nano", "--json"])
+        #expect(result.exitCode == 0, "stderr: \(result.stderr)")
+        #expect(try result.json()["summary"] as? String == "tools|call|prompts []|refused 3")
     }
 }

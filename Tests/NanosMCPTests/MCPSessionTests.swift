@@ -5,11 +5,18 @@ import NanosManifest
 import Testing
 
 /// The MCP service on its own: sharing, starting and stopping real servers.
-@Suite struct MCPSessionTests {
+///
+/// In this process Swift's thread pool is shared with every synchronous test, which can
+/// hold it for seconds, and the MCP SDK's own tasks need it: the timeouts here are
+/// generous so that a busy pool makes a test slower, never wrong. Timing is tested
+/// through `nanos run` (MCPAgentTests), in processes of their own.
+@Suite(.serialized) struct MCPSessionTests {
+    static let patient = Duration.seconds(120)
+
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Fixtures/mcp_test_server.py").path
 
-    static func testServer(timeout: Duration? = nil) -> MCPServerSpec {
+    static func testServer(timeout: Duration = patient) -> MCPServerSpec {
         MCPServerSpec(name: "test", command: ServerCommand.python(), args: [script], timeout: timeout)
     }
 
@@ -20,7 +27,7 @@ import Testing
             let registry = MCPServerRegistry()
             let first = MCPSession(servers: [Self.testServer()], registry: registry)
             // The timeout is per request, so it does not make another process.
-            let second = MCPSession(servers: [Self.testServer(timeout: .seconds(5))], registry: registry)
+            let second = MCPSession(servers: [Self.testServer(timeout: .seconds(150))], registry: registry)
             #expect(registry.runningServers == [], "naming a server starts nothing")
 
             _ = try first.callTool(server: "test", tool: "echo", arguments: Self.json(#"{"text":"one"}"#), deadline: nil)
@@ -46,7 +53,8 @@ import Testing
 
     @Test func aServerThatCannotStartSaysWhyWithItsStderr() async throws {
         try await Blocking.onOwnThread {
-            let missingScript = MCPServerSpec(name: "broken", command: ServerCommand.python(), args: ["/nonexistent/server.py"])
+            let missingScript = MCPServerSpec(
+                name: "broken", command: ServerCommand.python(), args: ["/nonexistent/server.py"], timeout: Self.patient)
             let session = MCPSession(servers: [missingScript], registry: MCPServerRegistry())
             defer { session.close() }
             do {
@@ -75,7 +83,8 @@ import Testing
 
     @Test func theTimeServerFromPyPIAnswersThroughItsBareCommandName() async throws {
         try await Blocking.onOwnThread {
-            let spec = MCPServerSpec(name: "time", command: "mcp-server-time", args: ["--local-timezone", "UTC"])
+            let spec = MCPServerSpec(
+                name: "time", command: "mcp-server-time", args: ["--local-timezone", "UTC"], timeout: Self.patient)
             let session = MCPSession(servers: [spec], registry: MCPServerRegistry())
             defer { session.close() }
             let tools = try session.listTools(server: "time", deadline: nil)
