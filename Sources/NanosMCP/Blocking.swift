@@ -19,12 +19,14 @@ final class Locked<Value>: @unchecked Sendable {
 
 /// Bridges the kernel's synchronous syscalls to the SDK's async API.
 ///
-/// The agent's thread blocks on a semaphore while the request runs as a task on
-/// ``MCPExecutor``'s own threads, and so do the SDK client's actor and the tasks it
-/// starts. Nothing the request needs runs on the agent's thread or on Swift's shared
-/// cooperative pool, so neither blocked agents nor a busy pool (as many threads as cores,
-/// which blocking code elsewhere in the process can fill) can stall it. Async code that
-/// runs agents still should not block a cooperative thread with them: ``onOwnThread(_:)``.
+/// The agent's thread blocks on a semaphore, until the request's deadline, while the
+/// request runs as a task on ``MCPExecutor``'s threads; nothing it needs runs on the
+/// agent's thread, so there is nothing to deadlock on, and a server that dies wakes the
+/// waiter at once (``Interrupt``). The SDK client also starts tasks of its own (its
+/// receive loop), which run on Swift's shared pool: a process that fills that pool with
+/// blocking work makes MCP answers late. So agents run on threads of their own (the CLI
+/// runs them on the main thread), and async code that runs agents goes through
+/// ``onOwnThread(_:)``.
 public enum Blocking {
     /// Runs blocking work (an agent run, an MCP request) on a new thread and waits for it
     /// without holding one of Swift's cooperative threads.
@@ -117,12 +119,11 @@ extension Duration {
     }
 }
 
-/// The threads MCP's async work runs on: the requests, the SDK client (a default actor,
-/// which runs on its task's preferred executor), and the tasks it starts from inside it.
-/// Swift's shared pool has one thread per core, and synchronous code elsewhere (agents
-/// waiting on syscalls, a test runner's tests) can hold all of them; on this executor
-/// MCP answers still arrive. Jobs are short (encode, decode, hand over), so two threads
-/// serve every server of the process.
+/// The threads MCP's async work runs on: the requests, and the SDK client's actor while
+/// they call it. Swift's shared pool has one thread per core, and blocking code elsewhere
+/// (agents waiting on syscalls, a test runner's synchronous tests) can hold all of them;
+/// what runs here goes on regardless. Jobs are short (encode, decode, hand over), so two
+/// threads serve every server of the process.
 final class MCPExecutor: TaskExecutor, @unchecked Sendable {
     // @unchecked: `jobs` is touched only under `ready`'s lock.
     static let shared = MCPExecutor(threads: 2)
