@@ -4,17 +4,19 @@
 SWIFT_FLAGS ?= -c release
 BIN := .build/release/nanos
 EXAMPLE_WASM := examples/build/hello.wasm examples/build/security_violation.wasm examples/build/original_abi.wasm \
-	examples/build/stream.wasm examples/build/test_agent.wasm examples/build/security_violation_js.wasm
+	examples/build/stream.wasm examples/build/test_agent.wasm examples/build/security_violation_js.wasm \
+	examples/build/mcp_server_caller.wasm
 
-.PHONY: run test setup build examples clean bench llm-deps
+.PHONY: run test setup build examples clean bench llm-deps mcp-deps
 
-# apt packages, then llama.cpp, the default model and the QuickJS-ng sources into the
-# version-keyed cache (docs/llm-deps.md, docs/js.md); each step only checks when
-# everything is already there.
+# apt packages, then llama.cpp, the default model, the QuickJS-ng sources and the MCP
+# servers (PyPI, in a venv) into the version-keyed cache (docs/llm-deps.md, docs/js.md,
+# docs/mcp.md); each step only checks when everything is already there.
 setup:
 	@bash scripts/setup.sh
 	@bash scripts/llm-deps.sh >/dev/null
 	@bash scripts/js-deps.sh >/dev/null
+	@bash scripts/mcp-deps.sh >/dev/null
 
 # `make test` builds the binary and the tests in one `swift build --build-tests`, so
 # Swift is compiled once; target-specific values reach the prerequisites too.
@@ -54,15 +56,22 @@ run: examples
 	$(BIN) run examples/agent.nano
 
 # Tests find llama-server, llama-bench and the default model through the variables
-# that `scripts/llm-deps.sh --print` gives.
+# that `scripts/llm-deps.sh --print` gives, and the MCP servers' Python through those of
+# `scripts/mcp-deps.sh --print`.
 test: examples
-	set -a && eval "$$(bash scripts/llm-deps.sh --print)" && set +a && export GOMP_SPINCOUNT=300 && \
+	set -a && eval "$$(bash scripts/llm-deps.sh --print)" && eval "$$(bash scripts/mcp-deps.sh --print)" && set +a && \
+	export GOMP_SPINCOUNT=300 && \
 	NANOS_BIN=$(CURDIR)/$(BIN) swift test $(SWIFT_FLAGS) --skip-build
 
 # llama.cpp (shared libraries, llama-bench, llama-server) and the default model, built
 # into the version-keyed cache; see docs/llm-deps.md. `make setup` runs it too.
 llm-deps:
 	@bash scripts/llm-deps.sh
+
+# mcp-server-time and the `mcp` package (for the test server) from PyPI, in a venv in the
+# cache; see docs/mcp.md. `make setup` runs it too.
+mcp-deps:
+	@bash scripts/mcp-deps.sh
 
 bench: build
 	$(BIN) bench

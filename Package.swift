@@ -8,6 +8,7 @@
 //   NanosFS       capability-checked file access (the fs service)
 //   CLlama        the llama.cpp C API (libllama from the cache, linked with an rpath)
 //   NanosLLM      inference: the in-process llama.cpp engine and remote providers (the llm service)
+//   NanosMCP      MCP servers over stdio through the official SDK, with schema checks (the mcp service)
 //   NanosCompiler `nanos compile`: C, Embedded Swift, WAT and JS/TS (on QuickJS) to wasm
 //   NanosBench    `nanos bench`
 //   nanos         the command-line front end
@@ -45,6 +46,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+        .package(url: "https://github.com/modelcontextprotocol/swift-sdk", exact: "0.12.1"),
     ],
     targets: [
         .target(
@@ -67,9 +69,16 @@ let package = Package(
             ],
             swiftSettings: strict + [.unsafeFlags(["-Xcc", "-I\(llamaPrefix)/include"])]),
         .target(
+            name: "NanosMCP",
+            dependencies: [
+                "NanosManifest", "NanosJSON", .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+        .target(
             name: "NanosKernel",
             dependencies: [
-                "NanosJSON", "NanosManifest", "NanosFS", "NanosLLM",
+                "NanosJSON", "NanosManifest", "NanosFS", "NanosLLM", "NanosMCP",
                 .product(name: "WasmKit", package: "WasmKit"),
                 .product(name: "WAT", package: "WasmKit"),
                 .product(name: "Logging", package: "swift-log"),
@@ -79,11 +88,13 @@ let package = Package(
             name: "NanosCompiler",
             dependencies: ["NanosJSON", .product(name: "WAT", package: "WasmKit"), .product(name: "WasmKit", package: "WasmKit")],
             swiftSettings: strict),
-        .target(name: "NanosBench", dependencies: ["NanosKernel", "NanosManifest", "NanosCompiler", "NanosLLM"], swiftSettings: strict),
+        .target(
+            name: "NanosBench", dependencies: ["NanosKernel", "NanosManifest", "NanosCompiler", "NanosLLM", "NanosMCP"],
+            swiftSettings: strict),
         .executableTarget(
             name: "nanos",
             dependencies: [
-                "NanosKernel", "NanosManifest", "NanosCompiler", "NanosBench",
+                "NanosKernel", "NanosManifest", "NanosCompiler", "NanosBench", "NanosMCP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -91,6 +102,8 @@ let package = Package(
         .testTarget(name: "NanosManifestTests", dependencies: ["NanosManifest"], swiftSettings: strict),
         .testTarget(name: "NanosFSTests", dependencies: ["NanosFS"], swiftSettings: strict),
         .testTarget(name: "NanosJSONTests", dependencies: ["NanosJSON"], swiftSettings: strict),
+        .testTarget(
+            name: "NanosMCPTests", dependencies: ["NanosMCP", "NanosManifest", "NanosJSON"], swiftSettings: strict),
         .testTarget(
             name: "NanosLLMTests", dependencies: ["NanosLLM", "NanosJSON", "NanosManifest"],
             resources: [.copy("Recordings")], swiftSettings: strict),

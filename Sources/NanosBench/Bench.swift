@@ -1,6 +1,7 @@
 import Foundation
 import NanosCompiler
 import NanosKernel
+import NanosMCP
 import NanosManifest
 
 public struct BenchOptions: Sendable {
@@ -13,10 +14,12 @@ public struct BenchOptions: Sendable {
     public var jsBootRuns: Int
     /// JS agents alive at once for the per-agent memory figure.
     public var jsAgents: Int
+    /// `mcp.call` round trips to the time server (0 skips the MCP figure).
+    public var mcpCalls: Int
 
     public init(
         bootRuns: Int = 1000, syscallRuns: Int = 100_000, spawnRuns: Int = 100, readsPerSample: Int = 10,
-        jsBootRuns: Int = 200, jsAgents: Int = 16
+        jsBootRuns: Int = 200, jsAgents: Int = 16, mcpCalls: Int = 2000
     ) {
         self.bootRuns = bootRuns
         self.syscallRuns = syscallRuns
@@ -24,6 +27,7 @@ public struct BenchOptions: Sendable {
         self.readsPerSample = max(1, readsPerSample)
         self.jsBootRuns = max(1, jsBootRuns)
         self.jsAgents = max(2, jsAgents)
+        self.mcpCalls = max(0, mcpCalls)
     }
 }
 
@@ -76,6 +80,9 @@ public struct BenchResults: Sendable {
     public var readsPerSample: Int
     public var rssWithOneAgentBytes: Int
     public var js: JSBenchResults
+    /// Nil when the MCP figure was skipped; `mcpSkipped` then says why.
+    public var mcp: MCPBenchResults?
+    public var mcpSkipped: String?
 
     public func json() -> JSONValue {
         .object([
@@ -98,6 +105,7 @@ public struct BenchResults: Sendable {
             ),
             ("rss_with_one_agent_bytes", .int(Int64(rssWithOneAgentBytes))),
             ("js", js.json()),
+            ("mcp", mcp.map { $0.json(clockNow: clockNow) } ?? .object([("skipped", .string(mcpSkipped ?? ""))])),
         ])
     }
 
@@ -117,12 +125,14 @@ public struct BenchResults: Sendable {
             row("syscall: clock.now round trip", clockNow),
             row("syscall: fs.read 64 B round trip", fsRead64),
             row("anchor: host open+read+close 64 B", hostRead64),
-        ] + js.tableRows(row) + [
+        ] + (mcp.map { [row("mcp.call round trip (time server)", $0.call)] } ?? []) + js.tableRows(row) + [
             "(fs.read and host read: each sample is the mean of \(readsPerSample) reads timed together)",
             "",
             String(format: "spawn /bin/true / C agent boot: %.1f×", ratio(spawnTrue.p50, bootC.p50)),
             String(format: "spawn python3 / C agent boot:   %.1f×", ratio(spawnPython.p50, bootC.p50)),
             String(format: "fs.read / host read:            %.2f×", ratio(fsRead64.p50, hostRead64.p50)),
+            mcp.map { String(format: "mcp.call / clock.now:           %.0f× (%@)", ratio($0.call.p50, clockNow.p50), $0.server) }
+                ?? "mcp.call: skipped (\(mcpSkipped ?? ""))",
             "RSS with one agent (no model):   \(rssWithOneAgentBytes / 1024) KiB",
         ] + js.summaryLines()).joined(separator: "\n")
     }
@@ -176,10 +186,21 @@ public enum Benchmarks {
         var clockSamples: [Double] = []
         var readSamples: [Double] = []
         var hostSamples: [Double] = []
+        var mcpSamples: [Double] = []
+        // The MCP rounds share one time server: this session holds it between the agents'
+        // runs (as agents alive at once would), so each round measures calls, not a start.
+        let mcpSkipped = options.mcpCalls == 0 ? "--mcp-calls 0" : timeServerMissing()
+        let mcpPerRound = max(1, options.mcpCalls / rounds)
+        let mcpManifest = try mcpManifest(workspace, binary: syscalls, samples: mcpPerRound, output: "deltas-mcp.bin")
+        let mcpHolder = MCPSession(servers: mcpSkipped == nil ? mcpManifest.mcpServers : [])
+        defer { mcpHolder.close() }
         for _ in 0..<rounds {
             clockSamples += try measureSyscalls(workspace, syscalls, mode: "clock", samples: perRound, batch: 1)
             readSamples += try measureSyscalls(workspace, syscalls, mode: "read", samples: readSamplesPerRound, batch: batch)
             hostSamples += measureHostRead(workspace.path + "/data64.bin", samples: readSamplesPerRound, batch: batch)
+            if mcpSkipped == nil {
+                mcpSamples += try measureSyscalls(workspace, syscalls, manifest: mcpManifest, output: "deltas-mcp.bin", batch: 1)
+            }
         }
         let clock = Distribution(clockSamples)
         let read = Distribution(readSamples)
@@ -190,7 +211,13 @@ public enum Benchmarks {
         return BenchResults(
             bootC: bootCResult, bootSwift: bootSwiftResult, spawnTrue: spawnTrue, spawnPython: spawnPython,
             clockNow: clock, fsRead64: read, hostRead64: host, readsPerSample: batch, rssWithOneAgentBytes: rss.peak,
-            js: js)
+            js: js,
+            mcp: mcpSkipped == nil
+                ? MCPBenchResults(
+                    call: Distribution(mcpSamples),
+                    server: "mcp-server-time \(ServerCommand.timeServerVersion), tools/call get_current_time")
+                : nil,
+            mcpSkipped: mcpSkipped)
     }
 
     static func runChecked(_ manifest: Manifest, bytes: [UInt8], options: RunOptions = RunOptions()) throws -> RunReport {
@@ -230,6 +257,13 @@ public enum Benchmarks {
         let manifest = try workspace.manifest(
             binary: binary, maxSteps: samples * (batch + 2) + 16, goal: "\(mode) \(samples) \(batch) \(output)",
             read: ["data64.bin"], write: [output])
+        return try measureSyscalls(workspace, binary, manifest: manifest, output: output, batch: batch)
+    }
+
+    /// Runs the syscall guest under `manifest` and reads back the deltas it wrote to `output`.
+    static func measureSyscalls(
+        _ workspace: Workspace, _ binary: String, manifest: Manifest, output: String, batch: Int
+    ) throws -> [Double] {
         _ = try runChecked(manifest, bytes: try workspace.bytes(binary))
         let data = try Data(contentsOf: URL(fileURLWithPath: workspace.path + "/" + output))
         var deltas: [Double] = []
@@ -341,7 +375,10 @@ struct Workspace {
         Array(try Data(contentsOf: URL(fileURLWithPath: file)))
     }
 
-    func manifest(binary: String, maxSteps: Int, goal: String, read: [String] = [], write: [String] = []) throws -> Manifest {
+    /// `extra` is YAML appended at the top level (such as `mcp_servers:`).
+    func manifest(
+        binary: String, maxSteps: Int, goal: String, read: [String] = [], write: [String] = [], extra: String = ""
+    ) throws -> Manifest {
         func list(_ items: [String]) -> String { "[" + items.map { "\"\($0)\"" }.joined(separator: ", ") + "]" }
         let yaml = """
             name: bench
@@ -353,6 +390,7 @@ struct Workspace {
             permissions:
               fs_read: \(list(read))
               fs_write: \(list(write))
+            \(extra)
             """
         return try Manifest.parse(yaml: yaml, directory: path, sourcePath: nil)
     }
@@ -378,9 +416,10 @@ enum GuestSources {
         }
         """
 
-    /// `goal` = "<clock|read> <samples> <batch> <output file>": writes `samples` deltas,
+    /// `goal` = "<clock|read|mcp> <samples> <batch> <output file>": writes `samples` deltas,
     /// each the time of `batch` calls bracketed by two `clock.now` calls (in clock mode,
-    /// one pair of back-to-back `clock.now` calls).
+    /// one pair of back-to-back `clock.now` calls; in mcp mode, `mcp.call` of the time
+    /// server's get_current_time, after one untimed call that warms the server up).
     ///
     /// The guest hands the host one reused buffer as its `nanos_alloc` (as a tight loop
     /// would), so the figure is the syscall's cost, not the guest's malloc/free.
@@ -414,13 +453,19 @@ enum GuestSources {
             out++;
             int64_t *deltas = malloc(sizeof(int64_t) * (size_t)count);
             if (!deltas) return 3;
-            int reading = goal[0] == 'r';
+            int reading = goal[0] == 'r', calling = goal[0] == 'm';
+            static const char args[] = "{\\"timezone\\":\\"UTC\\"}";
+            if (calling && nanos_sys_mcp_call("time", 4, "get_current_time", 16, args, sizeof args - 1) < 0) return 6;
             for (int i = 0; i < count; i++) {
                 int64_t start = nanos_clock_now();
                 if (reading) {
                     for (int j = 0; j < batch; j++) {
                         int64_t r = nanos_sys_fs_read("data64.bin", 10);
                         if ((r >> 32) != 64) return 4;
+                    }
+                } else if (calling) {
+                    for (int j = 0; j < batch; j++) {
+                        if (nanos_sys_mcp_call("time", 4, "get_current_time", 16, args, sizeof args - 1) < 0) return 6;
                     }
                 }
                 deltas[i] = nanos_clock_now() - start;

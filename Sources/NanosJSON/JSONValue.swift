@@ -55,6 +55,50 @@ public indirect enum JSONValue: Sendable, Equatable {
         }
     }
 
+    /// The value over several lines, nested members indented by `indent` spaces, for
+    /// people to read (schemas in `nanos mcp ls`); `serialized()` is the compact form.
+    /// Arrays of plain values stay on one line.
+    public func prettyPrinted(indent: Int = 2) -> String {
+        var out = ""
+        writePretty(to: &out, level: 0, indent: indent)
+        return out
+    }
+
+    private func writePretty(to out: inout String, level: Int, indent: Int) {
+        let inner = String(repeating: " ", count: (level + 1) * indent)
+        let closing = String(repeating: " ", count: level * indent)
+        switch self {
+        case .array(let values) where values.contains(where: \.isContainer):
+            out += "[\n"
+            for (offset, value) in values.enumerated() {
+                out += inner
+                value.writePretty(to: &out, level: level + 1, indent: indent)
+                out += offset < values.count - 1 ? ",\n" : "\n"
+            }
+            out += closing + "]"
+        case .object(let members) where !members.isEmpty:
+            out += "{\n"
+            for (offset, member) in members.enumerated() {
+                out += inner
+                JSONValue.writeString(member.0, to: &out)
+                out += ": "
+                member.1.writePretty(to: &out, level: level + 1, indent: indent)
+                out += offset < members.count - 1 ? ",\n" : "\n"
+            }
+            out += closing + "}"
+        default:
+            write(to: &out)
+        }
+    }
+
+    /// Arrays of plain values stay on one line when pretty-printed.
+    private var isContainer: Bool {
+        switch self {
+        case .array, .object: return true
+        default: return false
+        }
+    }
+
     public static func writeString(_ value: String, to out: inout String) {
         out += "\""
         for scalar in value.unicodeScalars {

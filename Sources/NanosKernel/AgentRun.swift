@@ -1,6 +1,7 @@
 import Foundation
 import NanosFS
 import NanosLLM
+import NanosMCP
 import NanosManifest
 import WasmKit
 
@@ -68,16 +69,21 @@ final class AgentRun {
     /// Open `llm.stream_open` answers by handle.
     var streams: [Int32: any InferenceStream] = [:]
     var nextStreamHandle: Int32 = 0
+    /// The manifest's MCP servers, held (not started) for the whole run so that agents
+    /// naming the same server share it; nil when there are none or `mcp_call` is not granted.
+    let mcp: MCPSession?
 
     init(manifest: Manifest, files: SandboxedFileSystem, model: any LanguageModel, logSink: @escaping LogSink,
          deadline: ContinuousClock.Instant?) {
         self.manifest = manifest
-        self.policy = Policy(manifest: manifest)
+        let policy = Policy(manifest: manifest)
+        self.policy = policy
         self.files = files
         self.model = model
         self.logSink = logSink
         self.maxSteps = manifest.resources.maxSteps
         self.deadline = deadline
+        mcp = manifest.mcpServers.isEmpty || !policy.allows(.mcp_call) ? nil : MCPSession(servers: manifest.mcpServers)
         // Room for the steps up front (the pages are only touched as steps are recorded), so
         // a busy run's trace is not copied each time it doubles.
         steps.reserveCapacity(min(max(maxSteps, 0), Self.stepsReservedUpFront))
@@ -92,6 +98,7 @@ final class AgentRun {
     /// Drops references into the store, breaking the store → closure → run cycle.
     func detach() {
         closeAllStreams()
+        mcp?.close()
         memory = nil
         allocate = nil
         store = nil
@@ -157,8 +164,10 @@ final class AgentRun {
             Step(
                 index: steps.count + 1, name: name, args: currentArgs, outcome: outcome,
                 latencyNanoseconds: elapsed,
-                fuelUsed: fuelUsed, memoryBytes: memoryBytes, counters: pendingCounters ?? [:]))
+                fuelUsed: fuelUsed, memoryBytes: memoryBytes, counters: pendingCounters ?? [:],
+                serviceLog: pendingServiceLog))
         pendingCounters = nil
+        if !pendingServiceLog.isEmpty { pendingServiceLog = [] }
         fuelAtLastStep = currentFuel
         return value
     }
@@ -223,6 +232,8 @@ final class AgentRun {
     var currentArgs: [StepValue] = []
     /// Counters (such as token counts) for the step in progress.
     var pendingCounters: [String: Int64]?
+    /// Service output (an MCP server's stderr) for the step in progress.
+    var pendingServiceLog: [String] = []
 
     func requireMemory() throws(SyscallFailure) -> GuestMemory {
         guard let memory else { throw SyscallFailure(.EINVAL, "the guest exports no memory named \"memory\"") }

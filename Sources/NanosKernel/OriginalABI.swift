@@ -1,5 +1,6 @@
 import Foundation
 import NanosFS
+import NanosMCP
 import NanosManifest
 import WasmKit
 
@@ -62,13 +63,16 @@ enum OriginalABI {
         copyingCall("llm_infer", group: .llm, inputs: 1, failure: { "LLM Inference Error: \($0.message)" }) { run, input in
             Array(try run.infer(input[0]).text.utf8)
         },
+        // The original joined the text items of the answer; `isError` (which it ignored)
+        // is now a failure with the server's text.
         copyingCall("mcp_call", group: .mcp_call, inputs: 3, failure: { "MCP Error calling tool: \($0.message)" }) {
             run, input in
-            let server = String(decoding: input[0], as: UTF8.self)
-            guard run.manifest.mcpServers.contains(where: { $0.name == server }) else {
-                throw SyscallFailure(.ENOENT, "MCP Error: Server '\(server)' not running")
+            let result = try run.mcpRequest { session, deadline throws(MCPServiceError) in
+                try session.callTool(
+                    server: try run.mcpText(input[0], "server"), tool: try run.mcpText(input[1], "tool"),
+                    arguments: input[2], deadline: deadline)
             }
-            throw SyscallFailure(.EIO, "MCP Error: the MCP bridge is not available in this build of nanos")
+            return Array(result.text.utf8)
         },
         flagCall("agent_send", group: .agent_send, inputs: 2) { _, input in
             throw SyscallFailure(.ENOENT, "no agent named \(String(decoding: input[0], as: UTF8.self)) in this run")

@@ -29,7 +29,7 @@ public enum SyscallLimits {
 enum SyscallTable {
     static let all: [String: HostImport] = {
         var table: [String: HostImport] = [:]
-        for entry in abiV1 + llmCalls + OriginalABI.imports + WASIPreview1.imports {
+        for entry in abiV1 + llmCalls + mcpCalls + OriginalABI.imports + WASIPreview1.imports {
             table["\(entry.module).\(entry.name)"] = entry
         }
         return table

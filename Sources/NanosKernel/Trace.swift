@@ -43,10 +43,14 @@ public struct Step: Sendable {
     public var memoryBytes: Int
     /// Service-specific counters, such as prompt and generated tokens for `llm.infer`.
     public var counters: [String: Int64]
+    /// Lines a service process wrote on the side while serving the step, such as an MCP
+    /// server's stderr since the previous request to it.
+    public var serviceLog: [String]
 
     public init(
         index: Int, name: String, args: [StepValue], outcome: StepOutcome,
-        latencyNanoseconds: UInt64, fuelUsed: UInt64, memoryBytes: Int, counters: [String: Int64] = [:]
+        latencyNanoseconds: UInt64, fuelUsed: UInt64, memoryBytes: Int, counters: [String: Int64] = [:],
+        serviceLog: [String] = []
     ) {
         self.index = index
         self.name = name
@@ -56,6 +60,7 @@ public struct Step: Sendable {
         self.fuelUsed = fuelUsed
         self.memoryBytes = memoryBytes
         self.counters = counters
+        self.serviceLog = serviceLog
     }
 }
 
@@ -93,6 +98,7 @@ extension Step {
         if !counters.isEmpty {
             object.append(("counters", .object(counters.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) })))
         }
+        if !serviceLog.isEmpty { object.append(("service_log", .array(serviceLog.map(JSONValue.string)))) }
         return .object(object)
     }
 }

@@ -127,20 +127,24 @@ public enum NetworkGrant: Sendable, Equatable {
 }
 
 /// An MCP server that nanos starts as a child process and talks to over stdio.
-public struct MCPServerSpec: Sendable, Equatable {
+/// Hashable so that agents naming the same server can share one process.
+public struct MCPServerSpec: Sendable, Hashable {
     /// The name guests use to address the server.
     public var name: String
+    /// A bare name (looked up when the server starts) or an absolute path (a relative path
+    /// in the manifest is made absolute against its folder).
     public var command: String
     public var args: [String]
-    /// Extra environment variables for the server, as written.
-    public var env: [String: String]
+    /// The variables the server gets beyond the harmless few every server inherits: each
+    /// a value written in the manifest, or `env:VAR` to pass on that host variable.
+    public var env: [String: Secret]
     /// Working folder, as an absolute path.
     public var cwd: String?
-    /// Limit for each request to the server.
+    /// Limit for each request to the server; nil leaves the MCP service's default.
     public var timeout: Duration?
 
     public init(
-        name: String, command: String, args: [String] = [], env: [String: String] = [:],
+        name: String, command: String, args: [String] = [], env: [String: Secret] = [:],
         cwd: String? = nil, timeout: Duration? = nil
     ) {
         self.name = name

@@ -239,9 +239,11 @@ struct ManifestReader {
                     section.field("name"), at: nameNode, "another server is already named \"\(name)\"",
                     hint: "guests address servers by name, so each needs its own")
             }
+            // A command with a slash is a path, relative to the manifest like every path in
+            // it; a bare name is looked up when the server starts.
+            let command = try nonEmptyString(try section.required("command", reader: self), section.field("command"))
             var server = MCPServerSpec(
-                name: name,
-                command: try nonEmptyString(try section.required("command", reader: self), section.field("command")))
+                name: name, command: command.contains("/") ? PathResolver.absolute(command, base: directory) : command)
             if let node = section.optional("args") { server.args = try stringList(node, section.field("args")) }
             if let node = section.optional("env") { server.env = try environment(node, section.field("env")) }
             if let node = section.optional("cwd") { server.cwd = try path(node, section.field("cwd")) }
@@ -395,17 +397,26 @@ struct ManifestReader {
         return secret
     }
 
-    private func environment(_ node: Node, _ field: String) throws(ManifestError) -> [String: String] {
+    /// Server variables: `NAME: value` as written, or `NAME: env:VAR` to pass on a host variable.
+    private func environment(_ node: Node, _ field: String) throws(ManifestError) -> [String: Secret] {
         guard case .mapping(let mapping) = node else {
-            throw error(field, at: node, "expected a mapping of variable names to values, got \(describe(node))")
+            throw error(
+                field, at: node, "expected a mapping of variable names to values, got \(describe(node))",
+                hint: "for example `env: {LOG_LEVEL: debug, API_TOKEN: env:MY_TOKEN}`")
         }
-        var variables: [String: String] = [:]
+        var variables: [String: Secret] = [:]
         for (key, value) in mapping {
             let name = try nonEmptyString(key, field)
             guard !name.contains("=") else {
                 throw error(field, at: key, "\"\(name)\" is not a variable name", hint: "names cannot contain `=`")
             }
-            variables[name] = try string(value, "\(field).\(name)")
+            let text = try string(value, "\(field).\(name)")
+            guard let variable = Secret(manifestText: text) else {
+                throw error(
+                    "\(field).\(name)", at: value, "\(describe(value)) does not name an environment variable",
+                    hint: "write env: followed by the host variable's name, like env:GITHUB_TOKEN")
+            }
+            variables[name] = variable
         }
         return variables
     }

@@ -5,7 +5,7 @@ import Foundation
 ///
 /// Every textual form (`description`, `debugDescription`, `dump`) hides a literal
 /// value, so a manifest can be logged or traced without leaking it.
-public enum Secret: Sendable, Equatable {
+public enum Secret: Sendable, Hashable {
     case literal(String)
     /// The name of an environment variable, written `env:VAR` in the manifest.
     case environment(String)

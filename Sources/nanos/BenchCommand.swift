@@ -9,7 +9,10 @@ struct BenchCommand: ParsableCommand {
         discussion: """
             Every figure is a median (p50) or p99 over many runs, measured in this process, \
             with anchors measured in the same run: spawning /bin/true and `python3 -c pass` \
-            for boot, and the same file read done directly by the host for syscalls.
+            for boot, and the same file read done directly by the host for syscalls. An \
+            `mcp.call` round trip to the time MCP server (mcp-server-time, installed by \
+            scripts/mcp-deps.sh) is set against the in-process `clock.now` round trip, as the \
+            cost of an MCP hop over a syscall.
             """
     )
 
@@ -30,6 +33,9 @@ struct BenchCommand: ParsableCommand {
 
     @Option(name: .long, help: "JS agents alive at once in one process for the RSS-per-extra-agent figure.")
     var jsAgents = 16
+
+    @Option(name: .long, help: "mcp.call round trips to the time MCP server (mcp-server-time; 0 skips the MCP figure).")
+    var mcpCalls = 2000
 
     @Flag(name: .long, help: "Measure inference instead: prompt and generation tok/s in-process next to llama-bench (same model, threads and token counts), and the RSS of agents sharing one model against separate processes.")
     var llm = false
@@ -68,7 +74,7 @@ struct BenchCommand: ParsableCommand {
         let results = try Benchmarks.run(
             options: BenchOptions(
                 bootRuns: bootRuns, syscallRuns: syscallRuns, readsPerSample: readsPerSample, jsBootRuns: jsBootRuns,
-                jsAgents: jsAgents))
+                jsAgents: jsAgents, mcpCalls: mcpCalls))
         if json {
             print(results.json().serialized())
         } else {

@@ -41,7 +41,7 @@ struct Nanos: ParsableCommand {
             4 out_of_fuel, 5 out_of_memory, 6 timeout, 7 max_steps, 8 trap.
             """,
         version: NanosVersion.current,
-        subcommands: [RunCommand.self, CompileCommand.self, BenchCommand.self]
+        subcommands: [RunCommand.self, CompileCommand.self, BenchCommand.self, MCPCommand.self]
     )
 }
 

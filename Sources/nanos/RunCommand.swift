@@ -80,7 +80,11 @@ struct RunCommand: ParsableCommand {
             case .value:
                 line += "  " + console.paint("ok", .green)
             }
-            console.line(line + console.paint("  \(latency)", .dim) + StepFormatting.tokens(step.counters))
+            console.line(
+                line + console.paint("  \(latency)", .dim) + StepFormatting.tokens(step.counters)
+                    + StepFormatting.server(step.counters))
+            // What a service process (an MCP server) wrote to stderr meanwhile.
+            for output in step.serviceLog { console.line(console.paint("        │ \(output)", .dim)) }
         }
     }
 
@@ -123,6 +127,13 @@ enum StepFormatting {
         let unit = generated == 1 ? "token" : "tokens"
         if let prompt = counters["prompt_tokens"] { return "  \(prompt) → \(generated) \(unit)" }
         return "  \(generated) \(unit)"
+    }
+
+    /// `  · started the server` when the step had to start (or restart) an MCP server.
+    static func server(_ counters: [String: Int64]) -> String {
+        if counters["server_restarted"] != nil { return "  · restarted the server" }
+        if counters["server_started"] != nil { return "  · started the server" }
+        return ""
     }
 
     static func latency(_ nanoseconds: UInt64) -> String {

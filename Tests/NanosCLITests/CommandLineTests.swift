@@ -86,6 +86,7 @@ import Testing
     @Test func benchReportsEveryFigureWithItsAnchors() throws {
         let result = try CLI.run([
             "bench", "--json", "--boot-runs", "20", "--syscall-runs", "2000", "--js-boot-runs", "20", "--js-agents", "4",
+            "--mcp-calls", "50",
         ])
         #expect(result.exitCode == 0, "stderr: \(result.stderr)")
         let report = try result.json()
@@ -112,5 +113,12 @@ import Testing
         #expect(js["agents"] as? Int == 4)
         #expect((js["rss_all_agents_bytes"] as? Int ?? 0) > (js["rss_one_agent_bytes"] as? Int ?? .max))
         #expect((js["spawn_node_e_0"] as? [String: Any])?["p50_ns"] != nil)
+        // An MCP hop to the real time server, next to the in-process syscall of the same run.
+        let mcp = try #require(report["mcp"] as? [String: Any])
+        let call = try #require(mcp["mcp_call"] as? [String: Any])
+        #expect(call["samples"] as? Int == 50)
+        #expect((call["p50_ns"] as? Double ?? 0) > (syscall["clock_now"] as? [String: Any])?["p50_ns"] as? Double ?? .infinity)
+        #expect((mcp["ratio_mcp_call_over_clock_now"] as? Double ?? 0) > 1)
+        #expect((mcp["server"] as? String)?.hasPrefix("mcp-server-time ") == true)
     }
 }

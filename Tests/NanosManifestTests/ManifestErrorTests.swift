@@ -198,6 +198,21 @@ import Testing
         #expect(error.hint == "write env: followed by the variable's name, like env:OPENAI_API_KEY")
     }
 
+    @Test func mcpServerEnvironmentNamesTheVariableThatIsWrong() throws {
+        let badName = try #require(
+            parseError(minimalManifest + "\nmcp_servers:\n  - name: s\n    command: x\n    env: {TOKEN: \"env:1x\"}\n"))
+        #expect(badName.field == "mcp_servers[0].env.TOKEN")
+        #expect(badName.hint == "write env: followed by the host variable's name, like env:GITHUB_TOKEN")
+        let notMapping = try #require(
+            parseError(minimalManifest + "\nmcp_servers:\n  - name: s\n    command: x\n    env: [TOKEN]\n"))
+        #expect(notMapping.field == "mcp_servers[0].env")
+        #expect(notMapping.message == "expected a mapping of variable names to values, got a list")
+        let unknownKey = try #require(
+            parseError(minimalManifest + "\nmcp_servers:\n  - name: s\n    command: x\n    timout: 5s\n"))
+        #expect(unknownKey.field == "mcp_servers[0].timout")
+        #expect(unknownKey.hint == "did you mean `timeout`?")
+    }
+
     @Test func apiURLNeedsAScheme() throws {
         let error = try #require(parseError(minimalManifest + "\nmodel:\n  api_url: localhost:11434\n"))
         #expect(error.field == "model.api_url")

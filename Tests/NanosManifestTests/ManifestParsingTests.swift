@@ -179,7 +179,7 @@ let minimalManifest = """
                   - name: search
                     command: ./bin/search-server
                     args: [--port, 8080]
-                    env: {LOG_LEVEL: debug, RETRIES: 3}
+                    env: {LOG_LEVEL: debug, RETRIES: 3, API_TOKEN: "env:SEARCH_TOKEN"}
                     cwd: servers/search
                     timeout: 500ms
                 """)
@@ -188,9 +188,9 @@ let minimalManifest = """
                 MCPServerSpec(
                     name: "files", command: "npx", args: ["-y", "@modelcontextprotocol/server-filesystem", "."]),
                 MCPServerSpec(
-                    name: "search", command: "./bin/search-server", args: ["--port", "8080"],
-                    env: ["LOG_LEVEL": "debug", "RETRIES": "3"], cwd: "/agents/demo/servers/search",
-                    timeout: .milliseconds(500)),
+                    name: "search", command: "/agents/demo/bin/search-server", args: ["--port", "8080"],
+                    env: ["LOG_LEVEL": .literal("debug"), "RETRIES": .literal("3"), "API_TOKEN": .environment("SEARCH_TOKEN")],
+                    cwd: "/agents/demo/servers/search", timeout: .milliseconds(500)),
             ])
     }
 

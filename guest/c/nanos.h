@@ -106,6 +106,17 @@ NANOS_IMPORT("llm_chat")     int64_t nanos_sys_llm_chat(const void * req, int32_
 NANOS_IMPORT("llm_stream_open")  int32_t nanos_sys_llm_stream_open(const void * req, int32_t req_len);
 NANOS_IMPORT("llm_stream_next")  int64_t nanos_sys_llm_stream_next(int32_t handle);
 NANOS_IMPORT("llm_stream_close") int32_t nanos_sys_llm_stream_close(int32_t handle);
+NANOS_IMPORT("mcp_call")           int64_t nanos_sys_mcp_call(const void * server, int32_t server_len,
+                                                              const void * tool, int32_t tool_len,
+                                                              const void * args, int32_t args_len);
+NANOS_IMPORT("mcp_list_tools")     int64_t nanos_sys_mcp_list_tools(const void * server, int32_t server_len);
+NANOS_IMPORT("mcp_list_resources") int64_t nanos_sys_mcp_list_resources(const void * server, int32_t server_len);
+NANOS_IMPORT("mcp_read_resource")  int64_t nanos_sys_mcp_read_resource(const void * server, int32_t server_len,
+                                                                       const void * uri, int32_t uri_len);
+NANOS_IMPORT("mcp_list_prompts")   int64_t nanos_sys_mcp_list_prompts(const void * server, int32_t server_len);
+NANOS_IMPORT("mcp_get_prompt")     int64_t nanos_sys_mcp_get_prompt(const void * server, int32_t server_len,
+                                                                    const void * name, int32_t name_len,
+                                                                    const void * args, int32_t args_len);
 NANOS_IMPORT("clock_now")    int64_t nanos_sys_clock_now(void);
 NANOS_IMPORT("random_bytes") int64_t nanos_sys_random_bytes(int32_t len);
 NANOS_IMPORT("last_error")   int64_t nanos_sys_last_error(void);
@@ -266,6 +277,52 @@ static inline int nanos_llm_stream_next(int handle, nanos_buf * out) {
 /* Abandons a stream before its end. Returns 0 or -errno. */
 static inline int nanos_llm_stream_close(int handle) {
     return nanos_sys_llm_stream_close(handle);
+}
+
+/* ---------------------------------------------------------------------------
+ * MCP tools (group "mcp_call"): the servers the manifest's mcp_servers lists,
+ * addressed by name. A server starts on its first call. Errors: -NANOS_ENOENT
+ * for an unknown server, tool or prompt (an unknown server is never started);
+ * -NANOS_EINVAL when the arguments break the tool's inputSchema (the message
+ * lists every offending path, and nothing was sent); -NANOS_EIO when the
+ * server failed or the tool answered isError (the message is the server's
+ * text); -NANOS_ETIMEDOUT when it did not answer in time.
+ * ------------------------------------------------------------------------- */
+
+/* Calls `tool` on `server` with `args_json` (a JSON object; NULL or "" for {}).
+ * *out is {"content":[...],"structuredContent":...,"isError":false}. */
+static inline int nanos_mcp_call(const char * server, const char * tool, const char * args_json, nanos_buf * out) {
+    const char * args = args_json ? args_json : "";
+    return nanos_take(nanos_sys_mcp_call(server, (int32_t)strlen(server), tool, (int32_t)strlen(tool),
+                                         args, (int32_t)strlen(args)), out);
+}
+
+/* The server's tools as JSON: [{"name","description","inputSchema",...}]. */
+static inline int nanos_mcp_list_tools(const char * server, nanos_buf * out) {
+    return nanos_take(nanos_sys_mcp_list_tools(server, (int32_t)strlen(server)), out);
+}
+
+/* The server's resources as JSON: [{"uri","name","mimeType",...}]. */
+static inline int nanos_mcp_list_resources(const char * server, nanos_buf * out) {
+    return nanos_take(nanos_sys_mcp_list_resources(server, (int32_t)strlen(server)), out);
+}
+
+/* One resource as JSON: {"contents":[{"uri","mimeType","text" or "blob"}]}. */
+static inline int nanos_mcp_read_resource(const char * server, const char * uri, nanos_buf * out) {
+    return nanos_take(nanos_sys_mcp_read_resource(server, (int32_t)strlen(server), uri, (int32_t)strlen(uri)), out);
+}
+
+/* The server's prompts as JSON: [{"name","description","arguments":[...]}]. */
+static inline int nanos_mcp_list_prompts(const char * server, nanos_buf * out) {
+    return nanos_take(nanos_sys_mcp_list_prompts(server, (int32_t)strlen(server)), out);
+}
+
+/* A prompt filled in with `args_json` (a JSON object of strings; NULL or "" for
+ * none): {"description":...,"messages":[{"role","content"}]}. */
+static inline int nanos_mcp_get_prompt(const char * server, const char * name, const char * args_json, nanos_buf * out) {
+    const char * args = args_json ? args_json : "";
+    return nanos_take(nanos_sys_mcp_get_prompt(server, (int32_t)strlen(server), name, (int32_t)strlen(name),
+                                               args, (int32_t)strlen(args)), out);
 }
 
 /* ---------------------------------------------------------------------------

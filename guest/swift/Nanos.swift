@@ -247,6 +247,69 @@ enum Nanos {
         }
     }
 
+    /// The MCP servers the manifest whitelists (group `mcp_call`). Results are JSON
+    /// text; arguments are a JSON object. See docs/mcp.md for the shapes and errors.
+    enum mcp {
+        /// Calls `tool` on `server`: `{"content":[…],"structuredContent":…,"isError":false}`.
+        /// Arguments that break the tool's input schema throw EINVAL and are never sent;
+        /// an `isError` answer throws EIO with the server's text.
+        static func call(_ server: String, _ tool: String, arguments: String = "{}") throws(NanosError) -> String {
+            try withUTF8Triple(server, tool, arguments) { s, t, a throws(NanosError) in
+                try takeString(nanos_sys_mcp_call(s.baseAddress, length(s), t.baseAddress, length(t), a.baseAddress, length(a)))
+            }
+        }
+
+        /// `[{"name","description","inputSchema",…}]`.
+        static func listTools(_ server: String) throws(NanosError) -> String {
+            try withUTF8(server) { (s: UnsafeBufferPointer<UInt8>) throws(NanosError) -> String in
+                try takeString(nanos_sys_mcp_list_tools(s.baseAddress, length(s)))
+            }
+        }
+
+        /// `[{"uri","name","mimeType",…}]`.
+        static func listResources(_ server: String) throws(NanosError) -> String {
+            try withUTF8(server) { (s: UnsafeBufferPointer<UInt8>) throws(NanosError) -> String in
+                try takeString(nanos_sys_mcp_list_resources(s.baseAddress, length(s)))
+            }
+        }
+
+        /// `{"contents":[{"uri","mimeType","text" or "blob"}]}`.
+        static func readResource(_ server: String, uri: String) throws(NanosError) -> String {
+            try withUTF8Triple(server, uri, "") { s, u, _ throws(NanosError) in
+                try takeString(nanos_sys_mcp_read_resource(s.baseAddress, length(s), u.baseAddress, length(u)))
+            }
+        }
+
+        /// `[{"name","description","arguments":[…]}]`.
+        static func listPrompts(_ server: String) throws(NanosError) -> String {
+            try withUTF8(server) { (s: UnsafeBufferPointer<UInt8>) throws(NanosError) -> String in
+                try takeString(nanos_sys_mcp_list_prompts(s.baseAddress, length(s)))
+            }
+        }
+
+        /// The prompt `name` filled in with `arguments` (a JSON object of strings):
+        /// `{"description",…,"messages":[{"role","content"}]}`.
+        static func getPrompt(_ server: String, _ name: String, arguments: String = "{}") throws(NanosError) -> String {
+            try withUTF8Triple(server, name, arguments) { s, n, a throws(NanosError) in
+                try takeString(nanos_sys_mcp_get_prompt(s.baseAddress, length(s), n.baseAddress, length(n), a.baseAddress, length(a)))
+            }
+        }
+
+        private static func length(_ bytes: UnsafeBufferPointer<UInt8>) -> Int32 { Int32(truncatingIfNeeded: bytes.count) }
+
+        /// Three strings' UTF-8 at once, for calls that take three (ptr, len) pairs.
+        private static func withUTF8Triple<T>(
+            _ first: String, _ second: String, _ third: String,
+            _ body: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>) throws(NanosError) -> T
+        ) throws(NanosError) -> T {
+            try Nanos.withUTF8(first) { (a: UnsafeBufferPointer<UInt8>) throws(NanosError) -> T in
+                try Nanos.withUTF8(second) { (b: UnsafeBufferPointer<UInt8>) throws(NanosError) -> T in
+                    try Nanos.withUTF8(third) { (c: UnsafeBufferPointer<UInt8>) throws(NanosError) -> T in try body(a, b, c) }
+                }
+            }
+        }
+    }
+
     /// The web (group `web`, limited by `permissions.network`).
     enum web {
         /// The body of a GET request to `url`.
@@ -349,6 +412,23 @@ func nanos_sys_fs_list(_ path: UnsafePointer<UInt8>?, _ pathLen: Int32) -> Int64
 func nanos_sys_llm_infer(_ request: UnsafePointer<UInt8>?, _ requestLen: Int32) -> Int64
 @_extern(wasm, module: "nanos", name: "web_fetch") @_extern(c)
 func nanos_sys_web_fetch(_ url: UnsafePointer<UInt8>?, _ urlLen: Int32) -> Int64
+@_extern(wasm, module: "nanos", name: "mcp_call") @_extern(c)
+func nanos_sys_mcp_call(
+    _ server: UnsafePointer<UInt8>?, _ serverLen: Int32, _ tool: UnsafePointer<UInt8>?, _ toolLen: Int32,
+    _ args: UnsafePointer<UInt8>?, _ argsLen: Int32) -> Int64
+@_extern(wasm, module: "nanos", name: "mcp_list_tools") @_extern(c)
+func nanos_sys_mcp_list_tools(_ server: UnsafePointer<UInt8>?, _ serverLen: Int32) -> Int64
+@_extern(wasm, module: "nanos", name: "mcp_list_resources") @_extern(c)
+func nanos_sys_mcp_list_resources(_ server: UnsafePointer<UInt8>?, _ serverLen: Int32) -> Int64
+@_extern(wasm, module: "nanos", name: "mcp_read_resource") @_extern(c)
+func nanos_sys_mcp_read_resource(
+    _ server: UnsafePointer<UInt8>?, _ serverLen: Int32, _ uri: UnsafePointer<UInt8>?, _ uriLen: Int32) -> Int64
+@_extern(wasm, module: "nanos", name: "mcp_list_prompts") @_extern(c)
+func nanos_sys_mcp_list_prompts(_ server: UnsafePointer<UInt8>?, _ serverLen: Int32) -> Int64
+@_extern(wasm, module: "nanos", name: "mcp_get_prompt") @_extern(c)
+func nanos_sys_mcp_get_prompt(
+    _ server: UnsafePointer<UInt8>?, _ serverLen: Int32, _ name: UnsafePointer<UInt8>?, _ nameLen: Int32,
+    _ args: UnsafePointer<UInt8>?, _ argsLen: Int32) -> Int64
 @_extern(wasm, module: "nanos", name: "clock_now") @_extern(c)
 func nanos_sys_clock_now() -> Int64
 @_extern(wasm, module: "nanos", name: "random_bytes") @_extern(c)
