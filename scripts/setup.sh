@@ -9,6 +9,7 @@ APT_PACKAGES=(
   wasi-libc                  # libc for C guests (headers + wasm32 libs)
   libclang-rt-19-dev-wasm32  # compiler-rt builtins for wasm32 guests
   python3                    # benchmark anchor (`python3 -c pass`)
+  python3-venv               # venvs of llm-deps.sh and mcp-deps.sh (Debian's python3 lacks venv without it)
 )
 
 . "$(dirname "$0")/lib.sh"
