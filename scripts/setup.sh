@@ -11,6 +11,7 @@ APT_PACKAGES=(
   python3                    # benchmark anchor (`python3 -c pass`)
   esbuild                    # bundles JS/TS agents (`nanos compile agent.ts`)
   node-typescript            # `nanos compile --typecheck`; brings node, the JS boot anchor
+  python3-venv               # venvs of llm-deps.sh and mcp-deps.sh (Debian's python3 lacks venv without it)
 )
 
 . "$(dirname "$0")/lib.sh"

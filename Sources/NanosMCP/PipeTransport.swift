@@ -87,13 +87,14 @@ actor PipeTransport: Transport {
     private let writes: DispatchQueue
     private let messages: AsyncThrowingStream<Data, any Error>
     private let continuation: AsyncThrowingStream<Data, any Error>.Continuation
-    private let onClose: @Sendable (String) -> Void
+    private let onClose: @Sendable (_ problem: String?) -> Void
     private var reading = false
 
-    /// `onClose` is told why the server's output ended (it exited, or broke the protocol).
+    /// `onClose` is called when the server's output ends: with nil at end of file (it
+    /// exited), or with the problem when it broke the protocol or could not be read.
     init(
         server: String, toServer: FileHandle, fromServer: FileHandle, logger: Logger,
-        onClose: @escaping @Sendable (String) -> Void
+        onClose: @escaping @Sendable (_ problem: String?) -> Void
     ) {
         self.server = server
         input = ServerInput(toServer)
@@ -114,11 +115,11 @@ actor PipeTransport: Transport {
             fromServer, name: "nanos.mcp.\(server).stdout", maxLineBytes: Self.maxMessageBytes, overflow: .fail,
             onLine: { line in continuation.yield(Data(line)) },
             onEnd: { problem in
-                let reason = problem ?? "closed its output"
                 // Finishing with an error, not plainly, ends the SDK client's receive loop
                 // (a plainly finished stream would have it ask for the stream again, forever).
-                continuation.finish(throwing: MCPServiceError.serverFailed("MCP server \(server) \(reason)"))
-                onClose(reason)
+                continuation.finish(
+                    throwing: MCPServiceError.serverFailed("MCP server \(server) \(problem ?? "closed its output")"))
+                onClose(problem)
             })
     }
 

@@ -105,7 +105,7 @@ final class ServerConnection: @unchecked Sendable {
         if sdkLogger.logLevel > .debug { sdkLogger.logLevel = .critical }
         let transport = PipeTransport(
             server: name, toServer: stdin.fileHandleForWriting, fromServer: stdout.fileHandleForReading, logger: sdkLogger,
-            onClose: { reason in connectionBox.value?.outputClosed(reason) })
+            onClose: { problem in connectionBox.value?.outputClosed(problem: problem) })
         let connection = ServerConnection(
             name: name, process: process, transport: transport, exited: exited,
             client: Client(name: clientName, version: clientVersion),
@@ -163,12 +163,13 @@ final class ServerConnection: @unchecked Sendable {
         disconnectClient()
     }
 
-    private func outputClosed(_ reason: String) {
-        state.withLock { if $0.closed == nil { $0.closed = reason } }
+    /// `problem` is set when the server broke the protocol (an oversized message) or the
+    /// read failed; such a server is not trusted further and is killed.
+    private func outputClosed(problem: String?) {
+        state.withLock { if $0.closed == nil { $0.closed = problem ?? "closed its output" } }
         ending.fire()
         disconnectClient()
-        // A server that broke the protocol (an oversized message) is not trusted further.
-        if reason != "closed its output", state.value.exit == nil { kill(processIdentifier, SIGKILL) }
+        if problem != nil, state.value.exit == nil { kill(processIdentifier, SIGKILL) }
     }
 
     /// Fails the requests still waiting for an answer, so their callers hear at once.
@@ -202,9 +203,8 @@ final class ServerConnection: @unchecked Sendable {
     }
 
     /// Every page of a paginated list.
-    func listAll<Item: Sendable>(
-        describing description: String, deadline: ContinuousClock.Instant, timeoutReason: String,
-        _ fetch: (String?) throws(MCPServiceError) -> (items: [Item], next: String?)
+    func listAll<Item>(
+        describing description: String, _ fetch: (String?) throws(MCPServiceError) -> (items: [Item], next: String?)
     ) throws(MCPServiceError) -> [Item] {
         var items: [Item] = []
         var cursor: String?
@@ -224,7 +224,7 @@ final class ServerConnection: @unchecked Sendable {
     func tools(deadline: ContinuousClock.Instant, timeoutReason: String) throws(MCPServiceError) -> [Tool] {
         if let cached = state.value.tools { return cached }
         guard capabilities.tools != nil else { return [] }
-        let tools: [Tool] = try listAll(describing: "tools/list", deadline: deadline, timeoutReason: timeoutReason) {
+        let tools: [Tool] = try listAll(describing: "tools/list") {
             cursor throws(MCPServiceError) in
             let result = try send(
                 cursor.map { ListTools.request(.init(cursor: $0)) } ?? ListTools.request(.init()),
@@ -238,7 +238,7 @@ final class ServerConnection: @unchecked Sendable {
     func prompts(deadline: ContinuousClock.Instant, timeoutReason: String) throws(MCPServiceError) -> [Prompt] {
         if let cached = state.value.prompts { return cached }
         guard capabilities.prompts != nil else { return [] }
-        let prompts: [Prompt] = try listAll(describing: "prompts/list", deadline: deadline, timeoutReason: timeoutReason) {
+        let prompts: [Prompt] = try listAll(describing: "prompts/list") {
             cursor throws(MCPServiceError) in
             let result = try send(
                 cursor.map { ListPrompts.request(.init(cursor: $0)) } ?? ListPrompts.request(.init()),
@@ -251,7 +251,7 @@ final class ServerConnection: @unchecked Sendable {
 
     func resources(deadline: ContinuousClock.Instant, timeoutReason: String) throws(MCPServiceError) -> [Resource] {
         guard capabilities.resources != nil else { return [] }
-        return try listAll(describing: "resources/list", deadline: deadline, timeoutReason: timeoutReason) {
+        return try listAll(describing: "resources/list") {
             cursor throws(MCPServiceError) in
             let result = try send(
                 cursor.map { ListResources.request(.init(cursor: $0)) } ?? ListResources.request(.init()),
@@ -270,7 +270,7 @@ final class ServerConnection: @unchecked Sendable {
             _ = exited.wait(timeout: .now() + Self.exitGrace)
             _ = stderrEnded.wait(timeout: .now() + .milliseconds(200))
             let current = state.value
-            let reason = current.exit ?? "closed its output (\(current.closed ?? "unknown reason"))"
+            let reason = current.exit ?? current.closed ?? "closed its output"
             var message = "MCP server \(name) \(reason) during \(description)"
             let recent = output.recent
             if let last = recent.last { message += "; its last stderr line: \(last)" }
