@@ -230,4 +230,36 @@ import Testing
         #expect(first.count > 100_000)
         #expect(first == second)
     }
+
+    @Test func mcpCallsThroughTheSDKReturnValuesAndThrowNanosErrors() throws {
+        let (report, result) = try compileAndRun(
+            """
+            import { mcp, agent, NanosError } from "nanos";
+            function code(action: () => unknown): string {
+              try { action(); return "sent"; } catch (e) { return e instanceof NanosError ? e.code : String(e); }
+            }
+            const tools = mcp.listTools("test").map((tool) => tool.name).sort();
+            const echoed = mcp.call("test", "echo", { text: "héllo", times: 2 });
+            const readme = mcp.readResource("test", "note://readme").contents[0].text ?? "";
+            const prompt = mcp.getPrompt("test", "review", { code: "x = 1" }).messages.length;
+            agent.log(`tools ${tools.includes("echo")} | ${echoed.text.includes("héllo héllo")} | ${readme.length > 0} | ${prompt}`);
+            agent.log(`schema ${code(() => mcp.call("test", "echo", { text: "", times: 9 }))}`);
+            agent.log(`tool error ${code(() => mcp.call("test", "fail", { message: "no" }))}`);
+            agent.log(`unknown server ${code(() => mcp.call("rogue", "echo", {}))}`);
+            const history = mcp.call("test", "history");
+            agent.log(`history ${JSON.stringify(history.structuredContent ?? history.text)}`);
+            agent.done("mcp");
+            """,
+            permissions: "{}\nmcp_servers:\n\(try MCPAgentTests.testServer())")
+        #expect(report["status"] as? String == "ok", "stderr: \(result.stderr)")
+        let lines = logs(result)
+        #expect(lines.contains("tools true | true | true | 1"), "stderr: \(result.stderr)")
+        #expect(lines.contains("schema EINVAL"))
+        #expect(lines.contains("tool error EIO"))
+        #expect(lines.contains("unknown server ENOENT"))
+        // The call refused by its schema never reached the server.
+        let history = try #require(lines.first { $0.hasPrefix("history ") })
+        #expect(history.components(separatedBy: "echo").count == 2, "\(history)")
+    }
 }
+

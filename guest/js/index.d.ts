@@ -161,15 +161,50 @@ declare module "nanos" {
   }
   export const web: Web;
 
-  /** MCP servers from the manifest (group "mcp_call"). Not in this nanos version:
-   *  every call throws NanosError ENOSYS. */
+  /** One item of an MCP result: text, an image, a resource... */
+  export interface MCPContent {
+    type: string;
+    text?: string;
+    [key: string]: unknown;
+  }
+  /** What a tool answered. `text` joins the text items. */
+  export interface MCPToolResult {
+    readonly content: MCPContent[];
+    readonly structuredContent?: unknown;
+    readonly isError: boolean;
+    readonly text: string;
+  }
+  export interface MCPTool {
+    name: string;
+    description?: string;
+    inputSchema: object;
+    [key: string]: unknown;
+  }
+  export interface MCPResource {
+    uri: string;
+    name: string;
+    description?: string;
+    mimeType?: string;
+    [key: string]: unknown;
+  }
+  export interface MCPPrompt {
+    name: string;
+    description?: string;
+    arguments?: { name: string; description?: string; required?: boolean }[];
+  }
+
+  /** The MCP servers the manifest's `mcp_servers` lists, by name (group "mcp_call").
+   *  A server is started on first use. Arguments are checked against the tool's
+   *  inputSchema before anything is sent (EINVAL, listing every bad path); a server
+   *  not in the manifest is ENOENT and never started; a tool's own error is EIO with
+   *  the server's text; a server that does not answer in time is ETIMEDOUT. */
   export interface MCP {
-    call(server: string, tool: string, args?: object): never;
-    listTools(server: string): never;
-    listResources(server: string): never;
-    readResource(server: string, uri: string): never;
-    listPrompts(server: string): never;
-    getPrompt(server: string, name: string, args?: object): never;
+    call(server: string, tool: string, args?: Record<string, unknown>): MCPToolResult;
+    listTools(server: string): MCPTool[];
+    listResources(server: string): MCPResource[];
+    readResource(server: string, uri: string): { contents: ({ uri: string; mimeType?: string; text?: string; blob?: string })[] };
+    listPrompts(server: string): MCPPrompt[];
+    getPrompt(server: string, name: string, args?: Record<string, string>): { description?: string; messages: { role: string; content: MCPContent }[] };
   }
   export const mcp: MCP;
 

@@ -41,7 +41,7 @@ Object.defineProperty(NanosError.prototype, "name", {
   value: "NanosError", writable: true, configurable: true, enumerable: false,
 });
 
-// ABI v1 has no web, MCP or fleet calls yet. ENOSYS is POSIX's "function not
+// ABI v1 has no web or fleet calls yet. ENOSYS is POSIX's "function not
 // implemented" (errno 38); it never comes from the host.
 const ENOSYS = 38;
 
@@ -397,13 +397,57 @@ export const web = Object.freeze({
   fetch(url, options) { return notAvailable("web.fetch"); },
 });
 
+// Arguments go to the host as a JSON object; the host checks them against the tool's
+// inputSchema before anything reaches the server.
+function argumentsJSON(args, call) {
+  if (args === undefined || args === null) return "{}";
+  if (typeof args !== "object" || Array.isArray(args)) {
+    throw new TypeError(`${call}: arguments must be an object, got ${describe(args)}`);
+  }
+  return JSON.stringify(args);
+}
+
+/** The text items of an MCP content list, joined by newlines. */
+function contentText(content) {
+  return (Array.isArray(content) ? content : [])
+    .filter((item) => item && item.type === "text")
+    .map((item) => item.text)
+    .join("\n");
+}
+
 export const mcp = Object.freeze({
-  call(server, tool, args) { return notAvailable("mcp.call"); },
-  listTools(server) { return notAvailable("mcp.listTools"); },
-  listResources(server) { return notAvailable("mcp.listResources"); },
-  readResource(server, uri) { return notAvailable("mcp.readResource"); },
-  listPrompts(server) { return notAvailable("mcp.listPrompts"); },
-  getPrompt(server, name, args) { return notAvailable("mcp.getPrompt"); },
+  /**
+   * Calls a tool of a server the manifest lists: { content, structuredContent?, isError,
+   * text } where `text` joins the text items. A tool error throws NanosError (EIO).
+   */
+  call(server, tool, args) {
+    const result = JSON.parse(sys.mcpCall(
+      requireString(server, "mcp.call", "server"), requireString(tool, "mcp.call", "tool"), argumentsJSON(args, "mcp.call")));
+    return Object.freeze({ ...result, text: contentText(result.content) });
+  },
+  /** The server's tools: [{ name, description?, inputSchema, ... }]. */
+  listTools(server) {
+    return JSON.parse(sys.mcpListTools(requireString(server, "mcp.listTools", "server")));
+  },
+  /** The server's resources: [{ uri, name, mimeType?, ... }]. */
+  listResources(server) {
+    return JSON.parse(sys.mcpListResources(requireString(server, "mcp.listResources", "server")));
+  },
+  /** A resource's contents: { contents: [{ uri, text? | blob?, mimeType? }] }. */
+  readResource(server, uri) {
+    return JSON.parse(sys.mcpReadResource(
+      requireString(server, "mcp.readResource", "server"), requireString(uri, "mcp.readResource", "uri")));
+  },
+  /** The server's prompts: [{ name, description?, arguments? }]. */
+  listPrompts(server) {
+    return JSON.parse(sys.mcpListPrompts(requireString(server, "mcp.listPrompts", "server")));
+  },
+  /** A prompt filled in with `args`: { description?, messages: [...] }. */
+  getPrompt(server, name, args) {
+    return JSON.parse(sys.mcpGetPrompt(
+      requireString(server, "mcp.getPrompt", "server"), requireString(name, "mcp.getPrompt", "name"),
+      argumentsJSON(args, "mcp.getPrompt")));
+  },
 });
 
 export const fleet = Object.freeze({

@@ -245,6 +245,53 @@ static JSValue sys_text_call(JSContext *ctx, JSValueConst this_val, int argc, JS
     return host_text(ctx, call, result);
 }
 
+/* The MCP calls: each takes the server's name and up to two more texts, and returns
+ * the host's JSON text, which the SDK parses. magic picks the call. */
+enum mcp_call { MCP_CALL, MCP_LIST_TOOLS, MCP_LIST_RESOURCES, MCP_READ_RESOURCE, MCP_LIST_PROMPTS, MCP_GET_PROMPT };
+static const struct {
+    const char *name;
+    int texts; /* how many text arguments, the server's name included */
+    const char *what[3];
+} mcp_calls[] = {
+    [MCP_CALL] = {"mcp.call", 3, {"the server", "the tool", "the arguments"}},
+    [MCP_LIST_TOOLS] = {"mcp.listTools", 1, {"the server"}},
+    [MCP_LIST_RESOURCES] = {"mcp.listResources", 1, {"the server"}},
+    [MCP_READ_RESOURCE] = {"mcp.readResource", 2, {"the server", "the URI"}},
+    [MCP_LIST_PROMPTS] = {"mcp.listPrompts", 1, {"the server"}},
+    [MCP_GET_PROMPT] = {"mcp.getPrompt", 3, {"the server", "the prompt", "the arguments"}},
+};
+
+static JSValue sys_mcp(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv, int magic) {
+    const char *call = mcp_calls[magic].name;
+    int texts = mcp_calls[magic].texts;
+    host_bytes arg[3];
+    for (int i = 0; i < texts; i++) {
+        if (get_host_text(ctx, i < argc ? argv[i] : JS_UNDEFINED, call, mcp_calls[magic].what[i], &arg[i])) {
+            while (i-- > 0) host_bytes_free(ctx, &arg[i]);
+            return JS_EXCEPTION;
+        }
+    }
+    int64_t result = 0;
+    switch ((enum mcp_call)magic) {
+    case MCP_CALL:
+        result = nanos_sys_mcp_call(arg[0].data, (int32_t)arg[0].len, arg[1].data, (int32_t)arg[1].len, arg[2].data,
+                                    (int32_t)arg[2].len);
+        break;
+    case MCP_LIST_TOOLS: result = nanos_sys_mcp_list_tools(arg[0].data, (int32_t)arg[0].len); break;
+    case MCP_LIST_RESOURCES: result = nanos_sys_mcp_list_resources(arg[0].data, (int32_t)arg[0].len); break;
+    case MCP_READ_RESOURCE:
+        result = nanos_sys_mcp_read_resource(arg[0].data, (int32_t)arg[0].len, arg[1].data, (int32_t)arg[1].len);
+        break;
+    case MCP_LIST_PROMPTS: result = nanos_sys_mcp_list_prompts(arg[0].data, (int32_t)arg[0].len); break;
+    case MCP_GET_PROMPT:
+        result = nanos_sys_mcp_get_prompt(arg[0].data, (int32_t)arg[0].len, arg[1].data, (int32_t)arg[1].len,
+                                          arg[2].data, (int32_t)arg[2].len);
+        break;
+    }
+    for (int i = 0; i < texts; i++) host_bytes_free(ctx, &arg[i]);
+    return host_text(ctx, call, result);
+}
+
 /* fsWrite(path, data): data is a string (written as UTF-8) or a Uint8Array. */
 static JSValue sys_fs_write(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
     host_bytes path, data;
@@ -330,6 +377,12 @@ static const JSCFunctionListEntry sys_functions[] = {
     JS_CFUNC_DEF("streamOpen", 1, sys_stream_open),
     JS_CFUNC_DEF("streamNext", 1, sys_stream_next),
     JS_CFUNC_DEF("streamClose", 1, sys_stream_close),
+    JS_CFUNC_MAGIC_DEF("mcpCall", 3, sys_mcp, MCP_CALL),
+    JS_CFUNC_MAGIC_DEF("mcpListTools", 1, sys_mcp, MCP_LIST_TOOLS),
+    JS_CFUNC_MAGIC_DEF("mcpListResources", 1, sys_mcp, MCP_LIST_RESOURCES),
+    JS_CFUNC_MAGIC_DEF("mcpReadResource", 2, sys_mcp, MCP_READ_RESOURCE),
+    JS_CFUNC_MAGIC_DEF("mcpListPrompts", 1, sys_mcp, MCP_LIST_PROMPTS),
+    JS_CFUNC_MAGIC_DEF("mcpGetPrompt", 3, sys_mcp, MCP_GET_PROMPT),
     JS_CFUNC_DEF("clockNow", 0, sys_clock_now),
     JS_CFUNC_DEF("randomBytes", 1, sys_random_bytes),
     JS_CFUNC_DEF("exit", 1, sys_exit),
