@@ -4,8 +4,8 @@
 // run still ends ok, with a summary such as "8 attempts, 8 blocked".
 //
 // The manifest (security_violation_js.nano) grants only `tools: [agent, fs_read]`
-// with fs_read on data/: no fs_write, no llm, no web, no MCP server. The run's
-// set-up creates data/escape_link as a symlink pointing outside data/.
+// with fs_read on data/: no fs_write, no llm, no web, no MCP server.
+// data/escape_link is a symlink that points outside data/.
 //
 //   nanos compile examples/security_violation_js.ts -o examples/build/security_violation_js.wasm
 //   nanos run examples/security_violation_js.nano
