@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Logging
 import NanosFS
 import NanosLLM
@@ -66,6 +67,55 @@ public enum KernelError: Error, Sendable, CustomStringConvertible {
     }
 }
 
+/// What identifies one version of a file: a changed file gets a new image.
+struct FileStamp: Equatable, Sendable {
+    let device: UInt64
+    let inode: UInt64
+    let size: Int64
+    let modifiedSeconds: Int
+    let modifiedNanoseconds: Int
+
+    init?(path: String) {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        device = UInt64(info.st_dev)
+        inode = UInt64(info.st_ino)
+        size = Int64(info.st_size)
+        modifiedSeconds = info.st_mtim.tv_sec
+        modifiedNanoseconds = info.st_mtim.tv_nsec
+    }
+}
+
+/// Agent images by path, at most `capacity` of them (the oldest goes first).
+final class ImageCache: Sendable {
+    static let shared = ImageCache()
+    static let capacity = 32
+
+    private struct Entry {
+        let stamp: FileStamp
+        let image: AgentImage
+    }
+
+    private let entries = Mutex<(byPath: [String: Entry], order: [String])>(([:], []))
+
+    func image(path: String, stamp: FileStamp) -> AgentImage? {
+        entries.withLock { entries in
+            guard let entry = entries.byPath[path], entry.stamp == stamp else { return nil }
+            return entry.image
+        }
+    }
+
+    func keep(_ image: AgentImage, path: String, stamp: FileStamp) {
+        entries.withLock { entries in
+            if entries.byPath[path] == nil { entries.order.append(path) }
+            entries.byPath[path] = Entry(stamp: stamp, image: image)
+            while entries.order.count > ImageCache.capacity {
+                entries.byPath[entries.order.removeFirst()] = nil
+            }
+        }
+    }
+}
+
 /// How a front end wants a run wired up.
 public struct RunOptions: Sendable {
     public var logSink: LogSink
@@ -83,7 +133,18 @@ public enum Kernel {
     static let logger = Logger(label: "nanos.kernel")
 
     /// Loads and validates an agent binary: `.wasm`, or `.wat` text compiled in memory.
+    ///
+    /// Images are kept per file for the life of the process (until the file changes),
+    /// so every run of one binary shares the parsed module and its used instances.
     public static func loadImage(path: String) throws(KernelError) -> AgentImage {
+        let stamp = FileStamp(path: path)
+        if let stamp, let image = ImageCache.shared.image(path: path, stamp: stamp) { return image }
+        let image = try readImage(path: path)
+        if let stamp { ImageCache.shared.keep(image, path: path, stamp: stamp) }
+        return image
+    }
+
+    private static func readImage(path: String) throws(KernelError) -> AgentImage {
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))

@@ -99,4 +99,16 @@ import Testing
             source: "guest.wat")
         #expect(image.pool == nil)
     }
+
+    @Test func runsOfOneBinaryShareItsImageUntilTheFileChanges() throws {
+        let fixture = try AgentFixture()
+        let first = try image(fixture, "import { agent } from \"nanos\"; agent.done(\"one\");")
+        let again = try Kernel.loadImage(path: fixture.directory + "/agent.wasm")
+        #expect(first.pool === again.pool, "the same file gives the same image and pool")
+        // A recompiled binary is a new file version: a new image.
+        let changed = try image(fixture, "import { agent } from \"nanos\"; agent.done(\"two\");")
+        #expect(changed.pool !== first.pool)
+        #expect(Kernel.run(manifest: try fixture.manifest(
+            "name: changed\nresources: {memory: 64MB, max_steps: 5}\npermissions: {}"), image: changed).summary == "two")
+    }
 }
