@@ -242,7 +242,7 @@ public enum Benchmarks {
             let report = Kernel.run(manifest: manifest, image: image)
             let elapsed = start.duration(to: .now)
             guard report.status == .ok else { throw BenchError.agentFailed("boot", report) }
-            samples.append(Double(elapsed.components.attoseconds) / 1e9 + Double(elapsed.components.seconds) * 1e9)
+            samples.append(nanoseconds(elapsed))
         }
         return Distribution(samples)
     }
@@ -292,10 +292,14 @@ public enum Benchmarks {
                 }
             }
             let elapsed = start.duration(to: .now)
-            samples.append(
-                (Double(elapsed.components.attoseconds) / 1e9 + Double(elapsed.components.seconds) * 1e9) / Double(batch))
+            samples.append(nanoseconds(elapsed) / Double(batch))
         }
         return samples
+    }
+
+    /// A duration in nanoseconds, with the fraction, for the distributions.
+    static func nanoseconds(_ duration: Duration) -> Double {
+        Double(duration.components.attoseconds) / 1e9 + Double(duration.components.seconds) * 1e9
     }
 
     /// Debian's interpreter when present: a version-manager shim in front of `python3`
@@ -320,7 +324,7 @@ public enum Benchmarks {
             var status: Int32 = 0
             waitpid(pid, &status, 0)
             let elapsed = start.duration(to: .now)
-            samples.append(Double(elapsed.components.attoseconds) / 1e9 + Double(elapsed.components.seconds) * 1e9)
+            samples.append(nanoseconds(elapsed))
         }
         return Distribution(samples)
     }

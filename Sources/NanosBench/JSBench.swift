@@ -150,10 +150,6 @@ extension Benchmarks {
         if let failed = reports.all.first(where: { $0.status != .ok }) { throw BenchError.agentFailed("parked.js", failed) }
         return rss
     }
-
-    static func nanoseconds(_ duration: Duration) -> Double {
-        Double(duration.components.attoseconds) / 1e9 + Double(duration.components.seconds) * 1e9
-    }
 }
 
 /// Reports gathered from agent threads.

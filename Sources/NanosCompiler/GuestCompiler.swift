@@ -77,7 +77,7 @@ public struct GuestCompiler: Sendable {
         guard exports.contains(where: GuestCompiler.entryPoints.contains) else {
             throw .noEntryPoint(input: request.input, language: language)
         }
-        try write(module.bytes, to: request.output)
+        try Paths.writeAtomically(module.bytes, to: request.output, what: "the module")
         return CompileReport(
             language: language, output: request.output, byteCount: module.bytes.count, exports: exports,
             diagnostics: module.diagnostics)
@@ -261,30 +261,12 @@ public struct GuestCompiler: Sendable {
         }
     }
 
-    private func write(_ bytes: [UInt8], to output: String) throws(CompileError) {
-        do {
-            try FileManager.default.createDirectory(atPath: Paths.parent(output), withIntermediateDirectories: true)
-            try Data(bytes).write(to: URL(fileURLWithPath: output), options: .atomic)
-        } catch {
-            throw .io(path: output, reason: "cannot write the module: \(error.localizedDescription)")
-        }
-    }
-
-    /// Runs `body` in a fresh private folder that is removed afterwards.
+    /// Runs `body` in a fresh private folder under TMPDIR, removed afterwards.
     private func withTemporaryDirectory<T>(
         _ body: (String) throws(CompileError) -> T
     ) throws(CompileError) -> T {
         let base = toolchain.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? NSTemporaryDirectory()
-        // Absolute, because the linker runs inside this folder.
-        let directory = Paths.standardized(Paths.join(base, "nanos-compile-\(UUID().uuidString)"))
-        do {
-            try FileManager.default.createDirectory(
-                atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        } catch {
-            throw .io(path: directory, reason: "cannot create a temporary folder: \(error.localizedDescription)")
-        }
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        return try body(directory)
+        return try Paths.withTemporaryDirectory(in: base, body)
     }
 
     /// A path as a command-line operand: "-x.c" would read as an option.

@@ -50,7 +50,7 @@ struct JSRuntimeBuilder {
 
         let source = try quickJSSource(version: version)
         let objects = try upstreamObjects(source: source, into: Paths.join(cacheFolder, "wasm32-objects-\(JSRuntimeBuilder.recipe)"))
-        let bytes = try withScratch(in: cacheFolder) { (scratch: String) throws(CompileError) -> [UInt8] in
+        let bytes = try Paths.withTemporaryDirectory(in: cacheFolder) { (scratch: String) throws(CompileError) -> [UInt8] in
             var linkInputs = objects
             for file in glue where file.hasSuffix(".c") {
                 let object = Paths.join(scratch, Paths.splitExtension(Paths.lastComponent(file)).base + ".o")
@@ -69,7 +69,7 @@ struct JSRuntimeBuilder {
             }
             return bytes
         }
-        try publish(bytes, at: linked)
+        try Paths.writeAtomically(bytes, to: linked, what: "the JS runtime to the cache")
         return Runtime(bytes: bytes, provenance: provenance)
     }
 
@@ -111,12 +111,12 @@ struct JSRuntimeBuilder {
             let object = Paths.join(folder, Paths.splitExtension(file).base + ".o")
             objects.append(object)
             if Paths.isFile(object) { continue }
-            let built = try withScratch(in: folder) { (scratch: String) throws(CompileError) -> [UInt8] in
+            let built = try Paths.withTemporaryDirectory(in: folder) { (scratch: String) throws(CompileError) -> [UInt8] in
                 let temporary = Paths.join(scratch, Paths.lastComponent(object))
                 try compile(Paths.join(source, file), to: temporary, include: [source])
                 return try read(temporary)
             }
-            try publish(built, at: object)
+            try Paths.writeAtomically(built, to: object, what: "a QuickJS object to the cache")
         }
         return objects
     }
@@ -154,30 +154,6 @@ struct JSRuntimeBuilder {
     private func read(_ path: String) throws(CompileError) -> [UInt8] {
         guard let data = FileManager.default.contents(atPath: path) else { throw .io(path: path, reason: "cannot be read") }
         return [UInt8](data)
-    }
-
-    /// Writes a cache entry so that a concurrent reader sees either nothing or all of it.
-    private func publish(_ bytes: [UInt8], at path: String) throws(CompileError) {
-        let temporary = path + ".\(UUID().uuidString).tmp"
-        do {
-            try FileManager.default.createDirectory(atPath: Paths.parent(path), withIntermediateDirectories: true)
-            try Data(bytes).write(to: URL(fileURLWithPath: temporary))
-            guard rename(temporary, path) == 0 else { throw CocoaError(.fileWriteUnknown) }
-        } catch {
-            try? FileManager.default.removeItem(atPath: temporary)
-            throw .io(path: path, reason: "cannot write to the cache: \(error.localizedDescription)")
-        }
-    }
-
-    private func withScratch<T>(in folder: String, _ body: (String) throws(CompileError) -> T) throws(CompileError) -> T {
-        let scratch = Paths.join(folder, "build-\(UUID().uuidString)")
-        do {
-            try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
-        } catch {
-            throw .io(path: scratch, reason: "cannot create a build folder: \(error.localizedDescription)")
-        }
-        defer { try? FileManager.default.removeItem(atPath: scratch) }
-        return try body(scratch)
     }
 }
 

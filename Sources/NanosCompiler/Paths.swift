@@ -102,4 +102,31 @@ enum Paths {
         if !current.isEmpty { chunks.append(current) }
         return chunks
     }
+
+    /// Writes `bytes` to `path` (creating its folder) through a temporary file in the same
+    /// folder and a rename, so a reader sees either nothing or the whole file.
+    static func writeAtomically(_ bytes: [UInt8], to path: String, what: String) throws(CompileError) {
+        do {
+            try FileManager.default.createDirectory(atPath: parent(path), withIntermediateDirectories: true)
+            try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            throw .io(path: path, reason: "cannot write \(what): \(error.localizedDescription)")
+        }
+    }
+
+    /// Runs `body` in a fresh private folder inside `base`, removed afterwards.
+    static func withTemporaryDirectory<T>(
+        in base: String, _ body: (String) throws(CompileError) -> T
+    ) throws(CompileError) -> T {
+        // Absolute, because tools may run inside this folder.
+        let directory = standardized(join(base, "nanos-compile-\(UUID().uuidString)"))
+        do {
+            try FileManager.default.createDirectory(
+                atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw .io(path: directory, reason: "cannot create a temporary folder: \(error.localizedDescription)")
+        }
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        return try body(directory)
+    }
 }

@@ -209,14 +209,6 @@ struct WasmBinary: Equatable {
     mutating func addCustomSection(name: String, payload: [UInt8]) {
         sections.append(Section(id: SectionID.custom.rawValue, payload: LEB128.name(name) + payload))
     }
-
-    func customSection(named name: String) -> [UInt8]? {
-        for section in sections where section.id == SectionID.custom.rawValue {
-            var reader = ByteReader(bytes: section.payload)
-            if reader.name() == name { return Array(section.payload[reader.offset...]) }
-        }
-        return nil
-    }
 }
 
 /// Reads the export names of a WebAssembly binary, enough to check a compiled guest

@@ -104,11 +104,9 @@ public final class InstancePool: Sendable {
 
     private let state = Mutex(State())
 
-    /// A pool for `module`, or nil when its state cannot all be restored.
+    /// A pool for a JS agent's module, or nil when its state cannot all be restored.
     static func forModule(_ module: Module) -> InstancePool? {
-        let exportsGlobals = module.exports.contains { $0.name.hasPrefix(globalExportPrefix) }
-        guard exportsGlobals, module.customSections.contains(where: { $0.name == JSAgentSection.name }) else { return nil }
-        return InstancePool()
+        module.exports.contains { $0.name.hasPrefix(globalExportPrefix) } ? InstancePool() : nil
     }
 
     /// Instances waiting for a run.

@@ -112,8 +112,9 @@ public struct AgentImage: Sendable {
     public init(module: Module, source: String) {
         self.module = module
         self.source = source
-        pool = InstancePool.forModule(module)
-        preferredStackBytes = JSAgentSection(module: module)?.stackBytes
+        let jsAgent = JSAgentSection(module: module)
+        pool = jsAgent == nil ? nil : InstancePool.forModule(module)
+        preferredStackBytes = jsAgent?.stackBytes
     }
 }
 
