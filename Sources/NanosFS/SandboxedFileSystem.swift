@@ -215,16 +215,18 @@ public final class SandboxedFileSystem: Sendable {
         flags: Int32, mode: mode_t = 0
     ) throws(FSError) -> (fd: Int32, grant: PathGrants.Grant) {
         var firstDenial: FSError?
-        for grant in qualifying {
-            let root = try rootDescriptor(grant.rootIndex, for: path)
+        // By index: a grant is only copied out (several reference counts) for the answer.
+        for index in qualifying.indices {
+            let rootIndex = qualifying[index].rootIndex
+            let root = try rootDescriptor(rootIndex, for: path)
             let opened = openBeneath(
-                root: root, path: path, rootSegmentCount: grant.pattern.rootSegmentCount,
+                root: root, path: path, rootSegmentCount: qualifying[index].pattern.rootSegmentCount,
                 flags: flags, mode: mode, resolution: resolution)
             switch opened {
             case .success(let fd):
-                return (fd, grant)
+                return (fd, qualifying[index])
             case .failure(let failure):
-                let error = FSError(failure, path: path, root: grants.rootPaths[grant.rootIndex])
+                let error = FSError(failure, path: path, root: grants.rootPaths[rootIndex])
                 guard case .denied = error else { throw error }
                 if firstDenial == nil { firstDenial = error }
             }
@@ -266,11 +268,7 @@ public final class SandboxedFileSystem: Sendable {
 /// Whether two strings have the same UTF-8 bytes (`==` also equates canonically
 /// equivalent spellings, which name different files).
 private func sameBytes(_ first: String, _ second: String) -> Bool {
-    var first = first
-    var second = second
-    return first.withUTF8 { a in
-        second.withUTF8 { b in a.count == b.count && a.elementsEqual(b) }
-    }
+    first.utf8.count == second.utf8.count && first.utf8.elementsEqual(second.utf8)
 }
 
 /// Reads until `buffer` is full or the file ends (it may have shrunk since fstat).

@@ -13,6 +13,8 @@ enum RunTermination: Error {
     case maxSteps(limit: Int)
     case timeout
     case outOfMemory(requestedBytes: Int, limitBytes: Int)
+    /// The guest's `nanos_alloc` made a syscall while the host was placing a result in it.
+    case syscallInsideAllocator(call: String)
 }
 
 /// Where a guest's log lines go (stderr for the CLI, a buffer for the server).
@@ -34,7 +36,10 @@ public enum LogLevel: Int32, Sendable, CaseIterable {
 /// The state of one agent while it runs: its grants, services, limits and trace.
 ///
 /// Confined to the thread that runs the guest; host functions reach it through their
-/// closures. Every syscall goes through ``perform(_:group:args:body:)``, the single path
+/// closures. Its per-step state is marked `@exclusivity(unchecked)`: no access to it spans
+/// a call into the guest (the one such call, `nanos_alloc`, may not make syscalls: see
+/// `perform`), so the runtime's exclusivity check on each access, a dozen per syscall,
+/// would never fire. Every syscall goes through ``perform(_:group:args:body:)``, the single path
 /// that counts steps, checks the deadline and the policy, times the call and records it.
 final class AgentRun {
     let manifest: Manifest
@@ -47,23 +52,25 @@ final class AgentRun {
     /// The deadline on the monotonic clock, for the per-step check.
     let deadlineNanoseconds: UInt64
 
-    var steps: [Step] = []
+    @exclusivity(unchecked) var steps: [Step] = []
     /// Steps the trace has room for from the start (bounded by `max_steps`).
     static let stepsReservedUpFront = 16_384
-    var lastError: [UInt8]?
+    @exclusivity(unchecked) var lastError: [UInt8]?
     /// Errno of the most recent failed step, to tell `denied` from `failed` at the end.
-    var lastFailure: Errno?
-    var memory: GuestMemory?
-    var allocate: Function?
+    @exclusivity(unchecked) var lastFailure: Errno?
+    @exclusivity(unchecked) var memory: GuestMemory?
+    @exclusivity(unchecked) var allocate: Function?
     /// The stack for calls into `nanos_alloc`, made once per run: a fresh stack per
     /// call would cost more than the syscall itself.
-    lazy var allocatorStack = StackBox(engine: store?.engine ?? Engine())
+    let allocatorStack: StackBox
     /// The argument list for `nanos_alloc`, kept so a call rewrites its one element in
     /// place instead of allocating a fresh array.
-    private var allocatorArguments: [Value] = [.i32(0)]
-    var store: Store?
-    var fuelAtLastStep: UInt64 = 0
-    var peakMemoryBytes = 0
+    @exclusivity(unchecked) private var allocatorArguments: [Value] = [.i32(0)]
+    /// A constant, so the per-step fuel reading costs no reference counting. The store
+    /// does not reach back to the run once the host calls are unbound at the end.
+    let store: Store
+    @exclusivity(unchecked) var fuelAtLastStep: UInt64 = 0
+    @exclusivity(unchecked) var peakMemoryBytes = 0
     /// Per-run key/value notes behind the original ABI's memory_store/memory_recall.
     var notes: [String] = []
     /// Open `llm.stream_open` answers by handle.
@@ -73,8 +80,10 @@ final class AgentRun {
     /// naming the same server share it; nil when there are none or `mcp_call` is not granted.
     let mcp: MCPSession?
 
-    init(manifest: Manifest, files: SandboxedFileSystem, model: any LanguageModel, logSink: @escaping LogSink,
+    init(store: Store, manifest: Manifest, files: SandboxedFileSystem, model: any LanguageModel, logSink: @escaping LogSink,
          deadline: ContinuousClock.Instant?) {
+        self.store = store
+        allocatorStack = StackBox(engine: store.engine)
         self.manifest = manifest
         let policy = Policy(manifest: manifest)
         self.policy = policy
@@ -95,13 +104,12 @@ final class AgentRun {
         }
     }
 
-    /// Drops references into the store, breaking the store → closure → run cycle.
+    /// Ends the run's services and drops its references into the instance.
     func detach() {
         closeAllStreams()
         mcp?.close()
         memory = nil
         allocate = nil
-        store = nil
     }
 
     func bind(instance: Instance) {
@@ -109,7 +117,7 @@ final class AgentRun {
         allocate = instance.exports[function: "nanos_alloc"]
     }
 
-    var currentFuel: UInt64 { store?.fuel?.remaining ?? 0 }
+    var currentFuel: UInt64 { store.fuel?.remaining ?? 0 }
 
     /// Runs one syscall as one step.
     ///
@@ -126,6 +134,9 @@ final class AgentRun {
         failureValue: (Errno) -> Value,
         body: ([StepValue]) throws(SyscallFailure) -> (StepOutcome, Value)
     ) throws(RunTermination) -> Value {
+        // A syscall from inside nanos_alloc would run while the outer step is half done
+        // (and its result half placed); such a guest is broken or hostile, and its run ends.
+        if insideAllocator { throw .syscallInsideAllocator(call: name) }
         let start = monotonicNanoseconds()
         if start >= deadlineNanoseconds { throw .timeout }
         guard steps.count < maxSteps else { throw .maxSteps(limit: maxSteps) }
@@ -164,9 +175,9 @@ final class AgentRun {
             Step(
                 index: steps.count + 1, name: name, args: currentArgs, outcome: outcome,
                 latencyNanoseconds: elapsed,
-                fuelUsed: fuelUsed, memoryBytes: memoryBytes, counters: pendingCounters ?? [:],
+                fuelUsed: fuelUsed, memoryBytes: memoryBytes, counters: pendingCounters,
                 serviceLog: pendingServiceLog))
-        pendingCounters = nil
+        if !pendingCounters.isEmpty { pendingCounters = [:] }
         if !pendingServiceLog.isEmpty { pendingServiceLog = [] }
         fuelAtLastStep = currentFuel
         return value
@@ -195,8 +206,8 @@ final class AgentRun {
     /// equal them keeps a reference to the same storage instead of another copy: the trace
     /// still holds every byte of every step, but a run that repeats a call (polling a file,
     /// say) does not grow by the whole payload each time.
-    private var recentArguments: [StepValue] = []
-    private var recentResult: [UInt8] = []
+    @exclusivity(unchecked) private var recentArguments: [StepValue] = []
+    @exclusivity(unchecked) private var recentResult: [UInt8] = []
 
     /// Whether the guest passed exactly `recentArguments` again, checked in guest memory
     /// (with the same bounds and size checks as `decode`) before anything is copied out.
@@ -229,11 +240,11 @@ final class AgentRun {
 
     /// Arguments of the step in progress (decoded by `perform`; calls with their own
     /// argument layout, such as WASI's iovecs, set them directly).
-    var currentArgs: [StepValue] = []
+    @exclusivity(unchecked) var currentArgs: [StepValue] = []
     /// Counters (such as token counts) for the step in progress.
-    var pendingCounters: [String: Int64]?
+    @exclusivity(unchecked) var pendingCounters: [String: Int64] = [:]
     /// Service output (an MCP server's stderr) for the step in progress.
-    var pendingServiceLog: [String] = []
+    @exclusivity(unchecked) var pendingServiceLog: [String] = []
 
     func requireMemory() throws(SyscallFailure) -> GuestMemory {
         guard let memory else { throw SyscallFailure(.EINVAL, "the guest exports no memory named \"memory\"") }
@@ -250,10 +261,16 @@ final class AgentRun {
         let results: [Value]
         do {
             allocatorArguments[0] = .i32(UInt32(bytes.count))
+            insideAllocator = true
+            defer { insideAllocator = false }
             results = try allocate.invoke(allocatorArguments, on: &allocatorStack.stack)
         } catch let termination as RunTermination {
-            // The guest's allocator hit the memory cap: end the run as out_of_memory.
+            // The guest's allocator hit the memory cap (the run ends as out_of_memory), or
+            // made a syscall (the run ends as a trap).
             pendingTermination = termination
+            if case .syscallInsideAllocator(let call) = termination {
+                throw SyscallFailure(.EIO, "nanos_alloc(\(bytes.count)) made a syscall (\(call)), which it may not")
+            }
             throw SyscallFailure(.E2BIG, "nanos_alloc(\(bytes.count)) exceeded the memory limit")
         } catch {
             pendingTrap = error
@@ -266,12 +283,25 @@ final class AgentRun {
         return Int64(bytes.count) << 32 | Int64(ptr)
     }
 
+    /// Set while the guest's `nanos_alloc` runs on the host's behalf; no syscall may
+    /// start then (see `perform`).
+    @exclusivity(unchecked) var insideAllocator = false
+
     /// A failure inside a nested guest call that must end the run once the step is recorded.
-    var pendingTermination: RunTermination?
-    var pendingTrap: (any Error)?
+    var pendingTermination: RunTermination? {
+        didSet { hasPendingFailure = true }
+    }
+    var pendingTrap: (any Error)? {
+        didSet { hasPendingFailure = true }
+    }
+    /// Whether either of the above is set: the check every data call makes, without
+    /// copying them out.
+    @exclusivity(unchecked) private var hasPendingFailure = false
 
     /// Re-raises a nested failure after its step has been recorded.
+    @inline(__always)
     func raisePending() throws {
+        guard hasPendingFailure else { return }
         if let pendingTermination { throw pendingTermination }
         if let pendingTrap { throw pendingTrap }
     }

@@ -12,7 +12,9 @@ final class HostCallSlot: @unchecked Sendable {
     // @unchecked: an instance, and so its slot, is used by one thread at a time (the
     // pool hands it over under a lock).
     let hosts: [HostImport]
-    private(set) var implementations: [Function.RawImplementation]
+    /// Replaced only between runs, read on every call: the exclusivity check per read
+    /// would guard nothing.
+    @exclusivity(unchecked) private(set) var implementations: [Function.RawImplementation]
 
     init(hosts: [HostImport]) {
         self.hosts = hosts

@@ -170,8 +170,7 @@ enum Sandbox {
         let memoryCap = reused?.memoryCap ?? MemoryCap(limitBytes: manifest.resources.memoryBytes)
         memoryCap.limitBytes = manifest.resources.memoryBytes
         store.resourceLimiter = memoryCap
-        let run = AgentRun(manifest: manifest, files: files, model: model, logSink: logSink, deadline: deadline)
-        run.store = store
+        let run = AgentRun(store: store, manifest: manifest, files: files, model: model, logSink: logSink, deadline: deadline)
         defer { run.detach() }
         let calls: HostCallSlot
         if let reused {
@@ -252,6 +251,11 @@ enum Sandbox {
                 return finish(
                     .outOfMemory,
                     message: "the guest asked for \(requested) bytes of linear memory; resources.memory allows \(limit)")
+            case .syscallInsideAllocator(let call):
+                return finish(
+                    .trap,
+                    message: "the guest's nanos_alloc called \(call) while the host was placing a result; "
+                        + "nanos_alloc must only allocate (docs/abi.md)")
             }
         } catch {
             let text = String(describing: error)

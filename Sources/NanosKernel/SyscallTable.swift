@@ -110,12 +110,12 @@ enum SyscallTable {
             guard count <= SyscallLimits.randomBytes else {
                 throw SyscallFailure(.E2BIG, "random.bytes: \(count) is over the limit of \(SyscallLimits.randomBytes)")
             }
-            var generator = SystemRandomNumberGenerator()
-            return (0..<Int(count)).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            return secureRandomBytes(Int(count))
         },
         // Not a step: reading the last error is part of handling the failed step.
         HostImport(module: abiModule, name: "last_error", parameters: [], results: [.i64]) { run in
             { _, _, results in
+                if run.insideAllocator { throw RunTermination.syscallInsideAllocator(call: "last_error") }
                 guard let message = run.lastError else {
                     results[0] = negI64(.ENOENT)
                     return
@@ -187,6 +187,35 @@ func wallClockNanoseconds() -> Int64 {
     var now = timespec()
     clock_gettime(CLOCK_REALTIME, &now)
     return Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
+}
+
+/// `count` bytes from the kernel's secure generator, in one request where the C library
+/// has `getrandom` (a generator asked byte by byte costs a system call per byte).
+func secureRandomBytes(_ count: Int) -> [UInt8] {
+    var bytes = [UInt8](repeating: 0, count: count)
+    bytes.withUnsafeMutableBytes { buffer in
+        var filled = 0
+        if let getrandom = SecureRandom.getrandom {
+            while filled < count, let base = buffer.baseAddress {
+                let got = getrandom(base + filled, count - filled, 0)
+                if got > 0 {
+                    filled += got
+                } else if errno != EINTR {
+                    break
+                }
+            }
+        }
+        // Without getrandom (or if it failed): the standard generator for the rest.
+        var generator = SystemRandomNumberGenerator()
+        for index in filled..<count { buffer[index] = UInt8.random(in: 0...255, using: &generator) }
+    }
+    return bytes
+}
+
+private enum SecureRandom {
+    /// Glibc's `getrandom`, which its Swift module does not export.
+    typealias GetRandom = @convention(c) (UnsafeMutableRawPointer?, Int, UInt32) -> Int
+    static let getrandom: GetRandom? = dlsym(nil, "getrandom").map { unsafeBitCast($0, to: GetRandom.self) }
 }
 
 /// Runs a service body, passing its `SyscallFailure` through and turning anything

@@ -82,8 +82,7 @@ enum WASIPreview1 {
                     guard count <= SyscallLimits.randomBytes else {
                         throw SyscallFailure(.E2BIG, "random_get: \(count) is over \(SyscallLimits.randomBytes)")
                     }
-                    var generator = SystemRandomNumberGenerator()
-                    let bytes = (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) }
+                    let bytes = secureRandomBytes(count)
                     run.currentArgs = [.int(Int64(count))]
                     try run.requireMemory().write(bytes, at: args[0].i32, what: "random_get buffer")
                     return (.data(bytes), .i32(0))

@@ -251,6 +251,33 @@ import Testing
         #expect(missing.report.message?.contains("nanos_alloc") == true)
     }
 
+    /// A hostile `nanos_alloc` that makes a syscall while the host is placing a result in
+    /// it: the run ends as a trap naming the call, the host lives on, and the outer step is
+    /// in the trace.
+    @Test(arguments: ["(drop (call $goal))", "(drop (call $lastError))"])
+    func allocatorThatMakesASyscallEndsTheRunAsATrap(reentry: String) throws {
+        let fixture = try AgentFixture()
+        let wat = """
+            (module
+              (import "nanos" "agent_goal" (func $goal (result i64)))
+              (import "nanos" "last_error" (func $lastError (result i64)))
+              (memory (export "memory") 1)
+              (func (export "nanos_alloc") (param $n i32) (result i32)
+                \(reentry)
+                (i32.const 4096))
+              (func (export "run") (result i32)
+                (drop (call $goal))
+                (i32.const 0)))
+            """
+        let run = try fixture.run(wat: wat, manifest: basicResources + "\ngoal: hello\npermissions: {}")
+        #expect(run.report.status == .trap)
+        #expect(run.report.message?.contains("nanos_alloc called") == true)
+        #expect(run.report.message?.contains(reentry.contains("goal") ? "agent.goal" : "last_error") == true)
+        #expect(run.report.steps.count == 1)
+        #expect(run.report.steps.first?.name == "agent.goal")
+        #expect(run.report.steps.first?.outcome.failure?.errno == .EIO)
+    }
+
     @Test func originalABIGuestReadsAndGetsInBandDenials() throws {
         let fixture = try AgentFixture()
         try fixture.write("notes.txt", "original notes")
