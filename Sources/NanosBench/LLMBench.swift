@@ -5,8 +5,9 @@ import NanosLLM
 import NanosManifest
 
 public struct LLMBenchOptions: Sendable {
-    /// In-process and llama-bench measurements alternate this many times.
-    public static let rounds = 3
+    /// In-process and llama-bench measurements alternate this many times. Six rounds of
+    /// five: with three, single runs on a busy 2-core machine scattered by ±10 %.
+    public static let rounds = 6
 
     /// nil: the embedded default model.
     public var modelPath: String?
