@@ -265,13 +265,17 @@ final class AgentRun {
             defer { insideAllocator = false }
             results = try allocate.invoke(allocatorArguments, on: &allocatorStack.stack)
         } catch let termination as RunTermination {
-            // The guest's allocator hit the memory cap (the run ends as out_of_memory), or
-            // made a syscall (the run ends as a trap).
+            // The guest's allocator hit the memory cap (the run ends as out_of_memory), made a
+            // syscall (a trap) or exited; the step records why, and the run ends after it.
             pendingTermination = termination
-            if case .syscallInsideAllocator(let call) = termination {
+            switch termination {
+            case .outOfMemory:
+                throw SyscallFailure(.E2BIG, "nanos_alloc(\(bytes.count)) exceeded the memory limit")
+            case .syscallInsideAllocator(let call):
                 throw SyscallFailure(.EIO, "nanos_alloc(\(bytes.count)) made a syscall (\(call)), which it may not")
+            default:
+                throw SyscallFailure(.EIO, "nanos_alloc(\(bytes.count)) ended the run")
             }
-            throw SyscallFailure(.E2BIG, "nanos_alloc(\(bytes.count)) exceeded the memory limit")
         } catch {
             pendingTrap = error
             throw SyscallFailure(.EIO, "nanos_alloc(\(bytes.count)) trapped: \(error)")
