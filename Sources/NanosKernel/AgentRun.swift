@@ -15,6 +15,8 @@ enum RunTermination: Error {
     case outOfMemory(requestedBytes: Int, limitBytes: Int)
     /// The guest's `nanos_alloc` made a syscall while the host was placing a result in it.
     case syscallInsideAllocator(call: String)
+    /// The trace would hold more than `resources.trace` bytes.
+    case traceFull(bytes: Int, limitBytes: Int)
 }
 
 /// Where a guest's log lines go (stderr for the CLI, a buffer for the server).
@@ -48,6 +50,15 @@ final class AgentRun {
     let model: any LanguageModel
     let logSink: LogSink
     let maxSteps: Int
+    /// `resources.trace`, or the kernel's default: the bytes of arguments, results and
+    /// messages the trace may hold, since a guest decides how much each step records.
+    let traceLimitBytes: Int
+    static let defaultTraceLimitBytes = 256 << 20
+    /// Bytes the trace holds so far, counting storage shared between steps once.
+    @exclusivity(unchecked) var traceBytes = 0
+    /// Whether the step in progress reuses the previous arguments' or result's storage.
+    @exclusivity(unchecked) private var argumentsShared = false
+    @exclusivity(unchecked) private var resultShared = false
     let deadline: ContinuousClock.Instant?
     /// The deadline on the monotonic clock, for the per-step check.
     let deadlineNanoseconds: UInt64
@@ -91,6 +102,7 @@ final class AgentRun {
         self.model = model
         self.logSink = logSink
         self.maxSteps = manifest.resources.maxSteps
+        traceLimitBytes = manifest.resources.traceBytes ?? Self.defaultTraceLimitBytes
         self.deadline = deadline
         mcp = manifest.mcpServers.isEmpty || !policy.allows(.mcp_call) ? nil : MCPSession(servers: manifest.mcpServers)
         // Room for the steps up front (the pages are only touched as steps are recorded), so
@@ -142,6 +154,8 @@ final class AgentRun {
         guard steps.count < maxSteps else { throw .maxSteps(limit: maxSteps) }
 
         currentArgs = []
+        argumentsShared = false
+        resultShared = false
         let fuelNow = currentFuel
         let fuelUsed = fuelAtLastStep >= fuelNow ? fuelAtLastStep - fuelNow : 0
         let memoryBytes = memory?.memory.byteCount ?? 0
@@ -171,6 +185,7 @@ final class AgentRun {
             lastError = Array(failure.message.utf8)
             lastFailure = failure.errno
         }
+        traceBytes += recordedBytes(outcome)
         steps.append(
             Step(
                 index: steps.count + 1, name: name, args: currentArgs, outcome: outcome,
@@ -180,13 +195,35 @@ final class AgentRun {
         if !pendingCounters.isEmpty { pendingCounters = [:] }
         if !pendingServiceLog.isEmpty { pendingServiceLog = [] }
         fuelAtLastStep = currentFuel
+        if traceBytes > traceLimitBytes { throw .traceFull(bytes: traceBytes, limitBytes: traceLimitBytes) }
         return value
+    }
+
+    /// The bytes the step just recorded adds to the trace: its arguments and result unless
+    /// they share the previous step's storage, and its message.
+    private func recordedBytes(_ outcome: StepOutcome) -> Int {
+        var bytes = 0
+        if !argumentsShared {
+            for argument in currentArgs {
+                if case .bytes(let data) = argument { bytes += data.count }
+            }
+        }
+        switch outcome {
+        case .data(let data): if !resultShared { bytes += data.count }
+        case .value: break
+        case .failure(let failure): bytes += failure.message.utf8.count + (failure.rule?.utf8.count ?? 0)
+        }
+        for line in pendingServiceLog { bytes += line.utf8.count }
+        return bytes
     }
 
     /// Reads the arguments `inputs` describes out of the guest's raw parameters; the same
     /// arguments as last time come back as the same storage (see `recentArguments`).
     func decode(_ inputs: [ArgumentSpec], _ raw: UnsafeBufferPointer<Value>) throws(SyscallFailure) -> [StepValue] {
-        if try argumentsRepeatRecent(inputs, raw) { return recentArguments }
+        if try argumentsRepeatRecent(inputs, raw) {
+            argumentsShared = true
+            return recentArguments
+        }
         var values: [StepValue] = []
         values.reserveCapacity(inputs.count)
         for input in inputs {
@@ -233,7 +270,10 @@ final class AgentRun {
 
     func sharingRecentStorage(_ result: [UInt8]) -> [UInt8] {
         if result.isEmpty { return result }
-        if result == recentResult { return recentResult }
+        if result == recentResult {
+            resultShared = true
+            return recentResult
+        }
         recentResult = result
         return result
     }

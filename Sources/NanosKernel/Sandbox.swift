@@ -251,6 +251,11 @@ enum Sandbox {
                 return finish(
                     .outOfMemory,
                     message: "the guest asked for \(requested) bytes of linear memory; resources.memory allows \(limit)")
+            case .traceFull(let bytes, let limit):
+                return finish(
+                    .outOfMemory,
+                    message: "the trace reached \(bytes) bytes of arguments, results and messages; "
+                        + "resources.trace allows \(limit) (the steps up to here are kept)")
             case .syscallInsideAllocator(let call):
                 return finish(
                     .trap,

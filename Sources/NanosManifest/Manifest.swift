@@ -93,14 +93,20 @@ public struct Resources: Sendable, Equatable {
     public var timeout: Duration?
     /// Stack size for the interpreter.
     public var stackBytes: Int?
+    /// Cap on the bytes the run's trace holds (arguments, results and messages of its
+    /// steps); nil leaves it to the kernel.
+    public var traceBytes: Int?
 
-    public init(memoryBytes: Int, maxSteps: Int, fuel: UInt64? = nil, timeout: Duration? = nil, stackBytes: Int? = nil)
-    {
+    public init(
+        memoryBytes: Int, maxSteps: Int, fuel: UInt64? = nil, timeout: Duration? = nil, stackBytes: Int? = nil,
+        traceBytes: Int? = nil
+    ) {
         self.memoryBytes = memoryBytes
         self.maxSteps = maxSteps
         self.fuel = fuel
         self.timeout = timeout
         self.stackBytes = stackBytes
+        self.traceBytes = traceBytes
     }
 }
 

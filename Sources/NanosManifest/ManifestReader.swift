@@ -49,7 +49,7 @@ struct ManifestReader {
     private static let modelKeys = [
         "provider", "model_name", "path", "context_window", "api_url", "api_key", "gpu_layers", "threads",
     ]
-    private static let resourceKeys = ["memory", "max_steps", "fuel", "timeout", "stack"]
+    private static let resourceKeys = ["memory", "max_steps", "fuel", "timeout", "stack", "trace"]
     private static let permissionKeys = ["fs_read", "fs_write", "network"]
     private static let mcpServerKeys = ["name", "command", "args", "env", "cwd", "timeout"]
     private static let agentKeys = ["name", "goal", "tools"]
@@ -151,6 +151,12 @@ struct ManifestReader {
             let bytes = try size(node, field)
             guard bytes > 0 else { throw error(field, at: node, "must be more than zero") }
             limits.stackBytes = bytes
+        }
+        if let node = resources.optional("trace") {
+            let field = resources.field("trace")
+            let bytes = try size(node, field)
+            guard bytes > 0 else { throw error(field, at: node, "must be more than zero") }
+            limits.traceBytes = bytes
         }
         return limits
     }

@@ -46,6 +46,67 @@ import Testing
         #expect(report.status == .outOfMemory)
     }
 
+    /// A guest decides how many bytes each step records; `resources.trace` caps their sum.
+    @Test func aGuestFillingTheTraceEndsOutOfMemoryWithItsStepsKept() throws {
+        let fixture = try AgentFixture()
+        // Logs 64 KiB messages forever, each different (a counter in its first bytes).
+        let wat = guest(
+            imports: #"(import "nanos" "agent_log" (func $log (param i32 i32 i32) (result i32)))"#,
+            body: """
+                (loop $again
+                  (i32.store (i32.const 0) (local.get $i))
+                  (drop (call $log (i32.const 1) (i32.const 0) (i32.const 65536)))
+                  (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                  (br $again))
+                (i32.const 0)
+                """,
+            locals: "(local $i i32)")
+        let (report, _) = try fixture.run(
+            wat: wat,
+            manifest: """
+                resources: {memory: 1MB, max_steps: 100000, trace: 1MB, timeout: 30s}
+                permissions: {}
+                """)
+        #expect(report.status == .outOfMemory)
+        #expect(report.exitCode == 5)
+        #expect(report.message?.contains("resources.trace allows 1048576") == true)
+        // 16 messages fill 1 MiB exactly; the 17th passes it and is recorded before the end.
+        #expect(report.steps.count == 17)
+        guard case .bytes(let message)? = report.steps.last?.args.last else {
+            Issue.record("the last step has no message argument")
+            return
+        }
+        #expect(message.count == 65536)
+    }
+
+    /// Reading the same file again shares the previous step's storage, so it does not use
+    /// up the trace: 100 reads of 16 KiB (1.6 MB in all) under a 1 MiB cap.
+    @Test func repeatedIdenticalStepsDoNotFillTheTrace() throws {
+        let fixture = try AgentFixture()
+        try fixture.write("big.txt", String(repeating: "x", count: 16384))
+        let wat = guest(
+            imports: #"(import "nanos" "fs_read" (func $read (param i32 i32) (result i64)))"#,
+            data: #"(data (i32.const 0) "big.txt")"#,
+            body: """
+                (loop $again
+                  (if (i64.ne (i64.shr_u (call $read (i32.const 0) (i32.const 7)) (i64.const 32)) (i64.const 16384))
+                    (then (return (i32.const 1))))
+                  (global.set $heap (i32.const 8192))
+                  (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                  (br_if $again (i32.lt_u (local.get $i) (i32.const 100))))
+                (i32.const 0)
+                """,
+            locals: "(local $i i32)")
+        let (report, _) = try fixture.run(
+            wat: wat,
+            manifest: """
+                resources: {memory: 1MB, max_steps: 1000, trace: 1MB, timeout: 30s}
+                permissions: {fs_read: [big.txt]}
+                """)
+        #expect(report.status == .ok)
+        #expect(report.steps.count == 100)
+    }
+
     @Test func deepRecursionTrapsWithItsReason() throws {
         let fixture = try AgentFixture()
         let wat = """

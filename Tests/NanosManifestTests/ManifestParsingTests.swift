@@ -106,6 +106,7 @@ let minimalManifest = """
               fuel: 5000000000
               timeout: 90s
               stack: 512KiB
+              trace: 64MB
             permissions: {}
             """)
         let model = try #require(manifest.model)
@@ -118,6 +119,7 @@ let minimalManifest = """
         #expect(manifest.resources.fuel == 5_000_000_000)
         #expect(manifest.resources.timeout == .seconds(90))
         #expect(manifest.resources.stackBytes == 512 * 1024)
+        #expect(manifest.resources.traceBytes == 64 << 20)
     }
 
     @Test func timeoutMayBeABareNumberOfSeconds() throws {
