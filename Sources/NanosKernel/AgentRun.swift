@@ -71,9 +71,10 @@ final class AgentRun {
     @exclusivity(unchecked) var lastFailure: Errno?
     @exclusivity(unchecked) var memory: GuestMemory?
     @exclusivity(unchecked) var allocate: Function?
-    /// The stack for calls into `nanos_alloc`, made once per run: a fresh stack per
-    /// call would cost more than the syscall itself.
-    let allocatorStack: StackBox
+    /// The stack for calls into `nanos_alloc`, made on the run's first data result and
+    /// kept: a fresh stack per call would cost more than the syscall itself, and one made
+    /// up front would cost every run (a JS agent's stack is 64 MiB) whether it needs it or not.
+    @exclusivity(unchecked) private var allocatorStackStorage: StackBox?
     /// The argument list for `nanos_alloc`, kept so a call rewrites its one element in
     /// place instead of allocating a fresh array.
     @exclusivity(unchecked) private var allocatorArguments: [Value] = [.i32(0)]
@@ -94,7 +95,6 @@ final class AgentRun {
     init(store: Store, manifest: Manifest, files: SandboxedFileSystem, model: any LanguageModel, logSink: @escaping LogSink,
          deadline: ContinuousClock.Instant?) {
         self.store = store
-        allocatorStack = StackBox(engine: store.engine)
         self.manifest = manifest
         let policy = Policy(manifest: manifest)
         self.policy = policy
@@ -301,6 +301,8 @@ final class AgentRun {
         let results: [Value]
         do {
             allocatorArguments[0] = .i32(UInt32(bytes.count))
+            let allocatorStack = allocatorStackStorage ?? StackBox(engine: store.engine)
+            allocatorStackStorage = allocatorStack
             insideAllocator = true
             defer { insideAllocator = false }
             results = try allocate.invoke(allocatorArguments, on: &allocatorStack.stack)
