@@ -309,7 +309,7 @@ final class AgentRun {
         } catch let termination as RunTermination {
             // The guest's allocator hit the memory cap (the run ends as out_of_memory), made a
             // syscall (a trap) or exited; the step records why, and the run ends after it.
-            pendingTermination = termination
+            pendingFailure = termination
             switch termination {
             case .outOfMemory:
                 throw SyscallFailure(.E2BIG, "nanos_alloc(\(bytes.count)) exceeded the memory limit")
@@ -319,7 +319,7 @@ final class AgentRun {
                 throw SyscallFailure(.EIO, "nanos_alloc(\(bytes.count)) ended the run")
             }
         } catch {
-            pendingTrap = error
+            pendingFailure = error
             throw SyscallFailure(.EIO, "nanos_alloc(\(bytes.count)) trapped: \(error)")
         }
         guard case .i32(let ptr)? = results.first, ptr != 0 else {
@@ -333,23 +333,14 @@ final class AgentRun {
     /// start then (see `perform`).
     @exclusivity(unchecked) var insideAllocator = false
 
-    /// A failure inside a nested guest call that must end the run once the step is recorded.
-    var pendingTermination: RunTermination? {
-        didSet { hasPendingFailure = true }
-    }
-    var pendingTrap: (any Error)? {
-        didSet { hasPendingFailure = true }
-    }
-    /// Whether either of the above is set: the check every data call makes, without
-    /// copying them out.
-    @exclusivity(unchecked) private var hasPendingFailure = false
+    /// What ended a nested guest call (a `RunTermination` or a trap); it ends the run once
+    /// the step is recorded.
+    @exclusivity(unchecked) private var pendingFailure: (any Error)?
 
     /// Re-raises a nested failure after its step has been recorded.
     @inline(__always)
     func raisePending() throws {
-        guard hasPendingFailure else { return }
-        if let pendingTermination { throw pendingTermination }
-        if let pendingTrap { throw pendingTrap }
+        if let pendingFailure { throw pendingFailure }
     }
 }
 
