@@ -40,6 +40,11 @@ let package = Package(
     products: [
         .executable(name: "nanos", targets: ["nanos"]),
         .library(name: "NanosKernel", targets: ["NanosKernel"]),
+        // The rest are products so the fuzz package (fuzz/) can link them.
+        .library(name: "NanosJSON", targets: ["NanosJSON"]),
+        .library(name: "NanosManifest", targets: ["NanosManifest"]),
+        .library(name: "NanosLLM", targets: ["NanosLLM"]),
+        .library(name: "NanosMCP", targets: ["NanosMCP"]),
     ],
     dependencies: [
         .package(url: "https://github.com/swiftwasm/WasmKit", exact: "0.4.2"),
