@@ -6,6 +6,7 @@
 //   NanosKernel   sandbox, syscall table, policy, trace (the only module that touches WasmKit)
 //   NanosManifest the `.nano` format
 //   NanosFS       capability-checked file access (the fs service)
+//   NanosWasm     bounds on modules and WAT text, checked before WasmKit parses them
 //   CLlama        the llama.cpp C API (libllama from the cache, linked with an rpath)
 //   NanosLLM      inference: the in-process llama.cpp engine and remote providers (the llm service)
 //   NanosMCP      MCP servers over stdio through the official SDK, with schema checks (the mcp service)
@@ -56,10 +57,16 @@ let package = Package(
     targets: [
         .target(
             name: "NanosManifest",
-            dependencies: [.product(name: "Yams", package: "Yams")],
+            dependencies: ["NanosFS", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict),
         .target(name: "NanosJSON", swiftSettings: strict),
         .target(name: "NanosFS", swiftSettings: strict),
+        .target(
+            name: "NanosWasm",
+            dependencies: [
+                .product(name: "WasmParser", package: "WasmKit"), .product(name: "WAT", package: "WasmKit"),
+            ],
+            swiftSettings: strict),
         .target(
             name: "CLlama",
             cSettings: [.unsafeFlags(["-I\(llamaPrefix)/include"])],
@@ -83,15 +90,14 @@ let package = Package(
         .target(
             name: "NanosKernel",
             dependencies: [
-                "NanosJSON", "NanosManifest", "NanosFS", "NanosLLM", "NanosMCP",
+                "NanosJSON", "NanosManifest", "NanosFS", "NanosLLM", "NanosMCP", "NanosWasm",
                 .product(name: "WasmKit", package: "WasmKit"),
-                .product(name: "WAT", package: "WasmKit"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
         .target(
             name: "NanosCompiler",
-            dependencies: ["NanosJSON", .product(name: "WAT", package: "WasmKit"), .product(name: "WasmKit", package: "WasmKit")],
+            dependencies: ["NanosJSON", "NanosWasm", .product(name: "WasmKit", package: "WasmKit")],
             swiftSettings: strict),
         .target(
             name: "NanosBench", dependencies: ["NanosKernel", "NanosManifest", "NanosCompiler", "NanosLLM", "NanosMCP"],
@@ -115,7 +121,7 @@ let package = Package(
         .testTarget(
             name: "NanosKernelTests",
             dependencies: [
-                "NanosKernel", "NanosManifest", "NanosCompiler", .product(name: "WAT", package: "WasmKit"),
+                "NanosKernel", "NanosManifest", "NanosCompiler", "NanosWasm", .product(name: "WAT", package: "WasmKit"),
             ],
             swiftSettings: strict),
         .testTarget(name: "NanosCLITests", swiftSettings: strict),

@@ -12,6 +12,10 @@ public enum CompileError: Error, CustomStringConvertible, Equatable, Sendable {
     case noEntryPoint(input: String, language: GuestLanguage)
     /// Reading the input or writing the output failed.
     case io(path: String, reason: String)
+    /// A source asked for a file outside the folder a compile may read (see `SourceRoot`).
+    case outsideRoot(importer: String, specifier: String, root: String)
+    /// A source does something a compile refuses, such as inline assembly that reads a file.
+    case refusedSource(file: String, reason: String)
 
     public var description: String {
         switch self {
@@ -35,6 +39,11 @@ public enum CompileError: Error, CustomStringConvertible, Equatable, Sendable {
             return "'\(input)' exports no entry point: \(language.entryPointAdvice)"
         case .io(let path, let reason):
             return "\(path): \(reason)"
+        case .outsideRoot(let importer, let specifier, let root):
+            return "\(importer): error: \"\(specifier)\" is outside \(root); nanos compile reads only files "
+                + "inside the agent's folder (give --root to allow a wider folder)"
+        case .refusedSource(let file, let reason):
+            return "\(file): error: \(reason)"
         }
     }
 }

@@ -1,5 +1,5 @@
 import Foundation
-import WAT
+import NanosWasm
 
 /// One `nanos compile` job: a source file in, a WebAssembly module out.
 public struct CompileRequest: Sendable {
@@ -12,12 +12,18 @@ public struct CompileRequest: Sendable {
     /// JS/TS: run tsc over the entry and its imports first, and stop on a type error.
     public var typecheck: Bool
 
-    public init(input: String, output: String, optimize: Bool = true, typecheck: Bool = false) {
+    /// The folder the compile may read sources from; nil is the input's own folder.
+    public var root: String?
+
+    public init(input: String, output: String, optimize: Bool = true, typecheck: Bool = false, root: String? = nil) {
         self.input = input
         self.output = output
         self.optimize = optimize
         self.typecheck = typecheck
+        self.root = root
     }
+
+    var sourceRoot: SourceRoot { SourceRoot(root ?? Paths.parent(Paths.standardized(input))) }
 }
 
 /// What a successful compile produced.
@@ -58,6 +64,7 @@ public struct GuestCompiler: Sendable {
     public func compile(_ request: CompileRequest) throws(CompileError) -> CompileReport {
         let language = try GuestLanguage(path: request.input)
         try checkPaths(request)
+        try request.sourceRoot.require(request.input, importer: "nanos compile", specifier: request.input)
         let module: (bytes: [UInt8], diagnostics: String)
         switch language {
         case .wat:
@@ -119,8 +126,68 @@ public struct GuestCompiler: Sendable {
         let clang = try toolchain.tool("clang")
         let header = try toolchain.guestSDKFile("c/nanos.h")
         let sysroot = try toolchain.wasiSysroot()
-        let compiled = try run(clang, cArguments(request, sysroot, sdk: Paths.parent(header), object), scratch: directory)
+        let arguments = cArguments(request, sysroot, sdk: Paths.parent(header), object)
+        try checkCSources(request, clang: clang, arguments: arguments, sdk: Paths.parent(header), sysroot: sysroot, directory)
+        let compiled = try run(clang, arguments, scratch: directory)
         return (compiled.output, [])
+    }
+
+    /// Before a C agent is compiled: every file its preprocessing reads (`#include`,
+    /// `#embed`) lies inside the source root or the SDK and libc headers, and its inline
+    /// assembly pulls in no file (`.incbin`, `.include`), which the preprocessor never sees.
+    private func checkCSources(
+        _ request: CompileRequest, clang: String, arguments: [String], sdk: String, sysroot: WASISysroot,
+        _ directory: String
+    ) throws(CompileError) {
+        let root = request.sourceRoot
+        // The compile's own options, without its `-c input -o object`.
+        let options = Array(arguments.prefix { $0 != "-c" })
+        let input = GuestCompiler.operand(request.input)
+        _ = try run(clang, options + ["-M", "-MF", Paths.join(directory, "deps"), input], scratch: directory)
+        let text = (try? String(contentsOfFile: Paths.join(directory, "deps"), encoding: .utf8)) ?? ""
+        let trusted = [sdk, sysroot.include, toolchain.clangResourceDirectory(clang)].compactMap { $0 }.map(SourceRoot.init)
+        for file in GuestCompiler.makeDependencies(text) {
+            if trusted.contains(where: { $0.contains(file) }) { continue }
+            try root.require(file, importer: request.input, specifier: file)
+        }
+        // Inline assembly is read in LLVM IR, where it is still text: clang's own assembly
+        // output has already expanded an `.incbin` into the file's bytes.
+        let intermediate = Paths.join(directory, "check.ll")
+        _ = try run(clang, options + ["-S", "-emit-llvm", input, "-o", intermediate], scratch: directory)
+        let listing = (try? String(contentsOfFile: intermediate, encoding: .utf8)) ?? ""
+        for line in listing.split(separator: "\n") where line.contains("asm") {
+            let text = line.lowercased()
+            if text.contains("incbin") || text.contains(".include") {
+                throw .refusedSource(
+                    file: request.input,
+                    reason: "inline assembly that reads a file (.incbin or .include) is refused: a compile "
+                        + "must not bake files into the module")
+            }
+        }
+    }
+
+    /// The prerequisites of a Makefile rule as clang's `-M` writes it (`out.o: a.c b.h \`).
+    static func makeDependencies(_ text: String) -> [String] {
+        let joined = text.replacingOccurrences(of: "\\\n", with: " ")
+        guard let colon = joined.range(of: ": ") else { return [] }
+        var files: [String] = []
+        var current = ""
+        var escaped = false
+        for character in joined[colon.upperBound...] {
+            if escaped {
+                current.append(character)
+                escaped = false
+            } else if character == "\\" {
+                escaped = true
+            } else if character == " " || character == "\n" {
+                if !current.isEmpty { files.append(current) }
+                current = ""
+            } else {
+                current.append(character)
+            }
+        }
+        if !current.isEmpty { files.append(current) }
+        return files
     }
 
     private func compileSwift(
@@ -204,6 +271,7 @@ public struct GuestCompiler: Sendable {
     /// keeps the booted memory as the module's data (see ``JSPreinitializer``).
     private func compileJavaScript(_ request: CompileRequest) throws(CompileError) -> (bytes: [UInt8], diagnostics: String) {
         let bundler = JSBundler(toolchain: toolchain)
+        try bundler.checkImports(request.input, root: request.sourceRoot)
         if request.typecheck { try bundler.typecheck(request.input) }
         let bundle = try bundler.bundle(request.input)
         let runtime = try JSRuntimeBuilder(toolchain: toolchain).runtime()
@@ -226,25 +294,20 @@ public struct GuestCompiler: Sendable {
         guard let data = FileManager.default.contents(atPath: request.input) else {
             throw .io(path: request.input, reason: "cannot be read")
         }
-        guard let text = String(data: data, encoding: .utf8) else {
+        guard String(data: data, encoding: .utf8) != nil else {
             throw .io(path: request.input, reason: "is not valid UTF-8 text")
         }
         do {
-            return try wat2wasm(text, options: EncodeOptions(nameSection: !request.optimize))
+            return try WATSource.compile(Array(data), nameSection: !request.optimize)
         } catch {
             throw .compilerFailed(tool: "wat2wasm", exitCode: 1, output: GuestCompiler.diagnostic(error, in: request.input))
         }
     }
 
     /// "file:line:column: error: message", the shape clang and swiftc use.
-    static func diagnostic(_ error: WatParserError, in input: String) -> String {
-        guard let location = error.location else { return "\(input): error: \(error.description)\n" }
-        let (line, column) = location.computeLineAndColumn()
-        // The description is "<message> at <location>"; the location goes in front instead.
-        var message = error.description
-        let suffix = " at \(location)"
-        if message.hasSuffix(suffix) { message.removeLast(suffix.count) }
-        return "\(input):\(line):\(column + 1): error: \(message)\n"
+    static func diagnostic(_ error: WATError, in input: String) -> String {
+        guard let line = error.line else { return "\(input): error: \(error.message)\n" }
+        return "\(input):\(line):\(error.column ?? 1): error: \(error.message)\n"
     }
 
     // MARK: Files

@@ -1,4 +1,5 @@
 import Foundation
+import NanosJSON
 
 /// Bundles a JS/TS agent and its imports into one ES module with esbuild, and
 /// type-checks TypeScript with tsc on request. Diagnostics come out as
@@ -33,6 +34,85 @@ struct JSBundler {
                 output: JSBundler.esbuildDiagnostics(result.errors, folder: Paths.parent(input)))
         }
         return Bundle(source: Array(result.output.utf8), warnings: result.errors)
+    }
+
+    /// Walks the entry's imports, file by file, before anything is bundled or type-checked,
+    /// and refuses any that leaves `root` (symlinks resolved) or names a package: esbuild
+    /// would read such a file and, for `.txt` and `.json`, bake its text into the module.
+    /// Each file's imports come from esbuild itself, with every import left external, so
+    /// nothing beyond that one file is read.
+    func checkImports(_ entry: String, root: SourceRoot) throws(CompileError) {
+        var pending = [Paths.standardized(entry)]
+        var seen: Set<String> = []
+        while let file = pending.popLast() {
+            guard seen.insert(file).inserted else { continue }
+            guard seen.count <= JSBundler.maxSourceFiles else {
+                throw .refusedSource(file: entry, reason: "imports more than \(JSBundler.maxSourceFiles) files")
+            }
+            for specifier in try imports(of: file) where !JSBundler.isSDK(specifier) {
+                guard specifier.hasPrefix("./") || specifier.hasPrefix("../") || specifier.hasPrefix("/")
+                    || specifier == "." || specifier == ".."
+                else {
+                    throw .refusedSource(
+                        file: file,
+                        reason: "imports the package \"\(specifier)\"; an agent may import the nanos SDK and its own "
+                            + "files by relative path (there is no npm, and node built-ins do not exist in the sandbox)")
+                }
+                let target = specifier.hasPrefix("/") ? specifier : Paths.join(Paths.parent(file), specifier)
+                let resolved = JSBundler.resolve(Paths.standardized(target))
+                try root.require(resolved ?? target, importer: file, specifier: specifier)
+                if let resolved, JSBundler.scriptExtensions.contains(Paths.splitExtension(resolved).extension) {
+                    pending.append(resolved)
+                }
+            }
+        }
+    }
+
+    static let maxSourceFiles = 1_000
+    static let scriptExtensions: Set<String> = ["ts", "tsx", "mts", "cts", "js", "jsx", "mjs", "cjs"]
+    /// esbuild's order for a path written without its extension.
+    static let resolveExtensions = [".tsx", ".ts", ".jsx", ".js", ".css", ".json"]
+
+    static func isSDK(_ specifier: String) -> Bool {
+        specifier == "nanos" || specifier == "@nanos/sdk" || specifier.hasSuffix("nanos-sdk/index.js")
+    }
+
+    /// The file esbuild would load for `path`: itself, with an extension added, a `.js`
+    /// written for a `.ts` file, or a folder's index; nil when there is none.
+    static func resolve(_ path: String) -> String? {
+        if Paths.isFile(path) { return path }
+        for candidate in resolveExtensions.map({ path + $0 }) where Paths.isFile(candidate) { return candidate }
+        if path.hasSuffix(".js") {
+            let base = String(path.dropLast(3))
+            for candidate in [base + ".ts", base + ".tsx"] where Paths.isFile(candidate) { return candidate }
+        }
+        if Paths.isDirectory(path) {
+            for candidate in resolveExtensions.map({ Paths.join(path, "index" + $0) }) where Paths.isFile(candidate) {
+                return candidate
+            }
+        }
+        return nil
+    }
+
+    /// The import specifiers of one file, as esbuild parses them (static, dynamic, require),
+    /// with every import external so that esbuild reads no other file. A file esbuild cannot
+    /// parse has none here: bundling it reports the error properly.
+    private func imports(of file: String) throws(CompileError) -> [String] {
+        let esbuild = try toolchain.hostProgram("esbuild", hint: "install esbuild 0.17 or later (Debian: apt-get install esbuild)")
+        let base = toolchain.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? NSTemporaryDirectory()
+        return try Paths.withTemporaryDirectory(in: base) { (scratch: String) throws(CompileError) -> [String] in
+            let meta = Paths.join(scratch, "meta.json")
+            let arguments = [
+                Paths.lastComponent(file), "--bundle", "--format=esm", "--platform=neutral", "--external:*",
+                "--metafile=\(meta)", "--outfile=\(Paths.join(scratch, "out.js"))", "--log-level=silent",
+            ]
+            let result = try ToolRunner.run(
+                esbuild, arguments, environment: toolchain.environment, in: Paths.parent(file), separateErrors: true)
+            guard result.exitCode == 0, let data = FileManager.default.contents(atPath: meta),
+                let json = try? JSONValue.parse(Array(data)), let inputs = json["inputs"]?.objectValue
+            else { return [] }
+            return inputs.flatMap { $0.1["imports"]?.arrayValue ?? [] }.compactMap { $0["path"]?.stringValue }
+        }
     }
 
     /// Runs tsc on the entry and what it imports, against the SDK's typings, emitting nothing.

@@ -58,6 +58,15 @@ struct Toolchain: Sendable {
         throw .toolNotFound(name: name, hint: hint)
     }
 
+    /// The folder of clang's own headers (stddef.h and friends), which every C compile reads.
+    func clangResourceDirectory(_ clang: String) -> String? {
+        guard let result = try? ToolRunner.run(clang, ["-print-resource-dir"], environment: environment),
+            result.exitCode == 0
+        else { return nil }
+        let folder = result.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        return folder.isEmpty ? nil : folder
+    }
+
     /// The override alone if set; else the real folder of `swiftc` (whose clang and
     /// wasm-ld match it), then PATH.
     private func toolDirectories() -> [String] {

@@ -28,7 +28,12 @@ public struct PathGrants: Sendable {
         var explanation: String { "\(access.grantName) grant \"\(written)\"" }
     }
 
-    public init(read: [String], write: [String], baseDirectory: String) throws(FSError) {
+    /// Whether a file with more than one hard link may be read (see `readsHardlinks` in
+    /// docs/security-fs.md). Such files are never written.
+    public let readsHardlinks: Bool
+
+    public init(read: [String], write: [String], baseDirectory: String, readsHardlinks: Bool = false) throws(FSError) {
+        self.readsHardlinks = readsHardlinks
         let base = NormalizedPath(baseDirectory)
         guard base.isAbsolute, !baseDirectory.utf8.contains(0) else {
             throw .invalidPath(

@@ -56,9 +56,10 @@ public final class SandboxedFileSystem: Sendable {
     public func read(_ path: String, maxBytes: Int) throws(FSError) -> [UInt8] {
         let request = try resolvedRead(path)
         let resolved = request.path
+        try requireFileName(path)
         let fd = try openBelowGrant(resolved, of: request.grants, access: .read, flags: O_RDONLY | O_NONBLOCK).fd
         defer { close(fd) }
-        let size = try regularFileSize(fd, path: resolved)
+        let size = try regularFileSize(fd, path: resolved, access: .read)
         guard size <= maxBytes else { throw .tooLarge(path: resolved.string, limit: maxBytes) }
         // Zero-filled rather than uninitialised: that initialiser is not specialised for
         // this module and looks up its metadata on every call, which costs more than the fill.
@@ -72,18 +73,22 @@ public final class SandboxedFileSystem: Sendable {
 
     /// Creates or truncates the file (mode 0644 less the umask). Its directory must exist.
     public func write(_ path: String, contents: UnsafeRawBufferPointer, maxBytes: Int) throws(FSError) {
+        try requireFileName(path)
         let resolved = try grants.resolve(path)
         guard grants.grant(matching: resolved, access: .write) != nil else {
             throw grants.noGrantDenial(resolved, access: .write)
         }
         // Checked before opening so an oversized write leaves the old file untouched.
         guard contents.count <= maxBytes else { throw .tooLarge(path: resolved.string, limit: maxBytes) }
+        // Opened without O_TRUNC: the file is truncated only once it is known to be a
+        // regular file with a single link, so a hard link to a file outside is left whole.
         let fd = try openGranted(
-            resolved, access: .write, flags: O_WRONLY | O_CREAT | O_TRUNC | O_NONBLOCK, mode: 0o644
+            resolved, access: .write, flags: O_WRONLY | O_CREAT | O_NONBLOCK, mode: 0o644
         ).fd
         var closed = false
         defer { if !closed { close(fd) } }
-        _ = try regularFileSize(fd, path: resolved)
+        _ = try regularFileSize(fd, path: resolved, access: .write)
+        guard ftruncate(fd, 0) == 0 else { throw FSError(errno: errno, path: resolved.string, operation: "truncate") }
         let failure = writeFully(fd, contents)
         guard failure == 0 else { throw FSError(errno: failure, path: resolved.string, operation: "write") }
         closed = true
@@ -251,11 +256,30 @@ public final class SandboxedFileSystem: Sendable {
         }
     }
 
-    private func regularFileSize(_ fd: Int32, path: NormalizedPath) throws(FSError) -> Int {
+    /// A path naming a file may not end in `/` or `/.`: lexically those are the file's own
+    /// path, but they say "a directory", and the kernel would refuse them on a file.
+    private func requireFileName(_ path: String) throws(FSError) {
+        if path.hasSuffix("/") || path.hasSuffix("/.") || path == "." {
+            throw .invalidPath(path: path, reason: "ends with '/' or '/.', which names a directory, not a file")
+        }
+    }
+
+    /// The size of the open file, which must be a regular file. One with several hard links
+    /// may share its inode with a file outside every grant: it is never written, and read
+    /// only when the manifest allows it (`fs_read_hardlinks`).
+    private func regularFileSize(_ fd: Int32, path: NormalizedPath, access: FileAccess) throws(FSError) -> Int {
         var status = stat()
         guard fstat(fd, &status) == 0 else { throw FSError(errno: errno, path: path.string, operation: "fstat") }
         switch status.st_mode & S_IFMT {
         case S_IFREG:
+            if status.st_nlink > 1, access == .write || !grants.readsHardlinks {
+                throw .denied(
+                    path: path.string,
+                    rule: "\(FSError.display(path.string)) has \(status.st_nlink) hard links, and a hard link may lead "
+                        + (access == .write
+                            ? "outside the granted tree; such files are never written"
+                            : "outside the granted tree; `fs_read_hardlinks: true` in permissions allows reading it"))
+            }
             return Int(status.st_size)
         case S_IFDIR:
             throw .invalidPath(path: path.string, reason: "is a directory, not a file (list shows its entries)")

@@ -50,10 +50,16 @@ final class AgentRun {
     let model: any LanguageModel
     let logSink: LogSink
     let maxSteps: Int
-    /// `resources.trace`, or the kernel's default: the bytes of arguments, results and
-    /// messages the trace may hold, since a guest decides how much each step records.
+    /// `resources.trace`, or the kernel's default: the bytes of arguments, results,
+    /// messages and step records the trace may hold, since a guest decides how much each
+    /// step records and how many steps there are.
     let traceLimitBytes: Int
-    static let defaultTraceLimitBytes = 256 << 20
+    /// `resources.logs`, or the kernel's default: the bytes of log messages the run may
+    /// emit. Repeated messages share trace storage, so without this only `max_steps`
+    /// would bound what a guest writes to the host's stderr.
+    let logLimitBytes: Int
+    /// Bytes of log messages emitted so far.
+    private var logBytes = 0
     /// Bytes the trace holds so far, counting storage shared between steps once.
     @exclusivity(unchecked) var traceBytes = 0
     /// Whether the step in progress reuses the previous arguments' or result's storage.
@@ -92,8 +98,8 @@ final class AgentRun {
     /// naming the same server share it; nil when there are none or `mcp_call` is not granted.
     let mcp: MCPSession?
 
-    init(store: Store, manifest: Manifest, files: SandboxedFileSystem, model: any LanguageModel, logSink: @escaping LogSink,
-         deadline: ContinuousClock.Instant?) {
+    init(store: Store, manifest: Manifest, limits: RunLimits, files: SandboxedFileSystem, model: any LanguageModel,
+         logSink: @escaping LogSink, deadline: ContinuousClock.Instant?) {
         self.store = store
         self.manifest = manifest
         let policy = Policy(manifest: manifest)
@@ -101,8 +107,9 @@ final class AgentRun {
         self.files = files
         self.model = model
         self.logSink = logSink
-        self.maxSteps = manifest.resources.maxSteps
-        traceLimitBytes = manifest.resources.traceBytes ?? Self.defaultTraceLimitBytes
+        self.maxSteps = limits.maxSteps
+        traceLimitBytes = limits.traceBytes
+        logLimitBytes = limits.logBytes
         self.deadline = deadline
         mcp = manifest.mcpServers.isEmpty || !policy.allows(.mcp_call) ? nil : MCPSession(servers: manifest.mcpServers)
         // Room for the steps up front (the pages are only touched as steps are recorded), so
@@ -199,17 +206,25 @@ final class AgentRun {
         return value
     }
 
-    /// The bytes the step just recorded adds to the trace: its arguments and result unless
-    /// they share the previous step's storage, and its message.
+    /// What one step costs the host before any payload: the record itself. Counted so that
+    /// a guest making millions of empty calls (clock.now in a loop) meets `resources.trace`
+    /// too; each took about 0.9 KB of host memory when it was not counted.
+    static let stepRecordBytes = MemoryLayout<Step>.stride
+    /// The heap header of each array a step holds (arguments, bytes).
+    static let arrayHeaderBytes = 32
+
+    /// The bytes the step just recorded adds to the trace: its record, its arguments and
+    /// result unless they share the previous step's storage, and its message.
     private func recordedBytes(_ outcome: StepOutcome) -> Int {
-        var bytes = 0
+        var bytes = Self.stepRecordBytes
         if !argumentsShared {
+            if !currentArgs.isEmpty { bytes += Self.arrayHeaderBytes + currentArgs.count * MemoryLayout<StepValue>.stride }
             for argument in currentArgs {
-                if case .bytes(let data) = argument { bytes += data.count }
+                if case .bytes(let data) = argument { bytes += Self.arrayHeaderBytes + data.count }
             }
         }
         switch outcome {
-        case .data(let data): if !resultShared { bytes += data.count }
+        case .data(let data): if !resultShared && !data.isEmpty { bytes += Self.arrayHeaderBytes + data.count }
         case .value: break
         case .failure(let failure): bytes += failure.message.utf8.count + (failure.rule?.utf8.count ?? 0)
         }
@@ -285,6 +300,20 @@ final class AgentRun {
     @exclusivity(unchecked) var pendingCounters: [String: Int64] = [:]
     /// Service output (an MCP server's stderr) for the step in progress.
     @exclusivity(unchecked) var pendingServiceLog: [String] = []
+
+    /// Emits a guest's log message, within the run's log budget; past it the message is
+    /// dropped and the call fails with EQUOTA (the run goes on).
+    func log(_ level: LogLevel, _ message: [UInt8], call: String) throws(SyscallFailure) {
+        guard message.count <= logLimitBytes - logBytes else {
+            throw SyscallFailure(
+                .EQUOTA,
+                "\(call): the run's log budget (resources.logs = \(logLimitBytes) bytes) is used up; the message was dropped")
+        }
+        logBytes += message.count
+        var text = String(decoding: message, as: UTF8.self)
+        if text.hasSuffix("\n") { text.removeLast() }
+        logSink(level, text)
+    }
 
     func requireMemory() throws(SyscallFailure) -> GuestMemory {
         guard let memory else { throw SyscallFailure(.EINVAL, "the guest exports no memory named \"memory\"") }

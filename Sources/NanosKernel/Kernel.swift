@@ -4,7 +4,7 @@ import Logging
 import NanosFS
 import NanosLLM
 import NanosManifest
-import WAT
+import NanosWasm
 import WasmKit
 
 /// The outcome of one run: what `nanos run --json` prints and what front ends show.
@@ -22,15 +22,33 @@ public struct RunReport: Sendable {
     public var fuelUsed: UInt64 = 0
     public var peakMemoryBytes = 0
     public var durationNanoseconds: UInt64 = 0
+    /// The limits the run was held to, defaults included; nil when it never started.
+    public var limits: RunLimits?
 
     public init(agent: String, status: RunStatus) {
         self.agent = agent
         self.status = status
     }
 
-    /// The report as JSON: status, exit code, summary, each step (name, ok, errno,
+    /// The report as JSON: status, exit code, summary, limits, each step (name, ok, errno,
     /// latency and, for denials, the rule), fuel used and peak memory.
     public func json() -> JSONValue {
+        .object(summaryMembers + [("steps", .array(steps.map { $0.jsonObject(includePayloads: false) }))])
+    }
+
+    /// The same JSON text as `json()`, handed to `emit` a step at a time, so that a run of
+    /// a million steps is never held as one JSON tree.
+    public func writeJSON(_ emit: (String) -> Void) {
+        var head = JSONValue.object(summaryMembers).serialized()
+        head.removeLast()  // the closing brace; the steps follow
+        emit(head + ",\"steps\":[")
+        for (offset, step) in steps.enumerated() {
+            emit((offset > 0 ? "," : "") + step.jsonObject(includePayloads: false).serialized())
+        }
+        emit("]}")
+    }
+
+    private var summaryMembers: [(String, JSONValue)] {
         var members: [(String, JSONValue)] = [
             ("agent", .string(agent)),
             ("status", .string(status.rawValue)),
@@ -43,9 +61,9 @@ public struct RunReport: Sendable {
             ("fuel_used", .int(Int64(clamping: fuelUsed))),
             ("peak_memory_bytes", .int(Int64(peakMemoryBytes))),
             ("duration_ms", .double((Double(durationNanoseconds) / 1e6 * 1000).rounded() / 1000)),
-            ("steps", .array(steps.map { $0.jsonObject(includePayloads: false) })),
         ]
-        return .object(members)
+        if let limits { members.append(("limits", limits.json())) }
+        return members
     }
 }
 
@@ -145,22 +163,53 @@ public enum Kernel {
     }
 
     private static func readImage(path: String) throws(KernelError) -> AgentImage {
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            throw .unreadable(path: path, reason: (error as NSError).localizedDescription)
-        }
-        return try loadImage(bytes: Array(data), source: path)
+        let limit = path.hasSuffix(".wat") ? WATSource.maxTextBytes : ModuleBounds.maxModuleBytes
+        return try loadImage(bytes: try readRegularFile(path, limit: limit), source: path)
     }
 
+    /// The bytes of a regular file of at most `limit` bytes. A device, a FIFO or an
+    /// oversized file is refused before anything is read (`binary: /dev/zero` never ends).
+    static func readRegularFile(_ path: String, limit: Int) throws(KernelError) -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else { throw .unreadable(path: path, reason: String(cString: strerror(errno))) }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw .unreadable(path: path, reason: String(cString: strerror(errno))) }
+        guard info.st_mode & S_IFMT == S_IFREG else { throw .unreadable(path: path, reason: "not a regular file") }
+        guard info.st_size <= limit else {
+            throw .invalidModule(path: path, reason: "the file is \(info.st_size) bytes; at most \(limit)")
+        }
+        var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
+        var count = 0
+        while count < bytes.count {
+            let got = bytes.withUnsafeMutableBytes { buffer in
+                guard let base = buffer.baseAddress else { return 0 }
+                return read(fd, base + count, buffer.count - count)
+            }
+            if got < 0, errno == EINTR { continue }
+            guard got > 0 else { break }
+            count += got
+        }
+        // The file may have shrunk since fstat.
+        if count < bytes.count { bytes.removeSubrange(count...) }
+        return bytes
+    }
+
+    /// An image from module bytes, or WAT text when `source` ends in `.wat`. Both are
+    /// checked against ``ModuleBounds`` before WasmKit parses them.
     public static func loadImage(bytes: [UInt8], source: String) throws(KernelError) -> AgentImage {
         var wasm = bytes
         if source.hasSuffix(".wat") {
             do {
-                wasm = try wat2wasm(String(decoding: bytes, as: UTF8.self))
+                wasm = try WATSource.compile(bytes)
             } catch {
-                throw .invalidModule(path: source, reason: "\(error)")
+                throw .invalidModule(path: source, reason: error.description)
+            }
+        } else {
+            do {
+                try ModuleBounds.check(wasm)
+            } catch {
+                throw .invalidModule(path: source, reason: error.description)
             }
         }
         do {
@@ -173,6 +222,8 @@ public enum Kernel {
     /// Runs the agent a manifest describes. Never throws: a binary that cannot be loaded
     /// or a grant that cannot be set up is a `failed` report with the reason.
     public static func run(manifest: Manifest, options: RunOptions = RunOptions()) -> RunReport {
+        // Loading counts against the run's deadline: a module is the agent's input too.
+        let started = ContinuousClock.now
         do throws(KernelError) {
             let binary: String
             if let configured = manifest.binary {
@@ -180,25 +231,31 @@ public enum Kernel {
             } else {
                 binary = try DefaultAgent.locate()
             }
-            return run(manifest: manifest, image: try loadImage(path: binary), options: options)
+            return run(manifest: manifest, image: try loadImage(path: binary), options: options, started: started)
         } catch {
-            return failedReport(manifest, error.description)
+            return failedReport(manifest, error.description, status: .invalidModule)
         }
     }
 
     public static func run(manifest: Manifest, image: AgentImage, options: RunOptions = RunOptions()) -> RunReport {
+        run(manifest: manifest, image: image, options: options, started: .now)
+    }
+
+    /// `started`: when the run began, before its module was loaded; its deadline counts from then.
+    static func run(manifest: Manifest, image: AgentImage, options: RunOptions, started: ContinuousClock.Instant) -> RunReport {
         let files: SandboxedFileSystem
         do {
             files = SandboxedFileSystem(
                 grants: try PathGrants(
                     read: manifest.permissions.fsRead, write: manifest.permissions.fsWrite,
-                    baseDirectory: manifest.directory))
+                    baseDirectory: manifest.directory, readsHardlinks: manifest.permissions.readsHardlinks))
         } catch {
             return failedReport(manifest, "permissions: \(error)")
         }
         let model = options.model ?? LanguageModels.make(for: manifest.model)
         logger.debug("starting agent", metadata: ["agent": "\(manifest.name)", "binary": "\(image.source)"])
-        let report = Sandbox.execute(image: image, manifest: manifest, files: files, model: model, logSink: options.logSink)
+        let report = Sandbox.execute(
+            image: image, manifest: manifest, files: files, model: model, logSink: options.logSink, started: started)
         logger.debug(
             "agent ended",
             metadata: [
@@ -207,8 +264,8 @@ public enum Kernel {
         return report
     }
 
-    static func failedReport(_ manifest: Manifest, _ message: String) -> RunReport {
-        var report = RunReport(agent: manifest.name, status: .failed)
+    static func failedReport(_ manifest: Manifest, _ message: String, status: RunStatus = .failed) -> RunReport {
+        var report = RunReport(agent: manifest.name, status: status)
         report.message = message
         return report
     }

@@ -18,6 +18,9 @@ public enum RunStatus: String, Sendable, CaseIterable, Codable {
     case maxSteps = "max_steps"
     /// The guest trapped (unreachable, bad memory access, stack exhausted, ...).
     case trap
+    /// The `binary:` could not be used: unreadable, not WebAssembly, over a load bound
+    /// (size, nesting, functions, locals), or importing what nanos does not provide.
+    case invalidModule = "invalid_module"
 
     /// The process exit code `nanos run` uses for this status. 2 is reserved for usage
     /// and manifest errors, which happen before any run starts.
@@ -31,6 +34,7 @@ public enum RunStatus: String, Sendable, CaseIterable, Codable {
         case .timeout: return 6
         case .maxSteps: return 7
         case .trap: return 8
+        case .invalidModule: return 9
         }
     }
 }

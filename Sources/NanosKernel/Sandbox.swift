@@ -122,8 +122,8 @@ public struct AgentImage: Sendable {
 /// `{"runtime": "...", "stack_bytes": N}`.
 struct JSAgentSection {
     static let name = "nanos.js"
-    /// A module may ask for a larger stack than the default, but not without bound.
-    static let maximumStackBytes = 256 << 20
+    /// A module may ask for a larger stack than the default, but no more than a manifest may.
+    static let maximumStackBytes = Resources.maximumStackBytes
 
     let stackBytes: Int?
 
@@ -136,21 +136,16 @@ struct JSAgentSection {
 
 /// Runs one agent to completion inside a fresh store.
 enum Sandbox {
-    static let defaultStackBytes = 1 << 20
-    static let defaultTimeout = Duration.seconds(300)
-    /// The budget when `resources.fuel` is absent. Finite on purpose: WasmKit treats
-    /// `UInt64.max` as "unmetered", which would leave the watchdog nothing to zero.
-    static let unlimitedFuel: UInt64 = 1 << 62
 
     static func execute(
         image: AgentImage, manifest: Manifest, files: SandboxedFileSystem, model: any LanguageModel,
-        logSink: @escaping LogSink
+        logSink: @escaping LogSink, started: ContinuousClock.Instant = .now
     ) -> RunReport {
-        let stackSize = manifest.resources.stackBytes ?? image.preferredStackBytes ?? defaultStackBytes
+        let limits = RunLimits(manifest.resources, preferredStackBytes: image.preferredStackBytes)
         var live: LiveInstance?
         let report = execute(
-            image, reusing: image.pool?.checkout(stackSize: stackSize), stackSize: stackSize, manifest: manifest,
-            files: files, model: model, logSink: logSink, used: &live)
+            image, reusing: image.pool?.checkout(stackSize: limits.stackBytes), limits: limits, manifest: manifest,
+            files: files, model: model, logSink: logSink, started: started, used: &live)
         // After the run's own clean-up (watchdog disarmed, run detached), never during it.
         if let live { image.pool?.checkin(live) }
         return report
@@ -160,17 +155,19 @@ enum Sandbox {
     /// (the watchdog and fuel already cover instantiation); `used` is the instance
     /// that ran, for the pool.
     private static func execute(
-        _ image: AgentImage, reusing reused: LiveInstance?, stackSize: Int, manifest: Manifest,
-        files: SandboxedFileSystem, model: any LanguageModel, logSink: @escaping LogSink, used: inout LiveInstance?
+        _ image: AgentImage, reusing reused: LiveInstance?, limits: RunLimits, manifest: Manifest,
+        files: SandboxedFileSystem, model: any LanguageModel, logSink: @escaping LogSink, started: ContinuousClock.Instant,
+        used: inout LiveInstance?
     ) -> RunReport {
-        let started = ContinuousClock.now
-        let timeout = manifest.resources.timeout ?? defaultTimeout
+        let stackSize = limits.stackBytes
+        let timeout = limits.timeout
         let deadline = started + timeout
         let store = reused?.store ?? Store(engine: EngineCache.shared.engine(stackSize: stackSize))
-        let memoryCap = reused?.memoryCap ?? MemoryCap(limitBytes: manifest.resources.memoryBytes)
-        memoryCap.limitBytes = manifest.resources.memoryBytes
+        let memoryCap = reused?.memoryCap ?? MemoryCap(limitBytes: limits.memoryBytes)
+        memoryCap.limitBytes = limits.memoryBytes
         store.resourceLimiter = memoryCap
-        let run = AgentRun(store: store, manifest: manifest, files: files, model: model, logSink: logSink, deadline: deadline)
+        let run = AgentRun(
+            store: store, manifest: manifest, limits: limits, files: files, model: model, logSink: logSink, deadline: deadline)
         defer { run.detach() }
         let calls: HostCallSlot
         if let reused {
@@ -179,8 +176,9 @@ enum Sandbox {
             do {
                 calls = HostCallSlot(hosts: try hostImports(of: image.module))
             } catch {
-                var report = RunReport(agent: manifest.name, status: .failed)
+                var report = RunReport(agent: manifest.name, status: .invalidModule)
                 report.message = error.message
+                report.limits = limits
                 return report
             }
         }
@@ -188,12 +186,13 @@ enum Sandbox {
         defer { calls.unbind() }
         used = reused
 
-        let fuelBudget = manifest.resources.fuel ?? unlimitedFuel
+        let fuelBudget = limits.fuel
         store.fuel = Fuel(remaining: fuelBudget)
         run.fuelAtLastStep = fuelBudget
         let watchdog = Watchdog(store: store, deadline: deadline)
         defer { watchdog.disarm() }
         var report = RunReport(agent: manifest.name, status: .failed)
+        report.limits = limits
         func finish(_ status: RunStatus, summary: String? = nil, message: String? = nil, guestExitCode: Int32? = nil)
             -> RunReport
         {
@@ -263,7 +262,9 @@ enum Sandbox {
                         + "nanos_alloc must only allocate (docs/abi.md)")
             }
         } catch {
-            let text = String(describing: error)
+            // A trap's own description appends a backtrace: host addresses, and one line per
+            // frame (megabytes after deep recursion). Only the reason is shown.
+            let text = (error as? Trap).map(trapReason) ?? String(describing: error)
             if text.contains("out of fuel") {
                 if watchdog.fired {
                     return finish(.timeout, message: "the run passed resources.timeout = \(timeout)")
@@ -274,11 +275,16 @@ enum Sandbox {
                 return finish(
                     .trap, message: "call stack exhausted (deep recursion); resources.stack can raise the limit")
             }
-            if error is Trap {
-                return finish(.trap, message: text.replacingOccurrences(of: "Trap: ", with: ""))
-            }
+            if error is Trap { return finish(.trap, message: text) }
             return finish(.failed, message: "could not start the guest: \(text)")
         }
+    }
+
+    /// What a trap says without its backtrace. WasmKit keeps the reason out of its public
+    /// API, so it is read by reflection; the fallback never includes the backtrace either.
+    static func trapReason(_ trap: Trap) -> String {
+        guard let reason = Mirror(reflecting: trap).descendant("reason") else { return "the guest trapped" }
+        return String(describing: reason)
     }
 
     struct LinkError: Error {

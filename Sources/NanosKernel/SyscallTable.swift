@@ -56,7 +56,7 @@ enum SyscallTable {
             inputs: [.int(0), .bytes(1, limit: SyscallLimits.message, what: "agent.log message")]
         ) { run, input in
             let level = LogLevel(rawValue: Int32(clamping: input.int(0))) ?? .info
-            run.logSink(level, String(decoding: input.bytes(1), as: UTF8.self))
+            try run.log(level, input.bytes(1), call: "agent.log")
         },
         HostImport(module: abiModule, name: "agent_done", parameters: [.i32, .i32], results: [.i32]) { run in
             { _, args, results in

@@ -118,3 +118,16 @@ extension StepValue {
         return .string(String(text.dropLast(text.hasSuffix("\u{FFFD}") ? 1 : 0)) + "…")
     }
 }
+
+extension Step {
+    /// Whether this step repeats `other`: the same call with the same arguments, and the
+    /// same kind of outcome (success, or the same errno). Results may differ (clock.now).
+    public func repeats(_ other: Step) -> Bool {
+        guard name == other.name, args == other.args else { return false }
+        switch (outcome, other.outcome) {
+        case (.failure(let mine), .failure(let theirs)): return mine.errno == theirs.errno
+        case (.failure, _), (_, .failure): return false
+        default: return true
+        }
+    }
+}

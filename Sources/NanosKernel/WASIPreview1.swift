@@ -53,9 +53,7 @@ enum WASIPreview1 {
                     }
                     let level: LogLevel = fd == 1 ? .info : .warn
                     run.currentArgs = [.int(Int64(level.rawValue)), .bytes(text)]
-                    var message = String(decoding: text, as: UTF8.self)
-                    if message.hasSuffix("\n") { message.removeLast() }
-                    run.logSink(level, message)
+                    try run.log(level, text, call: "fd_write")
                     try memory.storeUInt32(UInt32(text.count), at: args[3].i32, what: "fd_write nwritten")
                     return (.value(Int64(text.count)), .i32(0))
                 }

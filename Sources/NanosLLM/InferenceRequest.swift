@@ -143,6 +143,7 @@ public struct InferenceRequest: Sendable, Equatable {
                 throw .invalidRequest("llm request: \"grammar\" must be non-empty GBNF text")
             }
             guard schema == nil else { throw .invalidRequest("llm request: give \"schema\" or \"grammar\", not both") }
+            try GrammarBounds.check(text)
             self.grammar = text
         }
     }

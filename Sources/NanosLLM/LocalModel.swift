@@ -63,6 +63,8 @@ final class SamplerChain {
     let pointer: UnsafeMutablePointer<llama_sampler>
 
     init(model: LlamaModel, request: InferenceRequest, grammar: String?) throws(LLMError) {
+        // The last gate before llama.cpp's recursive grammar parser, whatever built the request.
+        if let grammar { try GrammarBounds.check(grammar) }
         var params = llama_sampler_chain_default_params()
         params.no_perf = true
         guard let chain = llama_sampler_chain_init(params) else { throw .unavailable("llama.cpp could not create a sampler") }

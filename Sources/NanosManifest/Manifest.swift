@@ -82,6 +82,12 @@ public struct Resources: Sendable, Equatable {
     public static let minimumMemoryBytes = 64 << 10
     /// The most a 32-bit WebAssembly memory can address.
     public static let maximumMemoryBytes = 4 << 30
+    /// The largest interpreter stack: it is host memory, allocated whole for the run, and a
+    /// trap's backtrace grows with its depth. JS agents ask for 64 MiB, deep enough for
+    /// QuickJS to raise its own RangeError first.
+    public static let maximumStackBytes = 64 << 20
+    /// The smallest interpreter stack that starts any guest.
+    public static let minimumStackBytes = 64 << 10
 
     /// Cap on the guest's linear memory.
     public var memoryBytes: Int
@@ -96,10 +102,13 @@ public struct Resources: Sendable, Equatable {
     /// Cap on the bytes the run's trace holds (arguments, results and messages of its
     /// steps); nil leaves it to the kernel.
     public var traceBytes: Int?
+    /// Cap on the bytes of log messages (`agent.log`, stdout and stderr) one run may emit;
+    /// nil leaves it to the kernel.
+    public var logBytes: Int?
 
     public init(
         memoryBytes: Int, maxSteps: Int, fuel: UInt64? = nil, timeout: Duration? = nil, stackBytes: Int? = nil,
-        traceBytes: Int? = nil
+        traceBytes: Int? = nil, logBytes: Int? = nil
     ) {
         self.memoryBytes = memoryBytes
         self.maxSteps = maxSteps
@@ -107,6 +116,7 @@ public struct Resources: Sendable, Equatable {
         self.timeout = timeout
         self.stackBytes = stackBytes
         self.traceBytes = traceBytes
+        self.logBytes = logBytes
     }
 }
 
@@ -117,11 +127,16 @@ public struct Permissions: Sendable, Equatable {
     /// Path globs the guest may write, kept as written.
     public var fsWrite: [String]
     public var network: NetworkGrant
+    /// `fs_read_hardlinks`: whether a granted file with more than one hard link may be read.
+    /// Off by default, because such a link may share its inode with a file outside the grant.
+    /// Files with several links are never written.
+    public var readsHardlinks: Bool
 
-    public init(fsRead: [String] = [], fsWrite: [String] = [], network: NetworkGrant = .none) {
+    public init(fsRead: [String] = [], fsWrite: [String] = [], network: NetworkGrant = .none, readsHardlinks: Bool = false) {
         self.fsRead = fsRead
         self.fsWrite = fsWrite
         self.network = network
+        self.readsHardlinks = readsHardlinks
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import NanosFS
 import Yams
 
 extension Manifest {
@@ -49,8 +50,8 @@ struct ManifestReader {
     private static let modelKeys = [
         "provider", "model_name", "path", "context_window", "api_url", "api_key", "gpu_layers", "threads",
     ]
-    private static let resourceKeys = ["memory", "max_steps", "fuel", "timeout", "stack", "trace"]
-    private static let permissionKeys = ["fs_read", "fs_write", "network"]
+    private static let resourceKeys = ["memory", "max_steps", "fuel", "timeout", "stack", "trace", "logs"]
+    private static let permissionKeys = ["fs_read", "fs_write", "fs_read_hardlinks", "network"]
     private static let mcpServerKeys = ["name", "command", "args", "env", "cwd", "timeout"]
     private static let agentKeys = ["name", "goal", "tools"]
 
@@ -149,7 +150,14 @@ struct ManifestReader {
         if let node = resources.optional("stack") {
             let field = resources.field("stack")
             let bytes = try size(node, field)
-            guard bytes > 0 else { throw error(field, at: node, "must be more than zero") }
+            guard bytes >= Resources.minimumStackBytes else {
+                throw error(field, at: node, "\(bytes) bytes is below the minimum of 64KiB", hint: "1MB suits most agents")
+            }
+            guard bytes <= Resources.maximumStackBytes else {
+                throw error(
+                    field, at: node, "\(scalarText(node) ?? "") is more than the largest interpreter stack, 64MB",
+                    hint: "the stack is host memory; deep recursion needs a loop or a smaller frame, not a bigger stack")
+            }
             limits.stackBytes = bytes
         }
         if let node = resources.optional("trace") {
@@ -157,6 +165,9 @@ struct ManifestReader {
             let bytes = try size(node, field)
             guard bytes > 0 else { throw error(field, at: node, "must be more than zero") }
             limits.traceBytes = bytes
+        }
+        if let node = resources.optional("logs") {
+            limits.logBytes = try size(node, resources.field("logs"))
         }
         return limits
     }
@@ -168,11 +179,25 @@ struct ManifestReader {
             node, path: "permissions", anchor: top.keyMark("permissions"), keys: Self.permissionKeys,
             wrongTypeHint: "write `permissions: {}` to grant nothing, or list fs_read, fs_write, network below it")
         var permissions = Permissions()
-        if let node = section.optional("fs_read") {
-            permissions.fsRead = try stringList(node, section.field("fs_read"))
+        for (key, access) in [("fs_read", FileAccess.read), ("fs_write", .write)] {
+            guard let node = section.optional(key) else { continue }
+            let patterns = try stringList(node, section.field(key))
+            // Compiled now, so a bad pattern is a manifest error (exit 2) naming the entry,
+            // not a failed run.
+            for (index, pattern) in patterns.enumerated() {
+                do {
+                    _ = try PathGrants(
+                        read: access == .read ? [pattern] : [], write: access == .write ? [pattern] : [],
+                        baseDirectory: directory)
+                } catch {
+                    let element = node.array().indices.contains(index) ? node.array()[index] : node
+                    throw self.error("\(section.field(key))[\(index)]", at: element, "\(error)")
+                }
+            }
+            if access == .read { permissions.fsRead = patterns } else { permissions.fsWrite = patterns }
         }
-        if let node = section.optional("fs_write") {
-            permissions.fsWrite = try stringList(node, section.field("fs_write"))
+        if let node = section.optional("fs_read_hardlinks") {
+            permissions.readsHardlinks = try boolean(node, section.field("fs_read_hardlinks"))
         }
         if let node = section.optional("network") {
             permissions.network = try network(node, section.field("network"))
@@ -368,6 +393,13 @@ struct ManifestReader {
             throw error("\(field)[\(index)]", at: node.array()[index], "unknown tool \"\(name)\"", hint: hint)
         }
         return names
+    }
+
+    private func boolean(_ node: Node, _ field: String) throws(ManifestError) -> Bool {
+        guard case .scalar(let scalar) = node, node.tagName == .bool, let value = Bool.construct(from: scalar) else {
+            throw error(field, at: node, "expected true or false, got \(describe(node))")
+        }
+        return value
     }
 
     private func size(_ node: Node, _ field: String) throws(ManifestError) -> Int {

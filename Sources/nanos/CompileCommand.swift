@@ -14,6 +14,11 @@ struct CompileCommand: ParsableCommand {
             bytecode and shipped inside a copy of the QuickJS runtime, already booted, so no \
             Node.js is involved at run time. Uses the Swift toolchain's clang, swiftc and \
             wasm-ld and Debian's wasi-libc, all found at run time. Errors name file:line:col.
+
+            A compile reads only files inside the input's folder (or --root): an import, \
+            #include or #embed that leads outside it, through `..`, an absolute path or a \
+            symlink, is refused, so compiling an agent someone sent you cannot bake your \
+            files into its module.
             """
     )
 
@@ -29,6 +34,9 @@ struct CompileCommand: ParsableCommand {
     @Flag(name: .long, help: "JS/TS: type-check with tsc (Debian node-typescript) before bundling; stop on a type error.")
     var typecheck = false
 
+    @Option(name: .long, help: "The folder the sources may come from (default: the input's folder).")
+    var root: String?
+
     @OptionGroup var global: GlobalOptions
 
     func run() throws {
@@ -37,7 +45,7 @@ struct CompileCommand: ParsableCommand {
         let destination = output ?? (input as NSString).deletingPathExtension + ".wasm"
         do {
             let compiler = try GuestCompiler()
-            _ = try compiler.compile(CompileRequest(input: input, output: destination, optimize: !debug, typecheck: typecheck))
+            _ = try compiler.compile(CompileRequest(input: input, output: destination, optimize: !debug, typecheck: typecheck, root: root))
         } catch {
             console.error(error.description)
             throw ExitCode(1)

@@ -38,7 +38,7 @@ struct Nanos: ParsableCommand {
             and tools only through syscalls that the manifest's grants check.
 
             Exit codes of `nanos run`: 0 ok, 1 failed, 2 usage or manifest error, 3 denied, \
-            4 out_of_fuel, 5 out_of_memory, 6 timeout, 7 max_steps, 8 trap.
+            4 out_of_fuel, 5 out_of_memory, 6 timeout, 7 max_steps, 8 trap, 9 invalid_module.
             """,
         version: NanosVersion.current,
         subcommands: [RunCommand.self, CompileCommand.self, BenchCommand.self, MCPCommand.self]

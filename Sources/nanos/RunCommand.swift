@@ -61,12 +61,29 @@ struct RunCommand: ParsableCommand {
         }
         if !quiet { printSteps(report, console) }
         printOutcome(report, console)
-        if json { print(report.json().serialized()) }
+        if json {
+            var output = BufferedOutput(fd: STDOUT_FILENO)
+            report.writeJSON { output.write($0) }
+            output.write("\n")
+            output.flush()
+        }
         if report.exitCode != 0 { throw ExitCode(report.exitCode) }
     }
 
+    /// One line per step; a run of steps repeating the one before (same call, arguments
+    /// and kind of outcome, as a polling loop makes) is folded into one line with its count.
     private func printSteps(_ report: RunReport, _ console: Console) {
-        for step in report.steps {
+        var repeats = 0
+        func flushRepeats() {
+            if repeats > 0 { console.line(console.paint("      ⋮ the same again ×\(repeats)", .dim)) }
+            repeats = 0
+        }
+        for (offset, step) in report.steps.enumerated() {
+            if offset > 0, step.repeats(report.steps[offset - 1]) {
+                repeats += 1
+                continue
+            }
+            flushRepeats()
             let args = step.args.map(StepFormatting.short).joined(separator: " ")
             let latency = StepFormatting.latency(step.latencyNanoseconds)
             var line = "  \(String(step.index).leftPadded(3)) \(step.name.rightPadded(14)) \(args)"
@@ -86,6 +103,7 @@ struct RunCommand: ParsableCommand {
             // What a service process (an MCP server) wrote to stderr meanwhile.
             for output in step.serviceLog { console.line(console.paint("        │ \(output)", .dim)) }
         }
+        flushRepeats()
     }
 
     private func printOutcome(_ report: RunReport, _ console: Console) {
@@ -94,19 +112,57 @@ struct RunCommand: ParsableCommand {
         line += " · \(report.steps.count) steps · fuel \(report.fuelUsed) · peak memory \(report.peakMemoryBytes / 1024) KiB"
         console.line(line)
         if let message = report.message { console.line("  \(message)") }
+        if let limits = report.limits { console.line(console.paint("  limits: \(StepFormatting.limits(limits))", .dim)) }
         if let summary = report.summary { console.line(console.paint("summary: ", .bold) + summary) }
     }
 }
 
 enum TraceFile {
-    /// Writes one JSON object per step, so a trace can be streamed and grepped.
+    /// Writes one JSON object per step, so a trace can be streamed and grepped; the steps
+    /// are written as they are serialized, never held as one text.
     static func write(_ steps: [Step], to path: String) throws {
-        var text = ""
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: path]) }
+        defer { close(fd) }
+        var output = BufferedOutput(fd: fd)
         for step in steps {
-            step.jsonObject().write(to: &text)
-            text += "\n"
+            var line = ""
+            step.jsonObject().write(to: &line)
+            output.write(line + "\n")
         }
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        guard output.flush() else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path]) }
+    }
+}
+
+/// Text written to a file descriptor in 64 KiB pieces.
+struct BufferedOutput {
+    let fd: Int32
+    private var buffer: [UInt8] = []
+    private var failed = false
+
+    init(fd: Int32) {
+        self.fd = fd
+        buffer.reserveCapacity(Self.chunk)
+    }
+
+    static let chunk = 64 << 10
+
+    mutating func write(_ text: String) {
+        buffer.append(contentsOf: text.utf8)
+        if buffer.count >= Self.chunk { flush() }
+    }
+
+    /// Writes what is buffered; false once any write has failed.
+    @discardableResult
+    mutating func flush() -> Bool {
+        var offset = 0
+        while offset < buffer.count, !failed {
+            let written = buffer[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            if written < 0, errno == EINTR { continue }
+            if written <= 0 { failed = true } else { offset += written }
+        }
+        buffer.removeAll(keepingCapacity: true)
+        return !failed
     }
 }
 
@@ -134,6 +190,21 @@ enum StepFormatting {
         if counters["server_restarted"] != nil { return "  · restarted the server" }
         if counters["server_started"] != nil { return "  · started the server" }
         return ""
+    }
+
+    /// `memory 16 MiB · fuel 10000000000 (default) · …`, every limit the run had.
+    static func limits(_ limits: RunLimits) -> String {
+        func mark(_ name: String) -> String {
+            limits.defaulted.contains(name) ? " (default)" : limits.defaulted.contains("\(name) (module)") ? " (module)" : ""
+        }
+        func size(_ bytes: Int) -> String {
+            bytes % (1 << 20) == 0 ? "\(bytes >> 20) MiB" : bytes % 1024 == 0 ? "\(bytes >> 10) KiB" : "\(bytes) B"
+        }
+        return [
+            "memory \(size(limits.memoryBytes))", "max_steps \(limits.maxSteps)", "fuel \(limits.fuel)\(mark("fuel"))",
+            "timeout \(limits.timeout)\(mark("timeout"))", "stack \(size(limits.stackBytes))\(mark("stack"))",
+            "trace \(size(limits.traceBytes))\(mark("trace"))", "logs \(size(limits.logBytes))\(mark("logs"))",
+        ].joined(separator: " · ")
     }
 
     static func latency(_ nanoseconds: UInt64) -> String {

@@ -42,11 +42,16 @@ final class TemporaryTree {
         FileManager.default.fileExists(atPath: absolute(relative))
     }
 
-    func fileSystem(read: [String], write: [String] = [], resolution: PathResolution = .automatic) throws
-        -> SandboxedFileSystem
-    {
+    func fileSystem(
+        read: [String], write: [String] = [], resolution: PathResolution = .automatic, readsHardlinks: Bool = false
+    ) throws -> SandboxedFileSystem {
         SandboxedFileSystem(
-            grants: try PathGrants(read: read, write: write, baseDirectory: path), resolution: resolution)
+            grants: try PathGrants(read: read, write: write, baseDirectory: path, readsHardlinks: readsHardlinks),
+            resolution: resolution)
+    }
+
+    func hardlink(_ relative: String, to existing: String) throws {
+        try FileManager.default.linkItem(atPath: absolute(existing), toPath: absolute(relative))
     }
 }
 
