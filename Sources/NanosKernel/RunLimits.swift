@@ -6,10 +6,13 @@ public struct RunLimits: Sendable, Equatable {
     /// Wall-clock limit when `resources.timeout` is absent. With the default fuel it ends a
     /// runaway guest within a minute; agents that wait on a model set their own.
     public static let defaultTimeout = Duration.seconds(60)
-    /// Fuel when `resources.fuel` is absent: about 20 seconds of a tight wasm loop on a
-    /// 2-core x86 VM (docs/manifest.md), so a guest that never makes a syscall still ends
-    /// even where the clock is generous.
-    public static let defaultFuel: UInt64 = 10_000_000_000
+    /// Fuel when `resources.fuel` is absent: about 40 seconds of a tight wasm loop on a
+    /// 2-core x86 VM (measured: 5.3e8 fuel/s), so a guest that computes forever ends within
+    /// the default timeout on fuel alone too.
+    public static let defaultFuel: UInt64 = 20_000_000_000
+    /// The same for JS agents, whose interpreter burns fuel about 4,000 times as fast per
+    /// second (measured: 2e12 fuel/s in a QuickJS loop): about 50 seconds of JS.
+    public static let defaultJSFuel: UInt64 = 100_000_000_000_000
     public static let defaultStackBytes = 1 << 20
     /// The bytes of arguments, results, messages and step records a trace may hold: a
     /// guest decides how much each step records.
@@ -28,11 +31,11 @@ public struct RunLimits: Sendable, Equatable {
     public var defaulted: Set<String> = []
 
     /// `preferredStackBytes`: what the module asks for (a JS agent's `nanos.js` section)
-    /// when the manifest sets no stack.
-    public init(_ resources: Resources, preferredStackBytes: Int? = nil) {
+    /// when the manifest sets no stack; `jsAgent`: whether the guest is a JS agent.
+    public init(_ resources: Resources, preferredStackBytes: Int? = nil, jsAgent: Bool = false) {
         memoryBytes = resources.memoryBytes
         maxSteps = resources.maxSteps
-        fuel = resources.fuel ?? Self.defaultFuel
+        fuel = resources.fuel ?? (jsAgent ? Self.defaultJSFuel : Self.defaultFuel)
         timeout = resources.timeout ?? Self.defaultTimeout
         stackBytes = resources.stackBytes ?? preferredStackBytes ?? Self.defaultStackBytes
         traceBytes = resources.traceBytes ?? Self.defaultTraceBytes

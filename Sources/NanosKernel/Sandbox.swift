@@ -108,6 +108,8 @@ public struct AgentImage: Sendable {
     /// The interpreter stack the module asks for when the manifest sets no
     /// `resources.stack` (JS agents record theirs in their `nanos.js` section).
     let preferredStackBytes: Int?
+    /// Whether the module is a JS agent (it carries a `nanos.js` section).
+    let isJSAgent: Bool
 
     public init(module: Module, source: String) {
         self.module = module
@@ -115,6 +117,7 @@ public struct AgentImage: Sendable {
         let jsAgent = JSAgentSection(module: module)
         pool = jsAgent == nil ? nil : InstancePool.forModule(module)
         preferredStackBytes = jsAgent?.stackBytes
+        isJSAgent = jsAgent != nil
     }
 }
 
@@ -141,7 +144,8 @@ enum Sandbox {
         image: AgentImage, manifest: Manifest, files: SandboxedFileSystem, model: any LanguageModel,
         logSink: @escaping LogSink, started: ContinuousClock.Instant = .now
     ) -> RunReport {
-        let limits = RunLimits(manifest.resources, preferredStackBytes: image.preferredStackBytes)
+        let limits = RunLimits(
+            manifest.resources, preferredStackBytes: image.preferredStackBytes, jsAgent: image.isJSAgent)
         var live: LiveInstance?
         let report = execute(
             image, reusing: image.pool?.checkout(stackSize: limits.stackBytes), limits: limits, manifest: manifest,

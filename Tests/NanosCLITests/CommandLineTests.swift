@@ -22,7 +22,7 @@ import Testing
         #expect(result.stderr.contains("did you mean `memory`?"))
     }
 
-    @Test func missingBinaryIsAFailedRunThatSaysWhy() throws {
+    @Test func missingBinaryIsAnInvalidModuleThatSaysWhy() throws {
         let folder = try TempFolder()
         let manifest = try folder.write(
             "agent.nano",
@@ -32,9 +32,9 @@ import Testing
             permissions: {}
             """)
         let result = try CLI.run(["run", manifest, "--json"])
-        #expect(result.exitCode == 1)
+        #expect(result.exitCode == 9)
         let report = try result.json()
-        #expect(report["status"] as? String == "failed")
+        #expect(report["status"] as? String == "invalid_module")
         #expect((report["message"] as? String)?.contains("missing.wasm") == true)
     }
 

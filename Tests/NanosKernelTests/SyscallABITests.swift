@@ -234,7 +234,7 @@ import Testing
         let unknown = try fixture.run(
             wat: guest(imports: #"(import "nanos" "teleport" (func $t (result i32)))"#, body: "(i32.const 0)"),
             manifest: basicResources + "\npermissions: {}")
-        #expect(unknown.report.status == .failed)
+        #expect(unknown.report.status == .invalidModule)
         #expect(unknown.report.message?.contains("nanos.teleport") == true)
 
         let wrongType = try fixture.run(
@@ -247,7 +247,7 @@ import Testing
               (func (export "run") (result i32) (i32.const 0)))
             """
         let missing = try fixture.run(wat: noAllocator, manifest: basicResources + "\npermissions: {}")
-        #expect(missing.report.status == .failed)
+        #expect(missing.report.status == .invalidModule)
         #expect(missing.report.message?.contains("nanos_alloc") == true)
     }
 
