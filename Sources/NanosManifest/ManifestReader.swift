@@ -15,7 +15,17 @@ extension Manifest {
                 field: "", message: "is a folder, not a manifest file",
                 hint: "name the .nano file inside it", file: path)
         }
-        guard let data = FileManager.default.contents(atPath: absolute) else {
+        // A manifest is a page of YAML: anything else is refused before it is read.
+        let attributes = try? FileManager.default.attributesOfItem(atPath: absolute)
+        guard attributes?[.type] as? FileAttributeType == .typeRegular else {
+            throw ManifestError(field: "", message: "is not a regular file", file: path)
+        }
+        if let size = attributes?[.size] as? Int, size > maximumManifestBytes {
+            throw ManifestError(
+                field: "", message: "is \(size) bytes; a manifest may have at most \(maximumManifestBytes) (1 MiB)",
+                file: path)
+        }
+        guard let data = FileManager.default.contents(atPath: absolute), data.count <= maximumManifestBytes else {
             throw ManifestError(field: "", message: "cannot be read; check its permissions", file: path)
         }
         guard let text = String(data: data, encoding: .utf8) else {
@@ -24,6 +34,9 @@ extension Manifest {
         let folder = (absolute as NSString).deletingLastPathComponent
         return try parse(yaml: text, directory: folder, sourcePath: path)
     }
+
+    /// The largest manifest file read.
+    public static let maximumManifestBytes = 1 << 20
 
     /// Checks manifest text. `directory` is the folder relative paths in it start
     /// from; `sourcePath` names the file in error messages.
