@@ -70,10 +70,6 @@ HOST_ADDRESS = re.compile(r"0x[0-9a-fA-F]{8,}")
 
 SIGNAL_NAMES = {getattr(signal, n): n for n in dir(signal) if n.startswith("SIG") and not n.startswith("SIG_")}
 
-STATUS_BY_EXIT = {
-    0: "ok", 1: "failed", 2: "invalid_manifest", 3: "denied", 4: "out_of_fuel", 5: "out_of_memory",
-    6: "timeout", 7: "max_steps", 8: "trap", 9: "invalid_module",
-}
 
 
 # ---- sizes from a manifest ---------------------------------------------------------

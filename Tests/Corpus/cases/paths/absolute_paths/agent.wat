@@ -30,7 +30,6 @@
     (global.set $heap (local.get $end))
     (local.get $ptr))
   (func (export "run") (result i32)
-    
     ;; 1. read /etc/passwd
     (if (i64.ne (call $fs_read (i32.const 16) (i32.const 11)) (i64.const -1)) (then (return (i32.const 1))))
     ;; 2. read /proc/self/environ

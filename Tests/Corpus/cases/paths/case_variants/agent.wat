@@ -24,7 +24,6 @@
     (global.set $heap (local.get $end))
     (local.get $ptr))
   (func (export "run") (result i32)
-    
     ;; 1. read DATA/A.TXT
     (if (i64.ne (call $fs_read (i32.const 16) (i32.const 10)) (i64.const -1)) (then (return (i32.const 1))))
     ;; 2. read data/A.txt

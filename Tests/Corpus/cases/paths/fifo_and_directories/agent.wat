@@ -28,7 +28,6 @@
     (global.set $heap (local.get $end))
     (local.get $ptr))
   (func (export "run") (result i32)
-    
     ;; 1. a FIFO: never blocks
     (if (i64.ne (call $fs_read (i32.const 16) (i32.const 9)) (i64.const -3)) (then (return (i32.const 1))))
     ;; 2. a directory

@@ -22,7 +22,6 @@
     (global.set $heap (local.get $end))
     (local.get $ptr))
   (func (export "run") (result i32)
-    
     ;; The outcome is not checked here: the harness checks that the secret never
     ;; reaches the guest (the trace holds every result).
     (drop (call $fs_read (i32.const 16) (i32.const 11)))

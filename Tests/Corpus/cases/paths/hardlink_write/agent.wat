@@ -23,7 +23,6 @@
     (global.set $heap (local.get $end))
     (local.get $ptr))
   (func (export "run") (result i32)
-    
     (drop (call $fs_write (i32.const 16) (i32.const 10) (i32.const 32) (i32.const 20)))
     (i32.const 0))
 )

@@ -28,7 +28,6 @@
     (global.set $heap (local.get $end))
     (local.get $ptr))
   (func (export "run") (result i32)
-    
     ;; 1. a 304-byte component
     (if (i64.ge_s (call $fs_read (i32.const 16) (i32.const 309)) (i64.const 0)) (then (return (i32.const 1))))
     ;; 2. write a 304-byte component

@@ -26,7 +26,6 @@
     (global.set $heap (local.get $end))
     (local.get $ptr))
   (func (export "run") (result i32)
-    
     ;; 1. NUL in a read
     (if (i64.ne (call $fs_read (i32.const 16) (i32.const 35)) (i64.const -3)) (then (return (i32.const 1))))
     ;; 2. trailing NUL in a list

@@ -25,7 +25,6 @@
     (global.set $heap (local.get $end))
     (local.get $ptr))
   (func (export "run") (result i32)
-    
     ;; 1. through a directory symlink to outside/
     (if (i64.ne (call $fs_read (i32.const 16) (i32.const 20)) (i64.const -1)) (then (return (i32.const 1))))
     ;; 2. list the directory symlink

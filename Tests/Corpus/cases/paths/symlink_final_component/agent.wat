@@ -24,7 +24,6 @@
     (global.set $heap (local.get $end))
     (local.get $ptr))
   (func (export "run") (result i32)
-    
     ;; 1. a final symlink to outside/secret.txt
     (if (i64.ge_s (call $fs_read (i32.const 16) (i32.const 10)) (i64.const 0)) (then (return (i32.const 1))))
     ;; 2. a final symlink even to a file inside the tree

@@ -24,7 +24,6 @@
     (global.set $heap (local.get $end))
     (local.get $ptr))
   (func (export "run") (result i32)
-    
     ;; 1. through a symlink loop
     (if (i64.ge_s (call $fs_read (i32.const 16) (i32.const 12)) (i64.const 0)) (then (return (i32.const 1))))
     ;; 2. the loop itself

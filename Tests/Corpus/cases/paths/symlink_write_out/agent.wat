@@ -26,7 +26,6 @@
     (global.set $heap (local.get $end))
     (local.get $ptr))
   (func (export "run") (result i32)
-    
     ;; 1. through out/link -> outside/
     (if (i32.ge_s (call $fs_write (i32.const 32) (i32.const 16) (i32.const 16) (i32.const 5)) (i32.const 0)) (then (return (i32.const 1))))
     ;; 2. onto out/f.txt -> outside/secret.txt

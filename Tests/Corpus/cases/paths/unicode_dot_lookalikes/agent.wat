@@ -30,7 +30,6 @@
     (global.set $heap (local.get $end))
     (local.get $ptr))
   (func (export "run") (result i32)
-    
     ;; 1. fullwidth full stops
     (if (i64.ne (call $fs_read (i32.const 16) (i32.const 37)) (i64.const -2)) (then (return (i32.const 1))))
     ;; 2. one-dot leaders

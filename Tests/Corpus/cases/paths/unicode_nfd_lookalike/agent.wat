@@ -24,7 +24,6 @@
     (global.set $heap (local.get $end))
     (local.get $ptr))
   (func (export "run") (result i32)
-    
     ;; 1. the NFD name is not the granted NFC name
     (if (i64.ne (call $fs_read (i32.const 16) (i32.const 15)) (i64.const -1)) (then (return (i32.const 1))))
     ;; 2. the granted NFC name does not exist

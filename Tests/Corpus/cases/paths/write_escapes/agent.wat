@@ -27,7 +27,6 @@
     (global.set $heap (local.get $end))
     (local.get $ptr))
   (func (export "run") (result i32)
-    
     ;; 1. write ../outside/pwn.txt
     (if (i32.ne (call $fs_write (i32.const 32) (i32.const 18) (i32.const 16) (i32.const 5)) (i32.const -1)) (then (return (i32.const 1))))
     ;; 2. write out/../../outside/pwn.txt

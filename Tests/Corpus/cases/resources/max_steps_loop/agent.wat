@@ -18,7 +18,6 @@
     (global.set $heap (local.get $end))
     (local.get $ptr))
   (func (export "run") (result i32)
-    
     (loop $tick (drop (call $clock_now)) (br $tick))
     (i32.const 0))
 )

@@ -17,7 +17,6 @@
     (global.set $heap (local.get $end))
     (local.get $ptr))
   (func (export "run") (result i32)
-    
     (loop $grow (drop (memory.grow (i32.const 4))) (br $grow))
     (i32.const 0))
 )

@@ -17,7 +17,6 @@
     (global.set $heap (local.get $end))
     (local.get $ptr))
   (func (export "run") (result i32)
-    
     (drop (memory.grow (i32.const 65535)))
     (i32.const 0))
 )

@@ -17,7 +17,6 @@
     (global.set $heap (local.get $end))
     (local.get $ptr))
   (func (export "run") (result i32)
-    
     (loop $spin (br $spin))
     (i32.const 0))
 )

@@ -18,7 +18,6 @@
     (global.set $heap (local.get $end))
     (local.get $ptr))
   (func (export "run") (result i32)
-    
     (loop $again
       (drop (call $random_bytes (i32.const 65536)))
       (global.set $heap (i32.const 32768))

@@ -21,7 +21,6 @@
     (global.set $heap (local.get $end))
     (local.get $ptr))
   (func (export "run") (result i32)
-    
     ;; 1. summary past the end of memory
     (if (i32.ne (call $agent_done (i32.const 131070) (i32.const 100)) (i32.const -3)) (then (return (i32.const 1))))
     ;; 2. wrapping range

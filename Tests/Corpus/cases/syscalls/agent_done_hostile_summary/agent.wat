@@ -21,7 +21,6 @@
     (global.set $heap (local.get $end))
     (local.get $ptr))
   (func (export "run") (result i32)
-    
     (drop (call $agent_done (i32.const 16) (i32.const 28))) (return (i32.const 99))
     (i32.const 0))
 )

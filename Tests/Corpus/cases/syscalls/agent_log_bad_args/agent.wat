@@ -23,7 +23,6 @@
     (global.set $heap (local.get $end))
     (local.get $ptr))
   (func (export "run") (result i32)
-    
     ;; 1. message past the end of memory
     (if (i32.ne (call $agent_log (i32.const 1) (i32.const 131070) (i32.const 100)) (i32.const -3)) (then (return (i32.const 1))))
     ;; 2. ptr + len wraps past 4 GiB

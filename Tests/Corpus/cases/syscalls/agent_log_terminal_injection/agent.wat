@@ -21,7 +21,6 @@
     (global.set $heap (local.get $end))
     (local.get $ptr))
   (func (export "run") (result i32)
-    
     ;; 1. a message with escape sequences, a carriage return and forged lines
     (if (i32.ne (call $agent_log (i32.const 1) (i32.const 16) (i32.const 81)) (i32.const 0)) (then (return (i32.const 1))))
     (i32.const 0))

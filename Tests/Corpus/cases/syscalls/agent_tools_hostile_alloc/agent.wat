@@ -19,7 +19,6 @@
     (global.set $heap (i32.add (local.get $ptr) (local.get $size)))
     (local.get $ptr))
   (func (export "run") (result i32)
-    
     (global.set $mode (i32.const 1))
     ;; 1. nanos_alloc returns 0: no buffer
     (if (i64.ne (call $agent_tools) (i64.const -4)) (then (return (i32.const 1))))

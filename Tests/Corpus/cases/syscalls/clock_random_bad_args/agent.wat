@@ -20,7 +20,6 @@
     (global.set $heap (i32.add (local.get $ptr) (local.get $size)))
     (local.get $ptr))
   (func (export "run") (result i32)
-    
     ;; 1. clock works
     (if (i64.le_s (call $clock_now) (i64.const 0)) (then (return (i32.const 1))))
     ;; 2. negative length

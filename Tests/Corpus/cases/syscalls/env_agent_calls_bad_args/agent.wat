@@ -16,7 +16,6 @@
   (data (i32.const 2048) "hi")
   (data (i32.const 2064) "globalThis")
   (func (export "run") (result i32)
-    
     ;; 1. goal into a buffer past the end
     (if (i32.ne (call $env_get_manifest_goal (i32.const 1114110) (i32.const 256)) (i32.const 0)) (then (return (i32.const 1))))
     ;; 2. wrapping buffer

@@ -11,7 +11,6 @@
   (data (i32.const 2064) "d\ff\fe")
   (data (i32.const 2080) "../outside/secret.txt")
   (func (export "run") (result i32)
-    
     ;; 1. path past the end of memory: in-band text starting with 'E'
     (i32.store8 (i32.const 1024) (i32.const 0))
     (if (i32.le_s (call $env_fs_read (i32.const 65530) (i32.const 100) (i32.const 1024) (i32.const 256)) (i32.const 0)) (then (return (i32.const 1))))

@@ -10,7 +10,6 @@
   (data (i32.const 2080) "../outside/pwn.txt")
   (data (i32.const 2112) "pwned")
   (func (export "run") (result i32)
-    
     ;; 1. path past the end: in-band text starting with 'F'
     (i32.store8 (i32.const 1024) (i32.const 0))
     (if (i32.le_s (call $env_fs_write (i32.const 65530) (i32.const 100) (i32.const 2064) (i32.const 1) (i32.const 1024) (i32.const 256)) (i32.const 0)) (then (return (i32.const 1))))

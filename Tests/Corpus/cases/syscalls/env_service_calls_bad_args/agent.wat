@@ -17,7 +17,6 @@
   (data (i32.const 2176) "t")
   (data (i32.const 2192) "{not json")
   (func (export "run") (result i32)
-    
     ;; 1. prompt past the end: in-band text starting with 'L'
     (i32.store8 (i32.const 1024) (i32.const 0))
     (if (i32.le_s (call $env_llm_infer (i32.const 1114100) (i32.const 100) (i32.const 1024) (i32.const 256)) (i32.const 0)) (then (return (i32.const 1))))

@@ -23,7 +23,6 @@
     (global.set $heap (local.get $end))
     (local.get $ptr))
   (func (export "run") (result i32)
-    
     ;; 1. 16 MiB + 1 bytes of data
     (if (i32.ne (call $fs_write (i32.const 16) (i32.const 11) (i32.const 0) (i32.const 16777217)) (i32.const -4)) (then (return (i32.const 1))))
     ;; 2. a 16 MiB + 1 byte file (sparse)

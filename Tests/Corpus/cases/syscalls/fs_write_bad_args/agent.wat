@@ -26,7 +26,6 @@
     (global.set $heap (local.get $end))
     (local.get $ptr))
   (func (export "run") (result i32)
-    
     ;; 1. path past the end of memory
     (if (i32.ne (call $fs_write (i32.const 65530) (i32.const 100) (i32.const 16) (i32.const 1)) (i32.const -3)) (then (return (i32.const 1))))
     ;; 2. path range wraps

@@ -19,7 +19,6 @@
     (global.set $heap (i32.add (local.get $ptr) (local.get $size)))
     (local.get $ptr))
   (func (export "run") (result i32)
-    
     ;; 1. no failure yet: -ENOENT
     (if (i64.ne (call $last_error) (i64.const -2)) (then (return (i32.const 1))))
     ;; 2. a failure to read

@@ -32,7 +32,6 @@
     (global.set $heap (local.get $end))
     (local.get $ptr))
   (func (export "run") (result i32)
-    
     ;; 1. request past the end of memory
     (if (i64.ne (call $llm_infer (i32.const 1114100) (i32.const 100)) (i64.const -3)) (then (return (i32.const 1))))
     ;; 2. wrapping range

@@ -23,7 +23,6 @@
     (global.set $heap (local.get $end))
     (local.get $ptr))
   (func (export "run") (result i32)
-    
     ;; 1. the model file does not exist
     (if (i64.ge_s (call $llm_infer (i32.const 16) (i32.const 5)) (i64.const 0)) (then (return (i32.const 1))))
     ;; 2. again, by llm_chat

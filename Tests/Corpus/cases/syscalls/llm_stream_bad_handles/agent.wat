@@ -22,7 +22,6 @@
     (global.set $heap (local.get $end))
     (local.get $ptr))
   (func (export "run") (result i32)
-    
     ;; 1. request past the end of memory
     (if (i32.ne (call $llm_stream_open (i32.const 65530) (i32.const 100)) (i32.const -3)) (then (return (i32.const 1))))
     ;; 2. negative length

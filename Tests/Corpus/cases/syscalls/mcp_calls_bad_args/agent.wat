@@ -33,7 +33,6 @@
     (global.set $heap (local.get $end))
     (local.get $ptr))
   (func (export "run") (result i32)
-    
     ;; 1. server name past the end of memory
     (if (i64.ne (call $mcp_call (i32.const 1114100) (i32.const 100) (i32.const 32) (i32.const 4) (i32.const 48) (i32.const 2)) (i64.const -3)) (then (return (i32.const 1))))
     ;; 2. wrapping server name

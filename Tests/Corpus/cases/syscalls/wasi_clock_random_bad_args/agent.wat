@@ -9,7 +9,6 @@
   (import "wasi_snapshot_preview1" "fd_prestat_get" (func $fd_prestat_get (param i32 i32) (result i32)))
   (memory (export "memory") 1)
   (func (export "run") (result i32)
-    
     ;; 1. result past the end
     (if (i32.ne (call $clock_time_get (i32.const 0) (i64.const 0) (i32.const 65530)) (i32.const 28)) (then (return (i32.const 1))))
     ;; 2. result wraps

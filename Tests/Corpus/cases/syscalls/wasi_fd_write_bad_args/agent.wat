@@ -12,7 +12,6 @@
   (data (i32.const 1072) "\00\00\00\00@\9c\00\00\00\00\00\00@\9c\00\00")
   (data (i32.const 2048) "hello")
   (func (export "run") (result i32)
-    
     ;; 1. iovec array past the end
     (if (i32.ne (call $fd_write (i32.const 1) (i32.const 131070) (i32.const 1) (i32.const 4000)) (i32.const 28)) (then (return (i32.const 1))))
     ;; 2. iovec array wraps

@@ -23,7 +23,6 @@
     (global.set $heap (local.get $end))
     (local.get $ptr))
   (func (export "run") (result i32)
-    
     ;; 1. url past the end of memory
     (if (i64.ne (call $web_fetch (i32.const 65530) (i32.const 100)) (i64.const -3)) (then (return (i32.const 1))))
     ;; 2. wrapping range

@@ -24,7 +24,6 @@
     (global.set $heap (local.get $end))
     (local.get $ptr))
   (func (export "run") (result i32)
-    
     ;; 1. a server that exits at once
     (if (i64.ge_s (call $mcp_call (i32.const 48) (i32.const 6) (i32.const 16) (i32.const 1) (i32.const 32) (i32.const 2)) (i64.const 0)) (then (return (i32.const 1))))
     ;; 2. a server whose command does not exist

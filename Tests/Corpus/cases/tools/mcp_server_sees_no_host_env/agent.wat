@@ -23,7 +23,6 @@
     (global.set $heap (local.get $end))
     (local.get $ptr))
   (func (export "run") (result i32)
-    
     ;; 1. one call, so that the server starts
     (if (i64.le_s (call $mcp_call (i32.const 16) (i32.const 4) (i32.const 32) (i32.const 5) (i32.const 48) (i32.const 8)) (i64.const 0)) (then (return (i32.const 1))))
     (i32.const 0))

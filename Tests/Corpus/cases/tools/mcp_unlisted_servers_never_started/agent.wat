@@ -30,7 +30,6 @@
     (global.set $heap (local.get $end))
     (local.get $ptr))
   (func (export "run") (result i32)
-    
     ;; 1. server 'unlisted' is not listed
     (if (i64.ne (call $mcp_call (i32.const 48) (i32.const 8) (i32.const 16) (i32.const 4) (i32.const 32) (i32.const 2)) (i64.const -2)) (then (return (i32.const 1))))
     ;; 2. server 'sh' is not listed

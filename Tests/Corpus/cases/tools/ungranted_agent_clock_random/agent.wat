@@ -25,7 +25,6 @@
     (global.set $heap (local.get $end))
     (local.get $ptr))
   (func (export "run") (result i32)
-    
     ;; 1. agent_log without the agent group
     (if (i32.ne (call $agent_log (i32.const 1) (i32.const 16) (i32.const 2)) (i32.const -1)) (then (return (i32.const 1))))
     ;; 2. agent_goal

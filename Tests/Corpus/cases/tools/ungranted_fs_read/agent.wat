@@ -22,7 +22,6 @@
     (global.set $heap (local.get $end))
     (local.get $ptr))
   (func (export "run") (result i32)
-    
     ;; 1. fs_read: tools omits it (the grant alone is not enough)
     (if (i64.ne (call $fs_read (i32.const 16) (i32.const 10)) (i64.const -1)) (then (return (i32.const 1))))
     ;; 2. EPERM comes before any pointer is read

@@ -20,7 +20,6 @@
     (global.set $heap (local.get $end))
     (local.get $ptr))
   (func (export "run") (result i32)
-    
     ;; 1. fs_write without the group
     (if (i32.ne (call $fs_write (i32.const 16) (i32.const 9) (i32.const 32) (i32.const 1)) (i32.const -1)) (then (return (i32.const 1))))
     ;; 2. with bad pointers: still EPERM first

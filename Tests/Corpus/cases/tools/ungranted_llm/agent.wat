@@ -24,7 +24,6 @@
     (global.set $heap (local.get $end))
     (local.get $ptr))
   (func (export "run") (result i32)
-    
     ;; 1. llm_infer
     (if (i64.ne (call $llm_infer (i32.const 16) (i32.const 5)) (i64.const -1)) (then (return (i32.const 1))))
     ;; 2. llm_chat

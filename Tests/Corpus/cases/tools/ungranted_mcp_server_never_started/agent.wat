@@ -23,7 +23,6 @@
     (global.set $heap (local.get $end))
     (local.get $ptr))
   (func (export "run") (result i32)
-    
     ;; 1. mcp_call not granted
     (if (i64.ne (call $mcp_call (i32.const 16) (i32.const 4) (i32.const 32) (i32.const 4) (i32.const 48) (i32.const 2)) (i64.const -1)) (then (return (i32.const 1))))
     ;; 2. mcp_list_tools not granted

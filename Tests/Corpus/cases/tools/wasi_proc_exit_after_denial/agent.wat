@@ -5,7 +5,6 @@
   (import "wasi_snapshot_preview1" "proc_exit" (func $proc_exit (param i32)))
   (memory (export "memory") 1)
   (func (export "run") (result i32)
-    
     ;; 1. clock not granted
     (if (i32.ne (call $clock_time_get (i32.const 0) (i64.const 0) (i32.const 1024)) (i32.const 76)) (then (return (i32.const 1))))
     ;; gives up with proc_exit(42) after the denial

@@ -10,7 +10,6 @@
   (memory (export "memory") 1)
   (data (i32.const 16) "/etc/passwd")
   (func (export "run") (result i32)
-    
     ;; 1. clock not granted
     (if (i32.ne (call $clock_time_get (i32.const 0) (i64.const 0) (i32.const 1024)) (i32.const 76)) (then (return (i32.const 1))))
     ;; 2. random not granted

@@ -22,7 +22,6 @@
     (global.set $heap (local.get $end))
     (local.get $ptr))
   (func (export "run") (result i32)
-    
     ;; 1. network: false
     (if (i64.ne (call $web_fetch (i32.const 16) (i32.const 20)) (i64.const -1)) (then (return (i32.const 1))))
     ;; 2. loopback
