@@ -4,5 +4,5 @@
 goal = "g" * (8 * 1024 * 1024)
 open("agent.nano", "w").write(
     "name: corpus-case\nbinary: agent.wat\ntools: [agent]\n"
-    "resources: {memory: 12MB, max_steps: 10, fuel: 100000000, timeout: 5s}\npermissions: {}\n"
+    "resources: {memory: 12MB, max_steps: 10, fuel: 100000000, timeout: 2s}\npermissions: {}\n"
     "goal: " + goal + "\n")

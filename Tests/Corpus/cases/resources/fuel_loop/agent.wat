@@ -1,5 +1,6 @@
 ;; ATTACK: an endless loop.
-;; MUST: out_of_fuel (exit 4) after resources.fuel = 1,000,000 instructions.
+;; MUST: out_of_fuel (exit 4) after resources.fuel = 1,000,000 instructions, long before
+;; resources.timeout = 2s.
 (module
   (memory (export "memory") 1)
   ;; A bump allocator for results: grows memory when needed, 0 when it cannot.

@@ -1,4 +1,4 @@
-;; ATTACK: a listed MCP server that answers tools/call with a 200 MB text result.
+;; ATTACK: a listed MCP server that answers tools/call with a 100 MB text result.
 ;; MUST: the call fails (-E2BIG or -EIO) and the guest returns 0; the host never holds the
 ;; whole answer: its peak RSS stays within the bound.
 (module

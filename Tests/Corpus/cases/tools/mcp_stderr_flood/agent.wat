@@ -1,4 +1,4 @@
-;; ATTACK: a listed MCP server that writes 200 MB of lines to stderr before answering;
+;; ATTACK: a listed MCP server that writes 64 MB of lines to stderr before answering;
 ;; nanos captures a server's stderr into the step's service log and prints it.
 ;; MUST: the call completes (or fails cleanly); what is kept and printed of the server's
 ;; stderr is bounded: peak RSS within the bound, stdout + stderr under 2 MB.
