@@ -7,7 +7,7 @@ EXAMPLE_WASM := examples/build/hello.wasm examples/build/security_violation.wasm
 	examples/build/stream.wasm examples/build/test_agent.wasm examples/build/security_violation_js.wasm \
 	examples/build/mcp_server_caller.wasm
 
-.PHONY: run test setup build examples clean bench llm-deps mcp-deps
+.PHONY: run test setup build examples clean bench llm-deps mcp-deps corpus
 
 # apt packages, then llama.cpp, the default model, the QuickJS-ng sources and the MCP
 # servers (PyPI, in a venv) into the version-keyed cache (docs/llm-deps.md, docs/js.md,
@@ -62,6 +62,12 @@ test: examples
 	set -a && eval "$$(bash scripts/llm-deps.sh --print)" && eval "$$(bash scripts/mcp-deps.sh --print)" && set +a && \
 	export GOMP_SPINCOUNT=300 && \
 	NANOS_BIN=$(CURDIR)/$(BIN) swift test $(SWIFT_FLAGS) --skip-build
+
+# The hostile-guest corpus (Tests/Corpus/README.md): every attack case against the built
+# binary, checking status, signals, peak RSS and output size. Not part of `make test` yet.
+# CORPUS_FLAGS passes options on, e.g. CORPUS_FLAGS="-k paths/ --jobs 4".
+corpus: examples
+	NANOS_BIN=$(CURDIR)/$(BIN) python3 Tests/Corpus/run_corpus.py $(CORPUS_FLAGS)
 
 # llama.cpp (shared libraries, llama-bench, llama-server) and the default model, built
 # into the version-keyed cache; see docs/llm-deps.md. `make setup` runs it too.

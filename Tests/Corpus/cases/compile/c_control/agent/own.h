@@ -1,0 +1,1 @@
+static const char greeting[] = "hello from the corpus";

@@ -1,0 +1,3 @@
+mkdir -p secret
+printf 'static const char secret[] = "%s";\n' "$SECRET" > secret/secret.h
+printf '%s' "$SECRET" > secret/secret.txt

@@ -1,0 +1,1 @@
+ln -s "$OUTSIDE" data/link

@@ -1,0 +1,2 @@
+# agent.wasm is a FIFO that nobody ever writes.
+mkfifo agent.wasm

@@ -1,0 +1,2 @@
+mkfifo data/fifo out/fifo
+mkdir data/dir out/dir

@@ -1,0 +1,29 @@
+;; ATTACK: set-up hard-links <outside>/secret.txt as data/hl.txt; the guest reads it.
+;; MUST: the secret's bytes never reach the guest (refused, e.g. a regular file with
+;; more than one link); the harness looks for them in the trace and output.
+(module
+  (import "nanos" "fs_read" (func $fs_read (param i32 i32) (result i64)))
+  (import "nanos" "fs_write" (func $fs_write (param i32 i32 i32 i32) (result i32)))
+  (import "nanos" "fs_list" (func $fs_list (param i32 i32) (result i64)))
+  (memory (export "memory") 1)
+  (data (i32.const 16) "data/hl.txt")
+  ;; A bump allocator for results: grows memory when needed, 0 when it cannot.
+  (global $heap (mut i32) (i32.const 32768))
+  (func (export "nanos_alloc") (param $size i32) (result i32)
+    (local $ptr i32) (local $end i32)
+    (local.set $ptr (global.get $heap))
+    (local.set $end (i32.add (local.get $ptr) (local.get $size)))
+    (if (i32.gt_u (local.get $end) (i32.mul (memory.size) (i32.const 65536)))
+      (then
+        (if (i32.eq (memory.grow (i32.add (i32.shr_u (i32.sub (local.get $end)
+                      (i32.mul (memory.size) (i32.const 65536))) (i32.const 16)) (i32.const 1)))
+                    (i32.const -1))
+          (then (return (i32.const 0))))))
+    (global.set $heap (local.get $end))
+    (local.get $ptr))
+  (func (export "run") (result i32)
+    ;; The outcome is not checked here: the harness checks that the secret never
+    ;; reaches the guest (the trace holds every result).
+    (drop (call $fs_read (i32.const 16) (i32.const 11)))
+    (i32.const 0))
+)

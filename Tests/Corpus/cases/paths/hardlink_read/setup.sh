@@ -1,0 +1,1 @@
+ln "$OUTSIDE/secret.txt" data/hl.txt

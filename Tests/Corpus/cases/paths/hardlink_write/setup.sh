@@ -1,0 +1,1 @@
+ln "$OUTSIDE/secret.txt" out/hl.txt

@@ -1,0 +1,3 @@
+ln -s "$OUTSIDE" out/link
+ln -s "$OUTSIDE/secret.txt" out/f.txt
+ln -s "$OUTSIDE/new.txt" out/dangling.txt

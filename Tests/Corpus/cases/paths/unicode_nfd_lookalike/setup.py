@@ -1,0 +1,1 @@
+open("data/café.txt", "w").write("nfd decoy\n")

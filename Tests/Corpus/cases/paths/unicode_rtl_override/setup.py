@@ -1,0 +1,1 @@
+open("data/‮txt.exe", "w").write("rtl decoy\n")

@@ -1,0 +1,11 @@
+;; ATTACK: nanos_alloc loops on memory.grow.
+;; MUST: the run ends cleanly as out_of_memory; the host is never left half-way through a call.
+(module
+  (import "nanos" "agent_goal" (func $agent_goal (result i64)))
+  (import "wasi_snapshot_preview1" "proc_exit" (func $proc_exit (param i32)))
+  (memory (export "memory") 1)
+  (func (export "nanos_alloc") (param $size i32) (result i32)
+    (loop $g (drop (memory.grow (i32.const 16))) (br $g)) (i32.const 0))
+  (func (export "run") (result i32)
+    (drop (call $agent_goal))
+    (i32.const 0)))
