@@ -7,7 +7,7 @@ EXAMPLE_WASM := examples/build/hello.wasm examples/build/security_violation.wasm
 	examples/build/stream.wasm examples/build/test_agent.wasm examples/build/security_violation_js.wasm \
 	examples/build/mcp_server_caller.wasm
 
-.PHONY: run test setup build examples clean bench llm-deps mcp-deps corpus
+.PHONY: run test setup build examples clean bench llm-deps mcp-deps corpus fuzz fuzz-smoke
 
 # apt packages, then llama.cpp, the default model, the QuickJS-ng sources and the MCP
 # servers (PyPI, in a venv) into the version-keyed cache (docs/llm-deps.md, docs/js.md,
@@ -82,5 +82,17 @@ mcp-deps:
 bench: build
 	$(BIN) bench
 
+# Coverage-guided fuzzing with libFuzzer (docs/fuzzing.md): the fuzz package in fuzz/ is
+# built once (fuzz/.build-fuzz), then each target runs, two at a time. `fuzz-smoke` gives
+# each target FUZZ_TIME seconds (20) and fails on any finding; `fuzz` runs each for
+# FUZZ_RUNS executions (1000000). Findings go to fuzz/.build-fuzz/findings/.
+FUZZ_RUNS ?= 1000000
+FUZZ_TIME ?= 20
+fuzz: setup
+	FUZZ_RUNS=$(FUZZ_RUNS) bash fuzz/run.sh full
+
+fuzz-smoke: setup
+	FUZZ_TIME=$(FUZZ_TIME) bash fuzz/run.sh smoke
+
 clean:
-	rm -rf .build examples/build guest/agents/build examples/out/*.txt
+	rm -rf .build fuzz/.build-fuzz examples/build guest/agents/build examples/out/*.txt
