@@ -349,7 +349,8 @@ final class AgentRun {
             }
         } catch {
             pendingFailure = error
-            throw SyscallFailure(.EIO, "nanos_alloc(\(bytes.count)) trapped: \(error)")
+            let reason = (error as? Trap).map(Sandbox.trapReason) ?? "\(error)"
+            throw SyscallFailure(.EIO, "nanos_alloc(\(bytes.count)) trapped: \(reason)")
         }
         guard case .i32(let ptr)? = results.first, ptr != 0 else {
             throw SyscallFailure(.E2BIG, "nanos_alloc(\(bytes.count)) returned no buffer")

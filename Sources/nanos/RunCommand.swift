@@ -49,7 +49,9 @@ struct RunCommand: ParsableCommand {
             manifest: loaded,
             options: RunOptions(logSink: { level, message in
                 let tag = console.paint("[\(loaded.name)] \(level.name):", level == .error ? .red : .dim)
-                console.line("\(tag) \(message)")
+                // A guest's text never drives the terminal: control characters (escape
+                // sequences, carriage returns, line breaks) are shown, not obeyed.
+                console.line("\(tag) \(StepFormatting.visible(message))")
             }))
 
         if let trace {
@@ -111,9 +113,9 @@ struct RunCommand: ParsableCommand {
         var line = console.paint("\(report.status.rawValue)", color) + " (exit \(report.exitCode))"
         line += " · \(report.steps.count) steps · fuel \(report.fuelUsed) · peak memory \(report.peakMemoryBytes / 1024) KiB"
         console.line(line)
-        if let message = report.message { console.line("  \(message)") }
+        if let message = report.message { console.line("  \(StepFormatting.visible(message))") }
         if let limits = report.limits { console.line(console.paint("  limits: \(StepFormatting.limits(limits))", .dim)) }
-        if let summary = report.summary { console.line(console.paint("summary: ", .bold) + summary) }
+        if let summary = report.summary { console.line(console.paint("summary: ", .bold) + StepFormatting.visible(summary)) }
     }
 }
 
@@ -171,10 +173,20 @@ enum StepFormatting {
         switch value {
         case .int(let number): return String(number)
         case .bytes(let bytes):
-            let text = String(decoding: bytes.prefix(48), as: UTF8.self)
-                .replacingOccurrences(of: "\n", with: "⏎")
+            let text = visible(String(decoding: bytes.prefix(48), as: UTF8.self).replacingOccurrences(of: "\n", with: "⏎"))
             return bytes.count > 48 ? "\(text)…" : text
         }
+    }
+
+    /// Guest text as shown on a terminal: control characters (escape sequences, carriage
+    /// returns, line breaks) are written as `\u{1b}`, never obeyed.
+    static func visible(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: isControl) else { return text }
+        return text.unicodeScalars.map { isControl($0) ? "\\u{\(String($0.value, radix: 16))}" : String($0) }.joined()
+    }
+
+    private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        (scalar.value < 0x20 && scalar != "\t") || (0x7F..<0xA0).contains(scalar.value)
     }
 
     /// `  21 → 7 tokens` for a step that used the model; empty otherwise.
