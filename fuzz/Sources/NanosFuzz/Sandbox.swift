@@ -32,40 +32,58 @@ func makeScratchFiles() {
 let runOptions = RunOptions(logSink: { _, _ in }, model: EchoModel())
 
 /// A language model that answers at once: it converts a request's schema to a grammar
-/// the way the local model does, then streams the last message back a few bytes at a
-/// time, up to `max_tokens` pieces.
+/// the way the local model does, then streams the last message back a few characters at
+/// a time, up to `max_tokens` pieces, through the request's stop strings (`StopFilter`,
+/// as the local and remote streams do).
 struct EchoModel: LanguageModel {
     func open(_ request: InferenceRequest, deadline: ContinuousClock.Instant?) throws(LLMError) -> any InferenceStream {
         if let schema = request.schema { _ = try SchemaGrammar.gbnf(for: schema) }
-        let text = request.messages.last?.content ?? ""
-        return EchoStream(text: text, limit: min(request.maxTokens ?? 256, 64))
+        return stream(for: request)
+    }
+
+    func stream(for request: InferenceRequest) -> EchoStream {
+        EchoStream(text: request.messages.last?.content ?? "", limit: min(request.maxTokens ?? 256, 64), stops: request.stop)
     }
 }
 
 final class EchoStream: InferenceStream {
     private var rest: Substring
     private var left: Int
+    private var filter: StopFilter
+    private var finished = false
     var usage = InferenceUsage()
 
-    init(text: String, limit: Int) {
+    init(text: String, limit: Int, stops: [String]) {
         rest = Substring(text)
         left = max(limit, 0)
+        filter = StopFilter(stops: stops)
         usage.promptTokens = text.utf8.count / 4
     }
 
     func next() throws(LLMError) -> String? {
-        guard left > 0, !rest.isEmpty else {
-            usage.finishReason = rest.isEmpty ? .stop : .length
-            return nil
+        while !finished {
+            guard left > 0, !rest.isEmpty else {
+                usage.finishReason = rest.isEmpty ? .stop : .length
+                finished = true
+                let held = filter.finish()
+                return held.isEmpty ? nil : held
+            }
+            left -= 1
+            usage.generatedTokens += 1
+            let piece = String(rest.prefix(3))
+            rest = rest.dropFirst(3)
+            let shown = filter.feed(piece)
+            if filter.stopped {
+                usage.finishReason = .stop
+                finished = true
+                return shown.isEmpty ? nil : shown
+            }
+            if !shown.isEmpty { return shown }
         }
-        left -= 1
-        usage.generatedTokens += 1
-        let piece = rest.prefix(3)
-        rest = rest.dropFirst(3)
-        return String(piece)
+        return nil
     }
 
-    func close() {}
+    func close() { finished = true }
 }
 
 /// NANOS_FUZZ_VERBOSE=1 prints each run's report (run the binary on one input to see

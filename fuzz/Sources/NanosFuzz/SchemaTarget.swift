@@ -6,7 +6,7 @@ import NanosLLM
 /// first line is the schema, the rest the value checked against it.
 let schemaTarget = FuzzTarget(
     name: "schema",
-    summary: "JSONSchema(schema).violations(of: value) and SchemaGrammar.gbnf(for: schema); line 1 schema, rest value",
+    summary: "JSONSchema(schema).violations(of: value), SchemaGrammar.gbnf(for: schema), an llm request's StopFilter; line 1 schema, rest value",
     run: { bytes in
         let newline = bytes.firstIndex(of: UInt8(ascii: "\n")) ?? bytes.count
         guard let schema = try? JSONValue.parse(bytes[..<newline]) else { return }
@@ -20,5 +20,9 @@ let schemaTarget = FuzzTarget(
             _ = error.description
         }
         // An llm request whose schema this is (what `llm_infer` reads).
-        if case .object = value { _ = try? InferenceRequest(json: value) }
+        // Its stop strings cut the echo of its prompt the way they cut a model's answer.
+        if case .object = value, let request = try? InferenceRequest(json: value) {
+            let stream = EchoModel().stream(for: request)
+            while let piece = try? stream.next() { _ = piece }
+        }
     })
