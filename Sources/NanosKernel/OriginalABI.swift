@@ -56,8 +56,9 @@ enum OriginalABI {
             run.notes.append(String(decoding: input[0], as: UTF8.self))
         },
         copyingCall("memory_recall", group: .memory, inputs: 1, failure: { $0.message }) { run, input in
-            let query = String(decoding: input[0], as: UTF8.self).lowercased()
-            let match = run.notes.first { $0.lowercased().contains(query) }
+            // Compared as bytes: Foundation's `contains` reads out of bounds on text with NUL bytes.
+            let query = Array(String(decoding: input[0], as: UTF8.self).lowercased().utf8)
+            let match = run.notes.first { !query.isEmpty && Array($0.lowercased().utf8).firstRange(of: query) != nil }
             return Array((match ?? "No memory found.").utf8)
         },
         copyingCall("llm_infer", group: .llm, inputs: 1, failure: { "LLM Inference Error: \($0.message)" }) { run, input in

@@ -12,9 +12,12 @@ public struct StopFilter: Sendable {
         guard !stopped else { return "" }
         guard !stops.isEmpty else { return text }
         pending += text
-        if let cut = stops.compactMap({ pending.range(of: $0)?.lowerBound }).min() {
+        // Searched as bytes: Foundation's `range(of:)` reads out of bounds when a stop holds
+        // NUL bytes. A match starts where its first scalar does, so the cut is a boundary.
+        let bytes = Array(pending.utf8)
+        if let cut = stops.compactMap({ bytes.firstRange(of: Array($0.utf8))?.lowerBound }).min() {
             stopped = true
-            let shown = String(pending[..<cut])
+            let shown = String(decoding: bytes[..<cut], as: UTF8.self)
             pending = ""
             return shown
         }
