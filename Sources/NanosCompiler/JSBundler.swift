@@ -73,8 +73,11 @@ struct JSBundler {
     /// esbuild's order for a path written without its extension.
     static let resolveExtensions = [".tsx", ".ts", ".jsx", ".js", ".css", ".json"]
 
+    /// Whether esbuild leaves `specifier` to the runtime as the SDK (see `sdkSpecifiers`).
     static func isSDK(_ specifier: String) -> Bool {
-        specifier == "nanos" || specifier == "@nanos/sdk" || specifier.hasSuffix("nanos-sdk/index.js")
+        sdkSpecifiers.contains { pattern in
+            pattern.hasPrefix("*") ? specifier.hasSuffix(pattern.dropFirst()) : specifier == pattern
+        }
     }
 
     /// The file esbuild would load for `path`: itself, with an extension added, a `.js`

@@ -45,11 +45,11 @@ public enum ModuleBounds {
             let size = try reader.leb("section size")
             let end = try reader.limit(size, "section \(id)")
             switch id {
-            case 2: functions += try countFunctionImports(&reader, end: end)
+            case 2: functions += try countFunctionImports(&reader)
             case 3:
                 let count = try reader.leb("function count")
                 functions += Int(clamping: count)
-            case 10: try checkCode(&reader, end: end)
+            case 10: try checkCode(&reader)
             default: break
             }
             guard functions <= maxFunctions else {
@@ -61,7 +61,7 @@ public enum ModuleBounds {
     }
 
     /// Imports are listed as (module, name, kind, description); only function imports count.
-    private static func countFunctionImports(_ reader: inout ByteReader, end: Int) throws(ModuleError) -> Int {
+    private static func countFunctionImports(_ reader: inout ByteReader) throws(ModuleError) -> Int {
         let count = try reader.leb("import count")
         var functions = 0
         for _ in 0..<min(count, UInt64(maxFunctions + 1)) {
@@ -76,7 +76,7 @@ public enum ModuleBounds {
     }
 
     /// Function bodies: their sizes and the locals they declare, before WasmKit expands them.
-    private static func checkCode(_ reader: inout ByteReader, end: Int) throws(ModuleError) {
+    private static func checkCode(_ reader: inout ByteReader) throws(ModuleError) {
         let count = try reader.leb("code count")
         guard count <= UInt64(maxFunctions) else { throw ModuleError("the module has more than \(maxFunctions) functions") }
         var totalLocals: UInt64 = 0
@@ -101,7 +101,6 @@ public enum ModuleBounds {
             }
             reader.position = bodyEnd
         }
-        _ = end
     }
 
     /// Walks every function body with WasmKit's own decoder (the sizes and locals are
