@@ -53,7 +53,7 @@ enum OriginalABI {
             throw SyscallFailure(.EIO, "web access is not available in this build of nanos")
         },
         flagCall("memory_store", group: .memory, inputs: 1) { run, input in
-            run.notes.append(String(decoding: input[0], as: UTF8.self))
+            try run.storeNote(input[0])
         },
         copyingCall("memory_recall", group: .memory, inputs: 1, failure: { $0.message }) { run, input in
             // Compared as bytes: Foundation's `contains` reads out of bounds on text with NUL bytes.

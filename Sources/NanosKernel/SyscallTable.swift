@@ -23,6 +23,8 @@ public enum SyscallLimits {
     public static let llmRequest = 1024 * 1024
     public static let randomBytes = 64 * 1024
     public static let url = 8 * 1024
+    /// All notes one run's `memory_store` keeps, together: host memory the guest decides.
+    public static let notesBytes = 1024 * 1024
 }
 
 /// The import modules nanos serves, keyed by `module.name`.

@@ -85,18 +85,20 @@ public final class LlamaModel: @unchecked Sendable {
         registryLock.lock()
         defer { registryLock.unlock() }
         if let model = loaded[key] { return model }
+        // Messages reach the guest (last_error), so they name the file, not the host's folders.
+        let file = URL(fileURLWithPath: path).lastPathComponent
         guard FileManager.default.isReadableFile(atPath: canonical) else {
-            throw .unavailable("model.path: cannot read the model file \(path)")
+            throw .unavailable("model.path: cannot read the model file \(file)")
         }
         _ = LlamaRuntime.ready
         var params = llama_model_default_params()
         if let gpuLayers { params.n_gpu_layers = Int32(clamping: gpuLayers) }
         guard let pointer = llama_model_load_from_file(canonical, params) else {
-            throw .unavailable("model.path: llama.cpp could not load \(path) (is it a GGUF model file?)")
+            throw .unavailable("model.path: llama.cpp could not load \(file) (is it a GGUF model file?)")
         }
         guard let vocab = llama_model_get_vocab(pointer) else {
             llama_model_free(pointer)
-            throw .unavailable("model.path: \(path) has no vocabulary")
+            throw .unavailable("model.path: \(file) has no vocabulary")
         }
         let model = LlamaModel(path: canonical, pointer: pointer, vocab: vocab)
         loaded[key] = model

@@ -37,10 +37,21 @@ enum LineReader {
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
         var line: [UInt8] = []
         var discarding = false
+        let tooLong = "sent a message longer than the limit of \(maxLineBytes) bytes"
+        /// Hands on a whole line within the limit: a longer one is cut or ends the reading.
+        func deliver(_ line: [UInt8]) -> Bool {
+            guard line.count > maxLineBytes else {
+                if !line.isEmpty { onLine(line) }
+                return true
+            }
+            guard overflow == .truncate else { return false }
+            onLine(Array(line.prefix(maxLineBytes)) + Array(" …(cut)".utf8))
+            return true
+        }
         while true {
             let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
             if count == 0 {
-                if !line.isEmpty { onLine(line) }
+                if !discarding, !deliver(line) { return tooLong }
                 return nil
             }
             if count < 0 {
@@ -49,31 +60,26 @@ enum LineReader {
             }
             var start = 0
             for index in 0..<count where chunk[index] == UInt8(ascii: "\n") {
-                if !discarding { line.append(contentsOf: chunk[start..<index]) }
                 if discarding {
                     discarding = false
-                } else if !line.isEmpty {
-                    onLine(line)
+                } else {
+                    line.append(contentsOf: chunk[start..<index])
+                    if !deliver(line) { return tooLong }
                 }
                 line.removeAll(keepingCapacity: true)
                 start = index + 1
             }
             if !discarding { line.append(contentsOf: chunk[start..<count]) }
+            // A line still open past the limit: cut it now rather than hold it all.
             if line.count > maxLineBytes {
-                switch overflow {
-                case .fail:
-                    return "sent a message longer than the limit of \(maxLineBytes) bytes"
-                case .truncate:
-                    onLine(Array(line.prefix(maxLineBytes)) + Array(" …(cut)".utf8))
-                    line.removeAll(keepingCapacity: true)
-                    discarding = true
-                }
+                if !deliver(line) { return tooLong }
+                line.removeAll(keepingCapacity: true)
+                discarding = true
             }
         }
     }
 }
 
-/// The MCP stdio transport over a server's pipes: newline-delimited JSON-RPC, read by a
 /// ``LineReader`` thread into the stream the SDK's `Client` consumes, written from a
 /// serial queue so a server that stops reading blocks that queue, never an actor.
 actor PipeTransport: Transport {

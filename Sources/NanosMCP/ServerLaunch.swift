@@ -71,7 +71,8 @@ public enum ServerCommand {
     ) throws(MCPServiceError) -> String {
         if command.contains("/") {
             guard FileManager.default.isExecutableFile(atPath: command) else {
-                throw .serverFailed("MCP server \(server) cannot start: command \(command) is not an executable file")
+                // The guest sees this message: it names the manifest's field, not the host path.
+                throw .serverFailed("MCP server \(server) cannot start: its command (mcp_servers: command) is not an executable file")
             }
             return command
         }
@@ -86,7 +87,7 @@ public enum ServerCommand {
             }
         }
         throw .serverFailed(
-            "MCP server \(server) cannot start: command \(command) was not found in PATH or in \(toolFolder(environment: environment))"
-                + " (run scripts/mcp-deps.sh, or give the command's full path)")
+            "MCP server \(server) cannot start: command \(command) was not found in PATH or in nanos's tool folder"
+                + " (run scripts/mcp-deps.sh, or give the command's path)")
     }
 }

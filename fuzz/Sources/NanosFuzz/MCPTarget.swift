@@ -23,10 +23,8 @@ let mcpTarget = FuzzTarget(
         let limit = flags & 0x80 != 0 && !stderr ? PipeTransport.maxMessageBytes : 1 + Int(flags >> 1 & 0x3F) * 16
         let (lines, end) = readLines(stream, maxLineBytes: limit, overflow: stderr ? .truncate : .fail)
         if stderr {
-            if strictLineLimit {
-                let cut = Array(" …(cut)".utf8).count
-                check(lines.allSatisfy { $0.count <= limit + cut }, "a stderr line over the limit of \(limit) bytes was kept whole")
-            }
+            let cut = Array(" …(cut)".utf8).count
+            check(lines.allSatisfy { $0.count <= limit + cut }, "a stderr line over the limit of \(limit) bytes was kept whole")
             let output = ServerOutput()
             for line in lines { output.append(String(decoding: line, as: UTF8.self)) }
             _ = output.take()
@@ -67,17 +65,9 @@ func checkFraming(_ stream: [UInt8], lines: [[UInt8]], end: String?, limit: Int)
         check(Array(expected.prefix(lines.count)) == lines, "the lines before the overflow were changed")
     } else {
         check(lines == expected, "the reader split \(stream.count) bytes into \(lines.count) lines, not \(expected.count)")
-        if strictLineLimit {
-            check(lines.allSatisfy { $0.count <= limit }, "a line over the limit of \(limit) bytes was handed on")
-        }
+        check(lines.allSatisfy { $0.count <= limit }, "a line over the limit of \(limit) bytes was handed on")
     }
 }
-
-/// NANOS_FUZZ_STRICT_LINES=1 also checks that no line over the limit is handed on (or,
-/// for stderr, kept uncut). Off by default: `LineReader` checks the limit only on the
-/// line left over at the end of each 64 KiB read, so a longer line that arrives whole
-/// within one read passes (see fuzz/crashes/mcp-stderr-long-line).
-let strictLineLimit = ProcessInfo.processInfo.environment["NANOS_FUZZ_STRICT_LINES"] == "1"
 
 /// A method whose result is any value: how the SDK's client first reads every response.
 enum RawMethod: MCP.Method {

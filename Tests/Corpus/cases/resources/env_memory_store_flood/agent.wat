@@ -1,6 +1,6 @@
 ;; ATTACK: env.memory_store of the same 1 MiB note 300 times (300 MB of notes).
-;; MUST: the host's memory stays within the bound for this manifest (the notes are capped,
-;; or the calls fail with E2BIG / EQUOTA); the run ends by itself.
+;; MUST: the host's memory stays within the bound for this manifest: the run's notes hold at
+;; most 1 MiB, so every store after the first fails with EQUOTA; the run ends by itself.
 (module
   (import "env" "memory_store" (func $env_memory_store (param i32 i32) (result i32)))
   (memory (export "memory") 17)
