@@ -1,6 +1,7 @@
 # nanos — two commands do everything on a fresh Debian 12 machine:
 #   make run    install what is missing, build, run the default agent (examples/agent.nano)
-#   make test   install what is missing, build once, run every test
+#   make test   install what is missing, build once, run every test, the hostile-guest
+#               corpus and a 20-second fuzz smoke of each fuzz target
 SWIFT_FLAGS ?= -c release
 BIN := .build/release/nanos
 EXAMPLE_WASM := examples/build/hello.wasm examples/build/security_violation.wasm examples/build/original_abi.wasm \
@@ -62,12 +63,15 @@ test: examples
 	set -a && eval "$$(bash scripts/llm-deps.sh --print)" && eval "$$(bash scripts/mcp-deps.sh --print)" && set +a && \
 	export GOMP_SPINCOUNT=300 && \
 	NANOS_BIN=$(CURDIR)/$(BIN) swift test $(SWIFT_FLAGS) --skip-build
+	$(CORPUS_RUN)
+	$(FUZZ_SMOKE)
 
 # The hostile-guest corpus (Tests/Corpus/README.md): every attack case against the built
-# binary, checking status, signals, peak RSS and output size. Not part of `make test` yet.
+# binary, checking status, signals, peak RSS and output size. `make test` runs it too.
 # CORPUS_FLAGS passes options on, e.g. CORPUS_FLAGS="-k paths/ --jobs 4".
+CORPUS_RUN = NANOS_BIN=$(CURDIR)/$(BIN) python3 Tests/Corpus/run_corpus.py $(CORPUS_FLAGS)
 corpus: examples
-	NANOS_BIN=$(CURDIR)/$(BIN) python3 Tests/Corpus/run_corpus.py $(CORPUS_FLAGS)
+	$(CORPUS_RUN)
 
 # llama.cpp (shared libraries, llama-bench, llama-server) and the default model, built
 # into the version-keyed cache; see docs/llm-deps.md. `make setup` runs it too.
@@ -84,15 +88,17 @@ bench: build
 
 # Coverage-guided fuzzing with libFuzzer (docs/fuzzing.md): the fuzz package in fuzz/ is
 # built once (fuzz/.build-fuzz), then each target runs, two at a time. `fuzz-smoke` gives
-# each target FUZZ_TIME seconds (20) and fails on any finding; `fuzz` runs each for
-# FUZZ_RUNS executions (1000000). Findings go to fuzz/.build-fuzz/findings/.
+# each target FUZZ_TIME seconds (20) and fails on any finding (`make test` runs it last);
+# `fuzz` runs each for FUZZ_RUNS executions (1000000). Findings go to
+# fuzz/.build-fuzz/findings/.
 FUZZ_RUNS ?= 1000000
 FUZZ_TIME ?= 20
+FUZZ_SMOKE = FUZZ_TIME=$(FUZZ_TIME) bash fuzz/run.sh smoke
 fuzz: setup
 	FUZZ_RUNS=$(FUZZ_RUNS) bash fuzz/run.sh full
 
 fuzz-smoke: setup
-	FUZZ_TIME=$(FUZZ_TIME) bash fuzz/run.sh smoke
+	$(FUZZ_SMOKE)
 
 clean:
 	rm -rf .build fuzz/.build-fuzz examples/build guest/agents/build examples/out/*.txt

@@ -173,12 +173,16 @@ public enum ChatML {
     /// Splits a ChatML prompt into messages. Text without ChatML markup is one user
     /// message; an unterminated trailing `assistant` turn (the generation prompt) is dropped.
     public static func messages(in prompt: String) -> [InferenceRequest.Message] {
-        guard prompt.contains(start) else { return [InferenceRequest.Message(role: "user", content: prompt)] }
+        // Split as bytes: the prompt is the guest's, and Foundation's string search reads out
+        // of bounds on some text with NUL bytes.
+        let bytes = Array(prompt.utf8)
+        let parts = bytes.split(separator: Array(start.utf8), omittingEmptySubsequences: false)
+        guard parts.count > 1 else { return [InferenceRequest.Message(role: "user", content: prompt)] }
         var messages: [InferenceRequest.Message] = []
-        for part in prompt.components(separatedBy: start).dropFirst() {
-            let endRange = part.range(of: end)
+        for part in parts.dropFirst() {
+            let endRange = part.firstRange(of: Array(end.utf8))
             let terminated = endRange != nil
-            let body = endRange.map { String(part[..<$0.lowerBound]) } ?? part
+            let body = String(decoding: endRange.map { part[..<$0.lowerBound] } ?? part, as: UTF8.self)
             let role: String
             let content: String
             if let newline = body.firstIndex(of: "\n") {

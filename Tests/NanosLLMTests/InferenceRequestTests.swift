@@ -14,6 +14,17 @@ import Testing
         #expect(request.messages == [.init(role: "system", content: "Be brief."), .init(role: "user", content: "Hi")])
     }
 
+    /// The prompt is the guest's: NUL bytes and non-ASCII text next to the markup are
+    /// split as bytes (Foundation's string search has read out of bounds on such text).
+    @Test func chatMLWithNULAndNonASCIITextSplitsAsBytes() throws {
+        let prompt = "<|im_start|>user\né\u{0}\u{0}<|im_end|><|im_start|>\u{0}<|im_start|>system\n日本\u{0}"
+        let request = try InferenceRequest.parse(Array(prompt.utf8))
+        #expect(request.messages == [
+            .init(role: "user", content: "é\u{0}\u{0}"), .init(role: "\u{0}", content: ""),
+            .init(role: "system", content: "日本\u{0}"),
+        ])
+    }
+
     @Test func jsonRequestCarriesEveryParameter() throws {
         let text = #"{"system":"S","messages":[{"role":"user","content":"a"}],"prompt":"b","max_tokens":5,"temperature":0.5,"top_k":40,"top_p":0.9,"seed":7,"stop":["\n","END"],"schema":{"type":"object"}}"#
         let request = try InferenceRequest.parse(Array(text.utf8))
