@@ -89,9 +89,8 @@ final class AgentRun {
     let store: Store
     @exclusivity(unchecked) var fuelAtLastStep: UInt64 = 0
     @exclusivity(unchecked) var peakMemoryBytes = 0
-    /// Per-run key/value notes behind the original ABI's memory_store/memory_recall.
-    private(set) var notes: [String] = []
-    private var notesBytes = 0
+    /// Per-run notes behind the original ABI's memory_store/memory_recall.
+    var notes = RunNotes()
     /// Open `llm.stream_open` answers by handle.
     var streams: [Int32: any InferenceStream] = [:]
     var nextStreamHandle: Int32 = 0
@@ -314,18 +313,6 @@ final class AgentRun {
         var text = String(decoding: message, as: UTF8.self)
         if text.hasSuffix("\n") { text.removeLast() }
         logSink(level, text)
-    }
-
-    /// Keeps a note for `memory_recall`, within `SyscallLimits.notesBytes` for the whole
-    /// run; past it the note is refused with EQUOTA (the run goes on).
-    func storeNote(_ note: [UInt8]) throws(SyscallFailure) {
-        guard note.count <= SyscallLimits.notesBytes - notesBytes else {
-            throw SyscallFailure(
-                .EQUOTA,
-                "memory_store: the run's notes hold at most \(SyscallLimits.notesBytes) bytes and \(notesBytes) are used; the note was not kept")
-        }
-        notesBytes += note.count
-        notes.append(String(decoding: note, as: UTF8.self))
     }
 
     func requireMemory() throws(SyscallFailure) -> GuestMemory {

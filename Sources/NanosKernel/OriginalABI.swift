@@ -53,13 +53,10 @@ enum OriginalABI {
             throw SyscallFailure(.EIO, "web access is not available in this build of nanos")
         },
         flagCall("memory_store", group: .memory, inputs: 1) { run, input in
-            try run.storeNote(input[0])
+            try run.notes.store(input[0])
         },
         copyingCall("memory_recall", group: .memory, inputs: 1, failure: { $0.message }) { run, input in
-            // Compared as bytes: Foundation's `contains` reads out of bounds on text with NUL bytes.
-            let query = Array(String(decoding: input[0], as: UTF8.self).lowercased().utf8)
-            let match = run.notes.first { !query.isEmpty && Array($0.lowercased().utf8).firstRange(of: query) != nil }
-            return Array((match ?? "No memory found.").utf8)
+            Array((run.notes.recall(input[0]) ?? "No memory found.").utf8)
         },
         copyingCall("llm_infer", group: .llm, inputs: 1, failure: { "LLM Inference Error: \($0.message)" }) { run, input in
             Array(try run.infer(input[0]).text.utf8)

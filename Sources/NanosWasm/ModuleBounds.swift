@@ -47,8 +47,8 @@ public enum ModuleBounds {
             switch id {
             case 2: functions += try countFunctionImports(&reader)
             case 3:
-                let count = try reader.leb("function count")
-                functions += Int(clamping: count)
+                // Clamped to just past the bound, so that adding to the imports cannot overflow.
+                functions += Int(min(try reader.leb("function count"), UInt64(maxFunctions + 1)))
             case 10: try checkCode(&reader)
             default: break
             }
