@@ -179,6 +179,7 @@ extension Benchmarks {
         var request = InferenceRequest(
             messages: [.init(role: "user", content: filler)], maxTokens: options.generatedTokens, temperature: 0)
         request.ignoreEndOfGeneration = true
+        request.reuseSession = false
         var prompt: [Double] = []
         var generation: [Double] = []
         var promptTokens = 0

@@ -91,6 +91,8 @@ final class AgentRun {
     @exclusivity(unchecked) var peakMemoryBytes = 0
     /// Per-run notes behind the original ABI's memory_store/memory_recall.
     var notes = RunNotes()
+    /// Model tokens used against `resources.tokens`.
+    var tokens: TokenBudget
     /// Open `llm.stream_open` answers by handle.
     var streams: [Int32: any InferenceStream] = [:]
     var nextStreamHandle: Int32 = 0
@@ -110,6 +112,7 @@ final class AgentRun {
         self.maxSteps = limits.maxSteps
         traceLimitBytes = limits.traceBytes
         logLimitBytes = limits.logBytes
+        tokens = TokenBudget(limit: limits.tokens)
         self.deadline = deadline
         mcp = manifest.mcpServers.isEmpty || !policy.allows(.mcp_call) ? nil : MCPSession(servers: manifest.mcpServers)
         // Room for the steps up front (the pages are only touched as steps are recorded), so

@@ -21,6 +21,8 @@ public struct RunReport: Sendable {
     public var steps: [Step] = []
     public var fuelUsed: UInt64 = 0
     public var peakMemoryBytes = 0
+    /// Model tokens the run used: prompt plus generated, over every `llm.*` call.
+    public var tokensUsed = 0
     public var durationNanoseconds: UInt64 = 0
     /// The limits the run was held to, defaults included; nil when it never started.
     public var limits: RunLimits?
@@ -60,6 +62,7 @@ public struct RunReport: Sendable {
         members += [
             ("fuel_used", .int(Int64(clamping: fuelUsed))),
             ("peak_memory_bytes", .int(Int64(peakMemoryBytes))),
+            ("tokens_used", .int(Int64(tokensUsed))),
             ("duration_ms", .double((Double(durationNanoseconds) / 1e6 * 1000).rounded() / 1000)),
         ]
         if let limits { members.append(("limits", limits.json())) }

@@ -13,7 +13,7 @@ extension SyscallTable {
             Array(try run.infer(input.bytes(0)).text.utf8)
         },
         dataCall("llm_chat", "llm.chat", group: .llm, params: [.i32, .i32], inputs: [llmRequestInput]) { run, input in
-            let result = try run.infer(input.bytes(0))
+            let result = try run.infer(input.bytes(0), call: "llm.chat")
             let answer = JSONValue.object([
                 ("role", .string("assistant")), ("content", .string(result.text)),
                 ("finish_reason", .string(result.usage.finishReason.rawValue)),
@@ -57,15 +57,18 @@ extension SyscallTable {
 extension InferenceUsage {
     var json: JSONValue {
         .object([
-            ("prompt_tokens", .int(Int64(promptTokens))), ("generated_tokens", .int(Int64(generatedTokens))),
+            ("prompt_tokens", .int(Int64(promptTokens))), ("cached_prompt_tokens", .int(Int64(cachedPromptTokens))),
+            ("generated_tokens", .int(Int64(generatedTokens))),
             ("prompt_ms", .double(promptMilliseconds)), ("generation_ms", .double(generationMilliseconds)),
         ])
     }
 
-    /// The step counters of a call that did this much work.
+    /// The step counters of a call that did this much work: `prompt_tokens` in all, of which
+    /// `prompt_tokens_cached` came from a KV session and `prompt_tokens_evaluated` were read.
     var counters: [String: Int64] {
         [
-            "prompt_tokens": Int64(promptTokens), "generated_tokens": Int64(generatedTokens),
+            "prompt_tokens": Int64(promptTokens), "prompt_tokens_cached": Int64(cachedPromptTokens),
+            "prompt_tokens_evaluated": Int64(evaluatedPromptTokens), "generated_tokens": Int64(generatedTokens),
             "prompt_ms": Int64(promptMilliseconds.rounded()), "generation_ms": Int64(generationMilliseconds.rounded()),
         ]
     }
@@ -77,6 +80,7 @@ extension SyscallFailure {
         case .invalidRequest(let message): self.init(.EINVAL, message)
         case .contextOverflow(let message): self.init(.E2BIG, message)
         case .unavailable(let message): self.init(.EIO, message)
+        case .quotaExceeded(let message): self.init(.EQUOTA, message)
         case .deadlineExceeded: self.init(.ETIMEDOUT, error.description)
         }
     }
@@ -85,10 +89,24 @@ extension SyscallFailure {
 // MARK: - Services shared by both ABIs
 
 extension AgentRun {
-    /// One whole answer; the step records its token counts.
-    func infer(_ requestBytes: [UInt8]) throws(SyscallFailure) -> InferenceResult {
+    /// The guest's request, capped to the run's token budget.
+    private func request(_ bytes: [UInt8], call: String) throws(SyscallFailure) -> InferenceRequest {
+        var request: InferenceRequest
         do {
-            let result = try model.infer(try InferenceRequest.parse(requestBytes), deadline: deadline)
+            request = try InferenceRequest.parse(bytes)
+        } catch {
+            throw SyscallFailure(error)
+        }
+        try tokens.cap(&request, call: call)
+        return request
+    }
+
+    /// One whole answer; the step records its token counts.
+    func infer(_ requestBytes: [UInt8], call: String = "llm.infer") throws(SyscallFailure) -> InferenceResult {
+        let request = try request(requestBytes, call: call)
+        do {
+            let result = try model.infer(request, deadline: deadline)
+            tokens.charge(result.usage)
             pendingCounters = result.usage.counters
             return result
         } catch {
@@ -101,10 +119,12 @@ extension AgentRun {
             throw SyscallFailure(
                 .E2BIG, "llm.stream_open: \(SyscallLimits.openStreams) streams are already open; close one first")
         }
+        let request = try request(requestBytes, call: "llm.stream_open")
         do {
-            let stream = try model.open(try InferenceRequest.parse(requestBytes), deadline: deadline)
+            let stream = try model.open(request, deadline: deadline)
             nextStreamHandle += 1
             streams[nextStreamHandle] = stream
+            tokens.open(nextStreamHandle, usage: stream.usage, request: request)
             pendingCounters = stream.usage.counters
             return nextStreamHandle
         } catch {
@@ -120,34 +140,38 @@ extension AgentRun {
         let before = stream.usage.generatedTokens
         do {
             let piece = try stream.next()
+            tokens.stream(handle, generated: stream.usage.generatedTokens - before)
             // Each step counts the tokens of its own piece; the last also gives the totals.
             var counters = ["generated_tokens": Int64(stream.usage.generatedTokens - before)]
             if piece == nil {
                 counters["total_generated_tokens"] = Int64(stream.usage.generatedTokens)
                 counters["generation_ms"] = Int64(stream.usage.generationMilliseconds.rounded())
-                stream.close()
-                streams[handle] = nil
+                endStream(handle)
             }
             pendingCounters = counters
             return piece
         } catch {
-            stream.close()
-            streams[handle] = nil
+            tokens.stream(handle, generated: stream.usage.generatedTokens - before)
+            endStream(handle)
             throw SyscallFailure(error)
         }
     }
 
     func closeStream(handle: Int32) throws(SyscallFailure) {
-        guard let stream = streams.removeValue(forKey: handle) else {
+        guard let stream = streams[handle] else {
             throw SyscallFailure(.EINVAL, "llm.stream_close: \(handle) is not an open stream handle")
         }
         pendingCounters = stream.usage.counters
-        stream.close()
+        endStream(handle)
+    }
+
+    private func endStream(_ handle: Int32) {
+        streams.removeValue(forKey: handle)?.close()
+        tokens.close(handle)
     }
 
     /// Streams left open when the run ends give their contexts back.
     func closeAllStreams() {
-        for stream in streams.values { stream.close() }
-        streams.removeAll()
+        for handle in Array(streams.keys) { endStream(handle) }
     }
 }

@@ -59,7 +59,7 @@ enum OriginalABI {
             Array((run.notes.recall(input[0]) ?? "No memory found.").utf8)
         },
         copyingCall("llm_infer", group: .llm, inputs: 1, failure: { "LLM Inference Error: \($0.message)" }) { run, input in
-            Array(try run.infer(input[0]).text.utf8)
+            Array(try run.infer(input[0], call: "llm_infer").text.utf8)
         },
         // The original joined the text items of the answer; `isError` (which it ignored)
         // is now a failure with the server's text.

@@ -27,6 +27,8 @@ public struct RunLimits: Sendable, Equatable {
     public var stackBytes: Int
     public var traceBytes: Int
     public var logBytes: Int
+    /// `resources.tokens`: model tokens (prompt plus generated) for the whole run; nil is no cap.
+    public var tokens: Int?
     /// Which of them came from the kernel's defaults rather than the manifest.
     public var defaulted: Set<String> = []
 
@@ -40,6 +42,7 @@ public struct RunLimits: Sendable, Equatable {
         stackBytes = resources.stackBytes ?? preferredStackBytes ?? Self.defaultStackBytes
         traceBytes = resources.traceBytes ?? Self.defaultTraceBytes
         logBytes = resources.logBytes ?? Self.defaultLogBytes
+        tokens = resources.tokens
         if resources.fuel == nil { defaulted.insert("fuel") }
         if resources.timeout == nil { defaulted.insert("timeout") }
         if resources.stackBytes == nil { defaulted.insert(preferredStackBytes == nil ? "stack" : "stack (module)") }
@@ -59,6 +62,7 @@ public struct RunLimits: Sendable, Equatable {
             ("stack", .int(Int64(stackBytes))),
             ("trace", .int(Int64(traceBytes))),
             ("logs", .int(Int64(logBytes))),
+            ("tokens", tokens.map { .int(Int64($0)) } ?? .null),
             ("defaulted", .array(defaulted.sorted().map(JSONValue.string))),
         ])
     }

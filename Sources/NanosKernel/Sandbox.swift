@@ -208,6 +208,7 @@ enum Sandbox {
             let remaining = watchdog.remainingFuelAtDeadline ?? store.fuel?.remaining ?? fuelBudget
             report.fuelUsed = fuelBudget >= remaining ? fuelBudget - remaining : 0
             report.peakMemoryBytes = max(run.peakMemoryBytes, run.memory?.memory.byteCount ?? 0)
+            report.tokensUsed = run.tokens.used
             report.durationNanoseconds = UInt64(clamping: started.duration(to: .now).nanoseconds)
             return report
         }

@@ -34,6 +34,12 @@ public struct InferenceRequest: Sendable, Equatable {
     public var grammar: String?
     /// Generate exactly `maxTokens` tokens (benchmarks). Not part of the wire format.
     public var ignoreEndOfGeneration = false
+    /// Start from the longest prefix a KV session holds (off: read the whole prompt, for
+    /// raw prompt benchmarks). Not part of the wire format.
+    public var reuseSession = true
+    /// Prompt plus generated tokens this request may use: the rest of the run's
+    /// `resources.tokens`, set by the kernel. Not part of the wire format.
+    public var tokenBudget: Int?
 
     public init(
         messages: [Message], maxTokens: Int? = nil, temperature: Double? = nil, topK: Int? = nil, topP: Double? = nil,

@@ -12,6 +12,8 @@ public struct InferenceUsage: Sendable, Equatable {
     }
 
     public var promptTokens = 0
+    /// Prompt tokens found in a KV session rather than evaluated (local provider).
+    public var cachedPromptTokens = 0
     public var generatedTokens = 0
     /// Time to read the prompt (first token for remote providers).
     public var promptMilliseconds = 0.0
@@ -22,6 +24,8 @@ public struct InferenceUsage: Sendable, Equatable {
     public init() {}
 
     public var milliseconds: Double { promptMilliseconds + generationMilliseconds }
+    /// Prompt tokens the model evaluated for this answer.
+    public var evaluatedPromptTokens: Int { promptTokens - cachedPromptTokens }
 }
 
 /// The whole answer of a non-streaming call.
@@ -44,10 +48,13 @@ public enum LLMError: Error, Sendable, Equatable, CustomStringConvertible {
     case unavailable(String)
     /// The agent's deadline passed while inferring (ETIMEDOUT).
     case deadlineExceeded
+    /// The run's token budget (`resources.tokens`) does not cover the request (EQUOTA).
+    case quotaExceeded(String)
 
     public var description: String {
         switch self {
-        case .invalidRequest(let message), .contextOverflow(let message), .unavailable(let message): return message
+        case .invalidRequest(let message), .contextOverflow(let message), .unavailable(let message), .quotaExceeded(let message):
+            return message
         case .deadlineExceeded: return "the agent's deadline passed during inference"
         }
     }

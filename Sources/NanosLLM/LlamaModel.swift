@@ -23,7 +23,7 @@ enum LlamaRuntime {
 }
 
 /// Weights loaded once per file and process, shared by every agent that names the file.
-/// Read-only after loading, so any thread may use it; each inference gets its own context.
+/// Read-only after loading, so any thread may use it; inference runs on its decode engines.
 public final class LlamaModel: @unchecked Sendable {
     public let path: String
     let pointer: OpaquePointer
@@ -35,8 +35,22 @@ public final class LlamaModel: @unchecked Sendable {
     /// Every token that ends generation (end of sequence, end of turn…).
     let endOfGenerationTokens: [llama_token]
 
-    private let poolLock = NSLock()
-    private var pools: [Int: ContextPool] = [:]
+    /// The single-byte token of each byte 1...255 (index = byte - 1), for jump-forward;
+    /// nil when the vocabulary lacks one (then jump-forward is off for this model).
+    let byteTokens: [llama_token]?
+
+    private let lock = NSLock()
+    private var engines: [EngineKey: DecodeEngine] = [:]
+    /// Parsed grammars, cloned for each request: a schema's grammar is parsed once per process.
+    private var grammarPrototypes: [String: UnsafeMutablePointer<llama_sampler>] = [:]
+    private var grammarOrder: [String] = []
+    /// The most parsed grammars kept; older ones are parsed again when next asked for.
+    static let maxCachedGrammars = 32
+
+    private struct EngineKey: Hashable {
+        var window: Int
+        var threads: Int
+    }
 
     private init(path: String, pointer: OpaquePointer, vocab: OpaquePointer) {
         self.path = path
@@ -46,21 +60,69 @@ public final class LlamaModel: @unchecked Sendable {
         trainedContext = Int(llama_model_n_ctx_train(pointer))
         sizeBytes = llama_model_size(pointer)
         endOfGenerationTokens = (0..<llama_vocab_n_tokens(vocab)).filter { llama_vocab_is_eog(vocab, $0) }
+        byteTokens = Self.singleByteTokens(vocab)
     }
 
-    /// The pool of contexts of one size for this model; created on first use.
-    func pool(contextSize: Int) -> ContextPool {
-        poolLock.withLock {
-            if let pool = pools[contextSize] { return pool }
-            let pool = ContextPool(model: self, contextSize: contextSize, limit: ContextPool.defaultLimit)
-            pools[contextSize] = pool
-            return pool
+    private static func singleByteTokens(_ vocab: OpaquePointer) -> [llama_token]? {
+        var found = [llama_token?](repeating: nil, count: 256)
+        var buffer = [CChar](repeating: 0, count: 8)
+        for token in 0..<llama_vocab_n_tokens(vocab) where !llama_vocab_is_eog(vocab, token) {
+            let count = llama_token_to_piece(vocab, token, &buffer, Int32(buffer.count), 0, false)
+            guard count == 1 else { continue }
+            let byte = Int(UInt8(bitPattern: buffer[0]))
+            if found[byte] == nil { found[byte] = token }
+        }
+        let tokens = found[1...].compactMap { $0 }
+        return tokens.count == 255 ? tokens : nil
+    }
+
+    /// The decode engine for one context window and thread count; created on first use.
+    func engine(window: Int, threads: Int) -> DecodeEngine {
+        lock.withLock {
+            let key = EngineKey(window: window, threads: threads)
+            if let engine = engines[key] { return engine }
+            let engine = DecodeEngine(model: self, window: window, threads: threads, maxSequences: DecodeEngine.defaultMaxSequences)
+            engines[key] = engine
+            return engine
         }
     }
 
-    /// Contexts that exist for this size (idle or in use); they are reused, never more than the pool's limit.
-    public func contextCount(contextSize: Int) -> Int {
-        poolLock.withLock { pools[contextSize]?.contextCount ?? 0 }
+    /// Sequences (KV sessions) that exist for this window, busy or idle; never more than the engine's limit.
+    public func sequenceCount(window: Int) -> Int {
+        let found = lock.withLock { engines.filter { $0.key.window == window }.map(\.value) }
+        return found.reduce(0) { $0 + $1.sequenceCount }
+    }
+
+    /// A fresh grammar sampler for GBNF text (already within ``GrammarBounds``), cloned from
+    /// the parsed copy this model keeps.
+    func grammarSampler(_ text: String) throws(LLMError) -> UnsafeMutablePointer<llama_sampler> {
+        try GrammarBounds.check(text)
+        let cached: UnsafeMutablePointer<llama_sampler>? = lock.withLock {
+            guard let prototype = grammarPrototypes[text] else { return nil }
+            grammarOrder.removeAll { $0 == text }
+            grammarOrder.append(text)
+            return llama_sampler_clone(prototype)
+        }
+        if let cached { return cached }
+        guard let prototype = llama_sampler_init_grammar(vocab, text, "root") else {
+            throw .invalidRequest("llm request: llama.cpp refused the grammar (GBNF with a `root` rule is expected)")
+        }
+        guard let copy = llama_sampler_clone(prototype) else {
+            llama_sampler_free(prototype)
+            throw .unavailable("llama.cpp could not copy a grammar sampler")
+        }
+        lock.withLock {
+            if let existing = grammarPrototypes.updateValue(prototype, forKey: text) {
+                llama_sampler_free(existing)
+                grammarOrder.removeAll { $0 == text }
+            }
+            grammarOrder.append(text)
+            while grammarOrder.count > Self.maxCachedGrammars {
+                let oldest = grammarOrder.removeFirst()
+                grammarPrototypes.removeValue(forKey: oldest).map { llama_sampler_free($0) }
+            }
+        }
+        return copy
     }
 
     // MARK: the process-wide registry
@@ -144,16 +206,39 @@ public final class LlamaModel: @unchecked Sendable {
         try tokenize(try renderChat(messages)).count
     }
 
+    /// A rendered prompt as tokens: special tokens in the text (`<|im_start|>`) are parsed,
+    /// and the model's start token is added.
     func tokenize(_ text: String) throws(LLMError) -> [llama_token] {
-        let bytes = Array(text.utf8)
-        var tokens = [llama_token](repeating: 0, count: bytes.count + 16)
-        var count = llama_tokenize(vocab, text, Int32(clamping: bytes.count), &tokens, Int32(clamping: tokens.count), true, true)
-        if count < 0 {
-            guard count != Int32.min else { throw .contextOverflow("the prompt is too long to tokenize") }
-            tokens = [llama_token](repeating: 0, count: Int(-count))
-            count = llama_tokenize(vocab, text, Int32(clamping: bytes.count), &tokens, Int32(clamping: tokens.count), true, true)
+        guard let tokens = tokens(of: Array(text.utf8), special: true) else {
+            throw .unavailable("llama.cpp could not tokenize the prompt")
         }
-        guard count >= 0 else { throw .unavailable("llama.cpp could not tokenize the prompt") }
+        return tokens
+    }
+
+    /// Generated text as the tokenizer writes it: no start token, special names are plain text.
+    func tokenizeText(_ bytes: [UInt8]) -> [llama_token] {
+        tokens(of: bytes, special: false) ?? []
+    }
+
+    private func tokens(of bytes: [UInt8], special: Bool) -> [llama_token]? {
+        if bytes.isEmpty && !special { return [] }
+        var tokens = [llama_token](repeating: 0, count: bytes.count + 16)
+        func run(_ tokens: inout [llama_token]) -> Int32 {
+            bytes.withUnsafeBufferPointer { text in
+                text.withMemoryRebound(to: CChar.self) { chars in
+                    llama_tokenize(
+                        vocab, chars.baseAddress, Int32(clamping: bytes.count), &tokens, Int32(clamping: tokens.count), special,
+                        special)
+                }
+            }
+        }
+        var count = run(&tokens)
+        if count < 0 {
+            guard count != Int32.min else { return nil }
+            tokens = [llama_token](repeating: 0, count: Int(-count))
+            count = run(&tokens)
+        }
+        guard count >= 0 else { return nil }
         return Array(tokens[..<Int(count)])
     }
 

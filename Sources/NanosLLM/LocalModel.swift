@@ -37,7 +37,7 @@ public struct LocalLanguageModel: LanguageModel {
         let model = try load()
         let grammar: String?
         if let schema = request.schema {
-            grammar = try SchemaGrammar.gbnf(for: schema)
+            grammar = try SchemaGrammar.cachedGBNF(for: schema)
         } else {
             grammar = request.grammar
         }
@@ -47,209 +47,87 @@ public struct LocalLanguageModel: LanguageModel {
                 "the prompt is \(prompt.count) tokens but the context window is \(contextWindow) "
                     + "(model.context_window): shorten the conversation or raise context_window")
         }
-        let sampler = try SamplerChain(model: model, request: request, grammar: grammar)
-        let pool = model.pool(contextSize: contextWindow)
-        let context = try pool.acquire(threads: threads, deadline: deadline)
-        let stream = LocalStream(
-            model: model, pool: pool, context: context, sampler: sampler, deadline: deadline,
-            maxTokens: min(request.maxTokens ?? Self.defaultMaxTokens, contextWindow - prompt.count), stop: request.stop)
-        try stream.readPrompt(prompt)
+        var maxTokens = min(request.maxTokens ?? Self.defaultMaxTokens, contextWindow - prompt.count)
+        if let budget = request.tokenBudget {
+            guard prompt.count < budget else {
+                throw .quotaExceeded(
+                    "the prompt is \(prompt.count) tokens but only \(max(0, budget)) of the run's token budget "
+                        + "(resources.tokens) are left")
+            }
+            maxTokens = min(maxTokens, budget - prompt.count)
+        }
+        let job = GenerationJob(
+            prompt: prompt, sampler: try TokenSampler(model: model, request: request, grammar: grammar), maxTokens: maxTokens,
+            deadline: deadline, reuseSession: request.reuseSession)
+        let engine = model.engine(window: contextWindow, threads: threads)
+        engine.submit(job)
+        let stream = LocalStream(model: model, engine: engine, job: job, stop: request.stop)
+        do {
+            try engine.waitForPrompt(job)
+        } catch {
+            stream.close()
+            throw error
+        }
         return stream
     }
 }
 
-/// A llama sampler chain built from a request's parameters.
-final class SamplerChain {
-    let pointer: UnsafeMutablePointer<llama_sampler>
-
-    init(model: LlamaModel, request: InferenceRequest, grammar: String?) throws(LLMError) {
-        // The last gate before llama.cpp's recursive grammar parser, whatever built the request.
-        if let grammar { try GrammarBounds.check(grammar) }
-        var params = llama_sampler_chain_default_params()
-        params.no_perf = true
-        guard let chain = llama_sampler_chain_init(params) else { throw .unavailable("llama.cpp could not create a sampler") }
-        pointer = chain
-        vocabularySize = Int(llama_vocab_n_tokens(model.vocab))
-        if let grammar {
-            guard let constraint = llama_sampler_init_grammar(model.vocab, grammar, "root") else {
-                throw .invalidRequest("llm request: llama.cpp refused the grammar (GBNF with a `root` rule is expected)")
-            }
-            llama_sampler_chain_add(chain, constraint)
-        }
-        if request.ignoreEndOfGeneration {
-            banned = Set(model.endOfGenerationTokens)
-            let bans = model.endOfGenerationTokens.map { llama_logit_bias(token: $0, bias: -Float.infinity) }
-            llama_sampler_chain_add(chain, llama_sampler_init_logit_bias(llama_vocab_n_tokens(model.vocab), Int32(bans.count), bans))
-        }
-        let temperature = request.temperature ?? 0
-        if temperature <= 0 {
-            plainGreedy = grammar == nil
-            llama_sampler_chain_add(chain, llama_sampler_init_greedy())
-        } else {
-            if let topK = request.topK, topK > 0 { llama_sampler_chain_add(chain, llama_sampler_init_top_k(Int32(topK))) }
-            if let topP = request.topP, topP < 1 { llama_sampler_chain_add(chain, llama_sampler_init_top_p(Float(topP), 1)) }
-            llama_sampler_chain_add(chain, llama_sampler_init_temp(Float(temperature)))
-            llama_sampler_chain_add(chain, llama_sampler_init_dist(request.seed ?? LLAMA_DEFAULT_SEED))
-        }
-    }
-
-    deinit {
-        llama_sampler_free(pointer)
-        candidates?.deallocate()
-    }
-
-    /// Greedy with no grammar: the answer is the largest logit, read straight from the
-    /// logits without building the candidate array (per-token work between decodes
-    /// shows in generation speed on a small model).
-    private var plainGreedy = false
-    private var banned: Set<llama_token> = []
-
-    /// One llama_token_data per vocabulary entry, allocated on the first non-greedy sample
-    /// and reused: llama's own `llama_sampler_sample` allocates this array (~600 KB here)
-    /// for every token, and fresh pages are slow enough to show in generation speed.
-    private var candidates: UnsafeMutableBufferPointer<llama_token_data>?
-    private let vocabularySize: Int
-
-    /// Samples the next token from the last decoded position and records it in the chain
-    /// (grammar state, repetition history), as `llama_sampler_sample` does.
-    func sample(_ context: OpaquePointer) -> llama_token? {
-        guard let logits = llama_get_logits_ith(context, -1) else { return nil }
-        if plainGreedy {
-            var best: llama_token?
-            var bestLogit = -Float.infinity
-            for index in 0..<vocabularySize where logits[index] > bestLogit {
-                let token = llama_token(index)
-                guard !banned.contains(token) else { continue }
-                best = token
-                bestLogit = logits[index]
-            }
-            return best
-        }
-        let buffer = candidates ?? UnsafeMutableBufferPointer<llama_token_data>.allocate(capacity: vocabularySize)
-        candidates = buffer
-        guard let base = buffer.baseAddress else { return nil }
-        for index in 0..<vocabularySize {
-            base[index] = llama_token_data(id: llama_token(index), logit: logits[index], p: 0)
-        }
-        var array = llama_token_data_array(data: base, size: vocabularySize, selected: -1, sorted: false)
-        llama_sampler_apply(pointer, &array)
-        guard array.selected >= 0, array.selected < array.size, let data = array.data else { return nil }
-        let token = data[Int(array.selected)].id
-        llama_sampler_accept(pointer, token)
-        return token
-    }
-}
-
-/// The deadline, where llama.cpp's abort callback can read it during a decode.
-final class AbortSignal {
-    let deadline: ContinuousClock.Instant?
-    init(deadline: ContinuousClock.Instant?) { self.deadline = deadline }
-    var passed: Bool { deadline.map { ContinuousClock.now >= $0 } ?? false }
-}
-
-/// One answer being generated on a pooled context.
+/// One answer being generated by a ``DecodeEngine``; turns its tokens into whole characters
+/// and applies the stop strings.
 final class LocalStream: InferenceStream {
     private let model: LlamaModel
-    private let pool: ContextPool
-    private var context: OpaquePointer?
-    private let sampler: SamplerChain
-    private let abort: AbortSignal
-    private let maxTokens: Int
+    private let engine: DecodeEngine
+    private let job: GenerationJob
     private var stopFilter: StopFilter
     private var pendingBytes: [UInt8] = []
-    private var finished = false
+    private var ended = false
+    private var closed = false
     private(set) var usage = InferenceUsage()
 
-    init(
-        model: LlamaModel, pool: ContextPool, context: OpaquePointer, sampler: SamplerChain,
-        deadline: ContinuousClock.Instant?, maxTokens: Int, stop: [String]
-    ) {
+    init(model: LlamaModel, engine: DecodeEngine, job: GenerationJob, stop: [String]) {
         self.model = model
-        self.pool = pool
-        self.context = context
-        self.sampler = sampler
-        abort = AbortSignal(deadline: deadline)
-        self.maxTokens = maxTokens
+        self.engine = engine
+        self.job = job
         stopFilter = StopFilter(stops: stop)
-        if deadline != nil {
-            llama_set_abort_callback(context, { data in
-                guard let data else { return false }
-                return Unmanaged<AbortSignal>.fromOpaque(data).takeUnretainedValue().passed
-            }, Unmanaged.passUnretained(abort).toOpaque())
-        }
     }
 
     deinit { close() }
 
     func close() {
-        guard let context else { return }
-        self.context = nil
-        pool.release(context)
-    }
-
-    /// Runs the prompt through the model, in batches of at most the context size.
-    func readPrompt(_ tokens: [llama_token]) throws(LLMError) {
-        let start = ContinuousClock.now
-        defer { usage.promptMilliseconds = start.duration(to: .now).milliseconds }
-        usage.promptTokens = tokens.count
-        var tokens = tokens
-        do {
-            try decode(&tokens)
-        } catch {
-            close()
-            throw error
-        }
+        guard !closed else { return }
+        closed = true
+        engine.cancel(job)
     }
 
     func next() throws(LLMError) -> String? {
-        while !finished {
-            guard let context else { throw .unavailable("the inference stream is closed") }
-            if abort.passed { close(); throw .deadlineExceeded }
-            guard usage.generatedTokens < maxTokens else {
-                finish(.length)
-                break
-            }
-            let start = ContinuousClock.now
-            guard let token = sampler.sample(context) else {
-                close()
-                throw .unavailable("llama.cpp produced no token (the sampler selected none)")
-            }
-            if model.isEndOfGeneration(token) {
-                usage.generationMilliseconds += start.duration(to: .now).milliseconds
-                finish(.stop)
-                break
-            }
-            usage.generatedTokens += 1
-            pendingBytes += model.piece(of: token)
-            if usage.generatedTokens < maxTokens {
-                var one = [token]
-                do {
-                    try decode(&one)
-                } catch {
+        while !ended {
+            guard !closed else { throw .unavailable("the inference stream is closed") }
+            let (tokens, outcome, counts) = engine.take(job)
+            usage = counts
+            for token in tokens { pendingBytes += model.piece(of: token) }
+            var text = takeWholeCharacters()
+            if let outcome {
+                ended = true
+                if case .failed(let error) = outcome {
                     close()
                     throw error
                 }
+                // What is left is a character cut off by max_tokens, dropped rather than shown broken.
+                pendingBytes.removeAll()
             }
-            usage.generationMilliseconds += start.duration(to: .now).milliseconds
-            let text = stopFilter.feed(takeWholeCharacters())
+            text = stopFilter.feed(text)
             if stopFilter.stopped {
-                finish(.stop)
-                if !text.isEmpty { return text }
-                break
+                ended = true
+                usage.finishReason = .stop
             }
-            if !text.isEmpty { return text }
+            if !text.isEmpty {
+                if ended { close() }
+                return text
+            }
         }
+        close()
         let rest = stopFilter.finish()
         return rest.isEmpty ? nil : rest
-    }
-
-    private func finish(_ reason: InferenceUsage.FinishReason) {
-        finished = true
-        usage.finishReason = reason
-        // Whole characters were taken after every token; what is left is a character cut
-        // off by max_tokens, dropped rather than shown broken.
-        pendingBytes.removeAll()
-        close()
     }
 
     /// The longest prefix of the generated bytes that is whole UTF-8; the rest waits for more tokens.
@@ -266,26 +144,6 @@ final class LocalStream: InferenceStream {
         let text = String(decoding: pendingBytes[..<end], as: UTF8.self)
         pendingBytes.removeFirst(end)
         return text
-    }
-
-    private func decode(_ tokens: inout [llama_token]) throws(LLMError) {
-        guard let context else { throw .unavailable("the inference stream is closed") }
-        let batchSize = max(1, Int(llama_n_ctx(context)))
-        var offset = 0
-        while offset < tokens.count {
-            let count = min(batchSize, tokens.count - offset)
-            let status = tokens.withUnsafeMutableBufferPointer { buffer -> Int32 in
-                guard let base = buffer.baseAddress else { return -1 }
-                return llama_decode(context, llama_batch_get_one(base + offset, Int32(count)))
-            }
-            switch status {
-            case 0: break
-            case 2: throw .deadlineExceeded
-            case 1: throw .contextOverflow("the context window is full (model.context_window)")
-            default: throw .unavailable("llama.cpp failed to decode (status \(status))")
-            }
-            offset += count
-        }
     }
 }
 

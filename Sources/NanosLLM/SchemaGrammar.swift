@@ -1,5 +1,6 @@
 import Foundation
 import NanosJSON
+import Synchronization
 
 /// Converts a guest's JSON Schema (the `schema` field of an `llm.infer` request) into a
 /// GBNF grammar (root rule `root`) for llama.cpp's grammar sampler, so that decoding can
@@ -34,6 +35,24 @@ public enum SchemaGrammar {
         var converter = SchemaConverter(document: schema)
         return try converter.grammar()
     }
+
+    /// ``gbnf(for:)`` converted once per process: an agent sends the same schema at every step.
+    public static func cachedGBNF(for schema: JSONValue) throws(LLMError) -> String {
+        let key = schema.serialized()
+        if let known = cache.withLock({ $0.grammars[key] }) { return known }
+        let grammar = try gbnf(for: schema)
+        cache.withLock { cache in
+            if cache.grammars.updateValue(grammar, forKey: key) == nil { cache.order.append(key) }
+            while cache.order.count > maxCachedSchemas {
+                cache.grammars.removeValue(forKey: cache.order.removeFirst())
+            }
+        }
+        return grammar
+    }
+
+    /// Schemas whose grammar is kept (each at most ``maxSchemaBytes`` plus its grammar).
+    static let maxCachedSchemas = 32
+    private static let cache = Mutex<(grammars: [String: String], order: [String])>(([:], []))
 }
 
 /// Where in the guest's schema something is, written as a JSON pointer fragment (`#/properties/a`).

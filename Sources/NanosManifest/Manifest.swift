@@ -105,10 +105,13 @@ public struct Resources: Sendable, Equatable {
     /// Cap on the bytes of log messages (`agent.log`, stdout and stderr) one run may emit;
     /// nil leaves it to the kernel.
     public var logBytes: Int?
+    /// Cap on the model tokens (prompt plus generated, summed over every `llm.*` call) one
+    /// run may use; nil: no cap beyond `max_steps` calls of one context window each.
+    public var tokens: Int?
 
     public init(
         memoryBytes: Int, maxSteps: Int, fuel: UInt64? = nil, timeout: Duration? = nil, stackBytes: Int? = nil,
-        traceBytes: Int? = nil, logBytes: Int? = nil
+        traceBytes: Int? = nil, logBytes: Int? = nil, tokens: Int? = nil
     ) {
         self.memoryBytes = memoryBytes
         self.maxSteps = maxSteps
@@ -117,6 +120,7 @@ public struct Resources: Sendable, Equatable {
         self.stackBytes = stackBytes
         self.traceBytes = traceBytes
         self.logBytes = logBytes
+        self.tokens = tokens
     }
 }
 

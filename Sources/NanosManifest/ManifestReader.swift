@@ -63,7 +63,7 @@ struct ManifestReader {
     private static let modelKeys = [
         "provider", "model_name", "path", "context_window", "api_url", "api_key", "gpu_layers", "threads",
     ]
-    private static let resourceKeys = ["memory", "max_steps", "fuel", "timeout", "stack", "trace", "logs"]
+    private static let resourceKeys = ["memory", "max_steps", "fuel", "timeout", "stack", "trace", "logs", "tokens"]
     private static let permissionKeys = ["fs_read", "fs_write", "fs_read_hardlinks", "network"]
     private static let mcpServerKeys = ["name", "command", "args", "env", "cwd", "timeout"]
     private static let agentKeys = ["name", "goal", "tools"]
@@ -181,6 +181,9 @@ struct ManifestReader {
         }
         if let node = resources.optional("logs") {
             limits.logBytes = try size(node, resources.field("logs"))
+        }
+        if let node = resources.optional("tokens") {
+            limits.tokens = try integer(node, resources.field("tokens"), atLeast: 1)
         }
         return limits
     }

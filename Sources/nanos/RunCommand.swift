@@ -112,6 +112,7 @@ struct RunCommand: ParsableCommand {
         let color: Console.Color = report.status == .ok ? .green : .red
         var line = console.paint("\(report.status.rawValue)", color) + " (exit \(report.exitCode))"
         line += " · \(report.steps.count) steps · fuel \(report.fuelUsed) · peak memory \(report.peakMemoryBytes / 1024) KiB"
+        if report.tokensUsed > 0 || report.limits?.tokens != nil { line += " · \(report.tokensUsed) model tokens" }
         console.line(line)
         if let message = report.message { console.line("  \(StepFormatting.visible(message))") }
         if let limits = report.limits { console.line(console.paint("  limits: \(StepFormatting.limits(limits))", .dim)) }
@@ -216,7 +217,7 @@ enum StepFormatting {
             "memory \(size(limits.memoryBytes))", "max_steps \(limits.maxSteps)", "fuel \(limits.fuel)\(mark("fuel"))",
             "timeout \(limits.timeout)\(mark("timeout"))", "stack \(size(limits.stackBytes))\(mark("stack"))",
             "trace \(size(limits.traceBytes))\(mark("trace"))", "logs \(size(limits.logBytes))\(mark("logs"))",
-        ].joined(separator: " · ")
+        ].joined(separator: " · ") + (limits.tokens.map { " · tokens \($0)" } ?? "")
     }
 
     static func latency(_ nanoseconds: UInt64) -> String {

@@ -162,7 +162,7 @@ func ask(_ prompt: String, maxTokens: Int = 24, _ configure: (inout InferenceReq
         #expect(LlamaModel.loads == loadsBefore)
         let shared = try models[0].load()
         #expect(shared === (try models[3].load()))
-        #expect(shared.contextCount(contextSize: 512) <= 4)
+        #expect(shared.sequenceCount(window: 512) <= 4)
     }
 }
 
