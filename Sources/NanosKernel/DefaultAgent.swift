@@ -15,19 +15,12 @@ public enum DefaultAgent {
         executable: String? = Bundle.main.executablePath
     ) -> [String] {
         if let explicit = environment[environmentVariable], !explicit.isEmpty { return [explicit] }
-        guard let executable else { return [] }
-        var folder = URL(fileURLWithPath: executable).resolvingSymlinksInPath().deletingLastPathComponent()
-        var paths = [folder.deletingLastPathComponent().appendingPathComponent(installedPath).path]
-        while folder.path != "/" {
-            paths.append(folder.appendingPathComponent(repositoryPath).path)
-            folder.deleteLastPathComponent()
-        }
-        return paths
+        return BundledFile.candidates(installed: installedPath, repository: repositoryPath, executable: executable)
     }
 
     public static func locate() throws(KernelError) -> String {
         let paths = candidates()
-        guard let found = paths.first(where: { FileManager.default.isReadableFile(atPath: $0) }) else {
+        guard let found = BundledFile.locate(paths) else {
             throw .noDefaultAgent(searched: paths)
         }
         return found

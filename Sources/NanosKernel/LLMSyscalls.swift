@@ -69,6 +69,7 @@ extension InferenceUsage {
         [
             "prompt_tokens": Int64(promptTokens), "prompt_tokens_cached": Int64(cachedPromptTokens),
             "prompt_tokens_evaluated": Int64(evaluatedPromptTokens), "generated_tokens": Int64(generatedTokens),
+            "forced_tokens": Int64(forcedTokens),
             "prompt_ms": Int64(promptMilliseconds.rounded()), "generation_ms": Int64(generationMilliseconds.rounded()),
         ]
     }

@@ -349,6 +349,7 @@ final class DecodeEngine: @unchecked Sendable {
                 outcome = .finished(.stop)
             case .forced(let forced, let complete):
                 tokens += forced
+                job.forced += forced.count
                 if complete {
                     outcome = .finished(.stop)
                 } else if job.generated + tokens.count >= job.maxTokens {
@@ -364,6 +365,7 @@ final class DecodeEngine: @unchecked Sendable {
         condition.withLock {
             job.produced += tokens
             job.usage.generatedTokens = job.generated
+            job.usage.forcedTokens = job.forced
         }
         if let outcome { end(job, outcome, clearSession: false) }
     }

@@ -40,6 +40,8 @@ final class GenerationJob: @unchecked Sendable {
     var pending: [llama_token] = []
     var pendingStart = 0
     var generated = 0
+    /// Of those, tokens appended by jump-forward.
+    var forced = 0
     /// When the first answer token was sampled; nil while the prompt is being read.
     var firstTokenAt: ContinuousClock.Instant?
 

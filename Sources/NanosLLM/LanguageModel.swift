@@ -15,6 +15,9 @@ public struct InferenceUsage: Sendable, Equatable {
     /// Prompt tokens found in a KV session rather than evaluated (local provider).
     public var cachedPromptTokens = 0
     public var generatedTokens = 0
+    /// Generated tokens the grammar forced and that were appended without sampling
+    /// (jump-forward; local provider).
+    public var forcedTokens = 0
     /// Time to read the prompt (first token for remote providers).
     public var promptMilliseconds = 0.0
     /// Time spent generating after the prompt.

@@ -35,9 +35,9 @@ public final class LlamaModel: @unchecked Sendable {
     /// Every token that ends generation (end of sequence, end of turn…).
     let endOfGenerationTokens: [llama_token]
 
-    /// The single-byte token of each byte 1...255 (index = byte - 1), for jump-forward;
-    /// nil when the vocabulary lacks one (then jump-forward is off for this model).
-    let byteTokens: [llama_token]?
+    /// For jump-forward: the single-byte token of every byte some token can start with.
+    /// nil when such a byte has no single-byte token (then jump-forward is off for this model).
+    let byteTokens: ByteTokens?
 
     private let lock = NSLock()
     private var engines: [EngineKey: DecodeEngine] = [:]
@@ -63,17 +63,25 @@ public final class LlamaModel: @unchecked Sendable {
         byteTokens = Self.singleByteTokens(vocab)
     }
 
-    private static func singleByteTokens(_ vocab: OpaquePointer) -> [llama_token]? {
-        var found = [llama_token?](repeating: nil, count: 256)
-        var buffer = [CChar](repeating: 0, count: 8)
+    private static func singleByteTokens(_ vocab: OpaquePointer) -> ByteTokens? {
+        var single = [llama_token?](repeating: nil, count: 256)
+        var starts = [Bool](repeating: false, count: 256)
+        var buffer = [CChar](repeating: 0, count: 256)
         for token in 0..<llama_vocab_n_tokens(vocab) where !llama_vocab_is_eog(vocab, token) {
             let count = llama_token_to_piece(vocab, token, &buffer, Int32(buffer.count), 0, false)
-            guard count == 1 else { continue }
+            guard count > 0 else { continue }
             let byte = Int(UInt8(bitPattern: buffer[0]))
-            if found[byte] == nil { found[byte] = token }
+            starts[byte] = true
+            if count == 1 && single[byte] == nil { single[byte] = token }
         }
-        let tokens = found[1...].compactMap { $0 }
-        return tokens.count == 255 ? tokens : nil
+        var bytes: [UInt8] = []
+        var tokens: [llama_token] = []
+        for byte in 1..<256 where starts[byte] {
+            guard let token = single[byte] else { return nil }
+            bytes.append(UInt8(byte))
+            tokens.append(token)
+        }
+        return ByteTokens(bytes: bytes, tokens: tokens)
     }
 
     /// The decode engine for one context window and thread count; created on first use.
@@ -254,6 +262,13 @@ public final class LlamaModel: @unchecked Sendable {
     }
 
     func isEndOfGeneration(_ token: llama_token) -> Bool { llama_vocab_is_eog(vocab, token) }
+}
+
+/// The single-byte tokens of a vocabulary: `tokens[i]` is the text `bytes[i]`. A byte that no
+/// token starts with is left out, since no answer can continue with it.
+struct ByteTokens {
+    let bytes: [UInt8]
+    let tokens: [llama_token]
 }
 
 /// Where the linked llama.cpp lives, to find the tools built from the same tree

@@ -150,12 +150,12 @@ final class TokenSampler {
         while forced.count < Self.maxForcedBytes {
             let next = admittedNext(walker ?? grammar, byteTokens: byteTokens)
             if next == .end { complete = true }
-            guard case .byte(let byte) = next else { break }
+            guard case .byte(let byte, let token) = next else { break }
             if walker == nil {
                 guard let copy = llama_sampler_clone(grammar) else { break }
                 walker = copy
             }
-            walker.map { llama_sampler_accept($0, byteTokens[Int(byte) - 1]) }
+            walker.map { llama_sampler_accept($0, token) }
             forced.append(byte)
         }
         if forced.isEmpty { return complete ? .complete : .free }
@@ -168,8 +168,8 @@ final class TokenSampler {
     }
 
     private enum Admitted: Equatable {
-        /// Exactly one ASCII byte, and not the end.
-        case byte(UInt8)
+        /// Exactly one ASCII byte (and its token), and not the end.
+        case byte(UInt8, llama_token)
         /// Only the end of the answer.
         case end
         /// Several bytes, or a byte and the end, or something outside ASCII.
@@ -177,16 +177,16 @@ final class TokenSampler {
     }
 
     /// Probes the grammar with every single-byte token and the end tokens. A token of
-    /// several bytes is admitted only if its first byte is, so single bytes (byte-level
-    /// vocabularies have all 256) see every way the text can go on; bytes from 0x80 take
-    /// part as incomplete UTF-8, which the grammar matches partially.
-    private func admittedNext(_ state: UnsafeMutablePointer<llama_sampler>, byteTokens: [llama_token]) -> Admitted {
+    /// several bytes is admitted only if its first byte is, so single bytes see every way
+    /// the answer can go on (``ByteTokens`` leaves out only bytes no token starts with);
+    /// bytes from 0x80 take part as incomplete UTF-8, which the grammar matches partially.
+    private func admittedNext(_ state: UnsafeMutablePointer<llama_sampler>, byteTokens: ByteTokens) -> Admitted {
         let ends = model.endOfGenerationTokens
-        let size = byteTokens.count + ends.count
+        let size = byteTokens.tokens.count + ends.count
         let buffer = probe ?? UnsafeMutableBufferPointer<llama_token_data>.allocate(capacity: size)
         probe = buffer
         guard let base = buffer.baseAddress else { return .choice }
-        for (index, token) in (byteTokens + ends).enumerated() {
+        for (index, token) in (byteTokens.tokens + ends).enumerated() {
             base[index] = llama_token_data(id: token, logit: 0, p: 0)
         }
         var array = llama_token_data_array(data: base, size: size, selected: -1, sorted: false)
@@ -194,7 +194,7 @@ final class TokenSampler {
         var admittedByte: Int?
         var admittedEnd = false
         for index in 0..<size where base[index].logit != -Float.infinity {
-            if index >= byteTokens.count {
+            if index >= byteTokens.tokens.count {
                 admittedEnd = true
             } else if admittedByte == nil {
                 admittedByte = index
@@ -204,8 +204,8 @@ final class TokenSampler {
         }
         switch (admittedByte, admittedEnd) {
         case (nil, true): return .end
-        // byteTokens[i] is byte i + 1 (NUL never occurs in text).
-        case (let index?, false) where index + 1 < 0x80: return .byte(UInt8(index + 1))
+        case (let index?, false) where byteTokens.bytes[index] < 0x80:
+            return .byte(byteTokens.bytes[index], byteTokens.tokens[index])
         default: return .choice
         }
     }

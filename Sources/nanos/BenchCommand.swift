@@ -13,6 +13,13 @@ struct BenchCommand: ParsableCommand {
             `mcp.call` round trip to the time MCP server (mcp-server-time, installed by \
             scripts/mcp-deps.sh) is set against the in-process `clock.now` round trip, as the \
             cost of an MCP hop over a syscall.
+
+            --llm measures raw inference speed next to llama-bench. --agent measures real \
+            agent work: the recorded conversation of the default agent \
+            (bench/agent-conversation.json) replayed in this process and against llama-server \
+            (same build, model, threads, window and schemas), by 1 agent and by --agents \
+            agents at once; it prints the wall times, the speedup and how many answers were \
+            identical on both sides.
             """
     )
 
@@ -40,10 +47,16 @@ struct BenchCommand: ParsableCommand {
     @Flag(name: .long, help: "Measure inference instead: prompt and generation tok/s in-process next to llama-bench (same model, threads and token counts), and the RSS of agents sharing one model against separate processes.")
     var llm = false
 
-    @Option(name: .long, help: "With --llm: the GGUF model (default: the embedded default model).")
+    @Flag(name: .long, help: "Measure agent work instead: a recorded agent conversation replayed in-process and against llama-server, for 1 agent and for --agents agents at once.")
+    var agent = false
+
+    @Option(name: .long, help: "With --agent: the recorded conversation (default: bench/agent-conversation.json).")
+    var conversation: String?
+
+    @Option(name: .long, help: "With --llm or --agent: the GGUF model (default: the embedded default model).")
     var model: String?
 
-    @Option(name: .long, help: "With --llm: CPU threads for both nanos and llama-bench (default: NANOS_THREADS or one per core).")
+    @Option(name: .long, help: "With --llm or --agent: CPU threads for nanos and for llama-bench or llama-server (default: NANOS_THREADS or one per core).")
     var threads: Int?
 
     @Option(name: .long, help: "With --llm: prompt tokens.")
@@ -52,20 +65,28 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .long, help: "With --llm: generated tokens.")
     var generatedTokens = 64
 
-    @Option(name: .long, help: "With --llm: repetitions (medians are reported).")
-    var repetitions = 5
+    @Option(name: .long, help: "With --llm (default 5) or --agent (default 3): repetitions (medians are reported).")
+    var repetitions: Int?
 
-    @Option(name: .long, help: "With --llm: agents sharing the model for the memory figure.")
+    @Option(name: .long, help: "With --llm: agents sharing the model for the memory figure; with --agent: agents at once for the second figure.")
     var agents = 4
 
     @OptionGroup var global: GlobalOptions
 
     func run() throws {
         global.bootstrapLogging()
+        if agent {
+            var options = AgentBenchOptions(
+                modelPath: model, agents: agents, repetitions: repetitions ?? 3, conversationPath: conversation)
+            if let threads { options.threads = threads }
+            let results = try Benchmarks.runAgent(options: options)
+            print(json ? results.json().serialized() : results.table())
+            return
+        }
         if llm {
             var options = LLMBenchOptions(
-                modelPath: model, promptTokens: promptTokens, generatedTokens: generatedTokens, repetitions: repetitions,
-                agents: agents)
+                modelPath: model, promptTokens: promptTokens, generatedTokens: generatedTokens,
+                repetitions: repetitions ?? 5, agents: agents)
             if let threads { options.threads = threads }
             let results = try Benchmarks.runLLM(options: options)
             print(json ? results.json().serialized() : results.table())

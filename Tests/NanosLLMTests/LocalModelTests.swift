@@ -109,27 +109,133 @@ func ask(_ prompt: String, maxTokens: Int = 24, _ configure: (inout InferenceReq
         #expect(["yes", "no"].contains(result.text))
     }
 
+    /// 200 answers, greedy and sampled, each checked against its schema by the JSON Schema checker.
     @Test func schemaConstrainedAnswersParseOnEveryCall() throws {
         let model = try localModel()
-        let schema = try JSONValue.parse(
+        let action: String =
             #"{"type":"object","properties":{"tool":{"enum":["fs_read","fs_write","done"]},"#
-                + #""args":{"type":"object","properties":{"path":{"type":"string","maxLength":40}},"required":["path"]}},"#
-                + #""required":["tool","args"]}"#)
+            + #""args":{"type":"object","properties":{"path":{"type":"string","maxLength":40}},"required":["path"]}},"#
+            + #""required":["tool","args"]}"#
+        let person: String =
+            #"{"type":"object","properties":{"name":{"type":"string","maxLength":20},"age":{"type":"integer"},"#
+            + #""tags":{"type":"array","items":{"type":"string","maxLength":12},"maxItems":3}},"required":["name","age"]}"#
+        let verdict: String =
+            #"{"oneOf":[{"type":"object","properties":{"answer":{"const":"yes"}},"required":["answer"]},"#
+            + #"{"type":"object","properties":{"answer":{"const":"no"},"why":{"type":"string","maxLength":30}},"#
+            + #""required":["answer","why"]}]}"#
+        let schemas: [JSONValue] = try [action, person, verdict].map { try JSONValue.parse($0) }
         let goals = ["read notes.txt", "write a summary", "finish the task", "look at data/a.csv", "save the result"]
-        for call in 0..<50 {
+        var forced = 0
+        for call in 0..<200 {
+            let schema = schemas[call % schemas.count]
             let result = try model.infer(
-                ask("Choose the next action to \(goals[call % goals.count]). Answer with JSON.", maxTokens: 128) {
+                ask("Answer with JSON about how to \(goals[call % goals.count]).", maxTokens: 256) {
                     $0.schema = schema
-                    $0.temperature = call < 10 ? 0 : 0.9
+                    $0.temperature = call < 30 ? 0 : 0.9
                     $0.seed = UInt32(call)
                 }, deadline: nil)
-            let action = try JSONValue.parse(result.text)
-            #expect(["fs_read", "fs_write", "done"].contains(action["tool"]?.stringValue ?? ""), "call \(call): \(result.text)")
-            #expect((action["args"]?["path"]?.stringValue?.count ?? 99) <= 40, "call \(call): \(result.text)")
-            #expect(result.usage.finishReason == .stop)
+            forced += result.usage.forcedTokens
+            guard result.usage.finishReason == .stop else {
+                // Cut off by max_tokens: a prefix of valid JSON, which the grammar cannot finish.
+                Issue.record("call \(call) ran out of tokens: \(result.text)")
+                continue
+            }
+            let answer = try JSONValue.parse(result.text)
+            let violations = JSONSchema(schema).violations(of: answer)
+            #expect(violations.isEmpty, "call \(call): \(result.text): \(violations)")
         }
+        // Keys, quotes and braces the grammar forces are appended without sampling.
+        #expect(forced > 200)
     }
 
+    @Test func jumpForwardAppendsTheTextTheGrammarForces() throws {
+        let result = try localModel().infer(ask("Say a colour.", maxTokens: 40) {
+            $0.grammar = #"root ::= "{\"colour\": \"" [a-z]+ "\", \"certain\": true}""#
+        }, deadline: nil)
+        let answer = try JSONValue.parse(result.text)
+        #expect(answer["certain"]?.boolValue == true, "answer: \(result.text)")
+        let colour = answer["colour"]?.stringValue ?? ""
+        #expect(colour.count > 0, "answer: \(result.text)")
+        // `{"colour": "` after the first token and `", "certain": true}` at the end are forced.
+        #expect(result.usage.forcedTokens >= 6, "usage: \(result.usage)")
+        #expect(result.usage.finishReason == .stop)
+    }
+
+    @Test func aSecondCallOfTheConversationEvaluatesOnlyTheNewTokens() throws {
+        let model = try localModel(contextWindow: 1024)
+        let system = InferenceRequest.Message(role: "system", content: "You are a terse assistant. Session \(UUID()).")
+        var first = ask("Name a fruit.", maxTokens: 12)
+        first.messages.insert(system, at: 0)
+        let one = try model.infer(first, deadline: nil)
+        // Only the template's opening can match an earlier session: the system prompt is new.
+        #expect(one.usage.cachedPromptTokens < 8, "usage: \(one.usage)")
+        var second = first
+        second.messages += [.init(role: "assistant", content: one.text), .init(role: "user", content: "And a vegetable?")]
+        let two = try model.infer(second, deadline: nil)
+        let newTokens = two.usage.promptTokens - one.usage.promptTokens
+        #expect(two.usage.cachedPromptTokens >= one.usage.promptTokens, "usage: \(two.usage)")
+        #expect(two.usage.evaluatedPromptTokens <= newTokens, "usage: \(two.usage)")
+        // The same request again reads only its last token (whose logits start the answer).
+        let three = try model.infer(second, deadline: nil)
+        #expect(three.usage.evaluatedPromptTokens == 1)
+        #expect(three.text == two.text)
+        // Turning reuse off reads the whole prompt.
+        var fresh = second
+        fresh.reuseSession = false
+        let four = try model.infer(fresh, deadline: nil)
+        #expect(four.usage.cachedPromptTokens == 0)
+        #expect(four.text == two.text)
+    }
+
+    @Test func theTokenBudgetCapsPromptAndAnswer() throws {
+        let model = try localModel()
+        var request = ask("Tell me a long story about a dragon.", maxTokens: 200)
+        request.tokenBudget = 5
+        #expect(throws: LLMError.self) { try model.infer(request, deadline: nil) }
+        do {
+            _ = try model.infer(request, deadline: nil)
+        } catch {
+            guard case .quotaExceeded(let message) = error else {
+                Issue.record("expected quotaExceeded, got \(error)")
+                return
+            }
+            #expect(message.contains("resources.tokens"))
+        }
+        let prompt = try model.load().promptTokenCount(request.messages)
+        request.tokenBudget = prompt + 7
+        let result = try model.infer(request, deadline: nil)
+        #expect(result.usage.promptTokens + result.usage.generatedTokens <= prompt + 7)
+        #expect(result.usage.finishReason == .length)
+    }
+
+    @Test func answersKeepComingWhileAnotherAgentReadsALongPrompt() throws {
+        let model = try localModel(contextWindow: 2048)
+        let long = String(repeating: "The river runs past the stone lamp in the garden. ", count: 130)
+        // A generating stream, started first.
+        var steady = ask("Count from one to one hundred in words.", maxTokens: 400)
+        steady.ignoreEndOfGeneration = true
+        let stream = try model.open(steady, deadline: nil)
+        _ = try stream.next()
+        let longStarted = ContinuousClock.now
+        let longRead = LockedArray<ContinuousClock.Instant>()
+        let reader = Thread {
+            var request = ask(long + "\nSummarise this in one word.", maxTokens: 4)
+            request.reuseSession = false
+            if let answer = try? model.open(request, deadline: nil) {
+                longRead.append(.now)
+                answer.close()
+            }
+        }
+        reader.start()
+        var pieces: [ContinuousClock.Instant] = []
+        while longRead.count == 0, pieces.count < 400, let _ = try stream.next() { pieces.append(.now) }
+        stream.close()
+        let readAt = try #require(longRead.all.first, "the long prompt was not read")
+        let duringRead = pieces.filter { $0 > longStarted && $0 < readAt }.count
+        // The long prompt (~1,500 tokens) is read in chunks between the other answer's tokens.
+        #expect(longStarted.duration(to: readAt) > .milliseconds(500))
+        #expect(duringRead >= 5, "\(duringRead) tokens while the long prompt was read in \(longStarted.duration(to: readAt))")
+    }
     @Test func anInvalidGrammarIsTheRequestsFault() throws {
         #expect(throws: LLMError.self) {
             try localModel().infer(ask("Hi") { $0.grammar = "root ::= (" }, deadline: nil)
