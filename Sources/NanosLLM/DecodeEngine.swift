@@ -111,6 +111,11 @@ final class DecodeEngine: @unchecked Sendable {
         }
     }
 
+    /// The job's counts so far.
+    func usage(of job: GenerationJob) -> InferenceUsage {
+        condition.withLock { job.usage }
+    }
+
     /// The stream is closed: the engine stops the job at its next step.
     func cancel(_ job: GenerationJob) {
         condition.withLock {

@@ -68,6 +68,11 @@ public struct LocalLanguageModel: LanguageModel {
             stream.close()
             throw error
         }
+        // The prompt's counts; generated tokens count as the stream hands them out.
+        var read = engine.usage(of: job)
+        read.generatedTokens = 0
+        read.forcedTokens = 0
+        stream.usage = read
         return stream
     }
 }
@@ -82,7 +87,7 @@ final class LocalStream: InferenceStream {
     private var pendingBytes: [UInt8] = []
     private var ended = false
     private var closed = false
-    private(set) var usage = InferenceUsage()
+    fileprivate(set) var usage = InferenceUsage()
 
     init(model: LlamaModel, engine: DecodeEngine, job: GenerationJob, stop: [String]) {
         self.model = model

@@ -26,10 +26,13 @@ import Testing
     @Test func theLogBudgetAndHardlinkOptInAreRead() throws {
         let manifest = try parse(
             """
-            resources: {memory: 1MB, max_steps: 5, logs: 64KB}
+            resources: {memory: 1MB, max_steps: 5, logs: 64KB, tokens: 5000}
             permissions: {fs_read: [data/*], fs_read_hardlinks: true}
             """)
         #expect(manifest.resources.logBytes == 64 * 1000 || manifest.resources.logBytes == 64 * 1024)
+        #expect(manifest.resources.tokens == 5000)
+        let zero = try #require(parseError(minimalManifest.replacingOccurrences(of: "max_steps: 5", with: "max_steps: 5\n  tokens: 0")))
+        #expect(zero.field == "resources.tokens")
         #expect(manifest.permissions.readsHardlinks)
         #expect(try parse(minimalManifest).permissions.readsHardlinks == false)
     }
