@@ -4,8 +4,8 @@ import NanosLLM
 import NanosManifest
 
 public struct AgentBenchOptions: Sendable {
-    static let installedConversation = "share/nanos/bench/agent-conversation.json"
-    static let repositoryConversation = "bench/agent-conversation.json"
+    static let installedConversation = "share/nanos/benchmarks/agent-conversation.json"
+    static let repositoryConversation = "benchmarks/agent-conversation.json"
     /// The window both sides give each agent (the default agent's `context_window`).
     static let contextWindow = 2048
 

@@ -66,12 +66,15 @@ extension InferenceUsage {
     /// The step counters of a call that did this much work: `prompt_tokens` in all, of which
     /// `prompt_tokens_cached` came from a KV session and `prompt_tokens_evaluated` were read.
     var counters: [String: Int64] {
-        [
+        var counters: [String: Int64] = [
             "prompt_tokens": Int64(promptTokens), "prompt_tokens_cached": Int64(cachedPromptTokens),
             "prompt_tokens_evaluated": Int64(evaluatedPromptTokens), "generated_tokens": Int64(generatedTokens),
             "forced_tokens": Int64(forcedTokens),
             "prompt_ms": Int64(promptMilliseconds.rounded()), "generation_ms": Int64(generationMilliseconds.rounded()),
         ]
+        // Copied from another agent's session; only when it happened, to keep steps short.
+        if sharedPromptTokens > 0 { counters["prompt_tokens_shared"] = Int64(sharedPromptTokens) }
+        return counters
     }
 }
 

@@ -240,23 +240,37 @@ final class DecodeEngine: @unchecked Sendable {
     }
 
     /// Binds a job to sequence `index`, keeping the longest prefix it can reuse.
-    private func place(_ job: GenerationJob, in index: Int) {
+    private func place(_ job: GenerationJob, in chosen: Int) {
         guard let context, let memory = llama_get_memory(context) else { return }
-        let sequence = Int32(index)
         // The last prompt token is always decoded again: its logits give the first answer token.
         let reusable = job.prompt.count - 1
-        var common = job.reuseSession ? min(commonPrefix(sessions[index].tokens, job.prompt), reusable) : 0
+        func shared(_ index: Int) -> Int { min(commonPrefix(sessions[index].tokens, job.prompt), reusable) }
+        var index = chosen
+        var common = job.reuseSession ? shared(chosen) : 0
+        var donor: Int?
         if job.reuseSession {
-            let donors = sessions.indices.filter { $0 != index }
-                .map { ($0, min(commonPrefix(sessions[$0].tokens, job.prompt), reusable)) }
-            if let (donor, shared) = donors.max(by: { $0.1 < $1.1 }), shared >= common + Self.minSharedPrefix {
-                // Sequences live in separate KV streams: the copy takes the donor's whole
-                // stream, then the tail past the shared prefix is dropped.
-                _ = llama_memory_seq_rm(memory, sequence, -1, -1)
-                llama_memory_seq_cp(memory, Int32(donor), sequence, -1, -1)
-                sessions[index].tokens = sessions[donor].tokens
-                common = shared
+            if common >= Self.minSharedPrefix, sessions[chosen].tokens.count > common + Self.minSharedPrefix,
+                let empty = sessions.indices.first(where: { $0 != chosen && sessions[$0].job == nil && sessions[$0].tokens.isEmpty })
+            {
+                // The chosen sequence holds a longer conversation (another agent's, sharing
+                // only the system prompt): keep it, and copy the shared part into an empty one.
+                index = empty
+                donor = chosen
+            } else if let (other, length) = sessions.indices.filter({ $0 != chosen }).map({ ($0, shared($0)) })
+                .max(by: { $0.1 < $1.1 }), length >= common + Self.minSharedPrefix
+            {
+                // Another sequence, busy or idle, holds a longer prefix (the same system prompt).
+                donor = other
+                common = length
             }
+        }
+        let sequence = Int32(index)
+        if let donor {
+            // Sequences live in separate KV streams: the copy takes the donor's whole stream,
+            // then the tail past the shared prefix is dropped below.
+            _ = llama_memory_seq_rm(memory, sequence, -1, -1)
+            llama_memory_seq_cp(memory, Int32(donor), sequence, -1, -1)
+            sessions[index].tokens = sessions[donor].tokens
         }
         if !llama_memory_seq_rm(memory, sequence, Int32(common), -1) {
             _ = llama_memory_seq_rm(memory, sequence, -1, -1)
@@ -269,7 +283,10 @@ final class DecodeEngine: @unchecked Sendable {
         job.sequence = sequence
         job.pending = Array(job.prompt[common...])
         job.pendingStart = 0
-        condition.withLock { job.usage.cachedPromptTokens = common }
+        condition.withLock {
+            job.usage.cachedPromptTokens = common
+            job.usage.sharedPromptTokens = donor == nil ? 0 : common
+        }
     }
 
     private struct Entry {

@@ -14,6 +14,8 @@ public struct InferenceUsage: Sendable, Equatable {
     public var promptTokens = 0
     /// Prompt tokens found in a KV session rather than evaluated (local provider).
     public var cachedPromptTokens = 0
+    /// Of those, tokens copied from another agent's session (a shared system prompt).
+    public var sharedPromptTokens = 0
     public var generatedTokens = 0
     /// Generated tokens the grammar forced and that were appended without sampling
     /// (jump-forward; local provider).

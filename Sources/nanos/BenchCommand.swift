@@ -16,7 +16,7 @@ struct BenchCommand: ParsableCommand {
 
             --llm measures raw inference speed next to llama-bench. --agent measures real \
             agent work: the recorded conversation of the default agent \
-            (bench/agent-conversation.json) replayed in this process and against llama-server \
+            (benchmarks/agent-conversation.json) replayed in this process and against llama-server \
             (same build, model, threads, window and schemas), by 1 agent and by --agents \
             agents at once; it prints the wall times, the speedup and how many answers were \
             identical on both sides.
@@ -50,7 +50,7 @@ struct BenchCommand: ParsableCommand {
     @Flag(name: .long, help: "Measure agent work instead: a recorded agent conversation replayed in-process and against llama-server, for 1 agent and for --agents agents at once.")
     var agent = false
 
-    @Option(name: .long, help: "With --agent: the recorded conversation (default: bench/agent-conversation.json).")
+    @Option(name: .long, help: "With --agent: the recorded conversation (default: benchmarks/agent-conversation.json).")
     var conversation: String?
 
     @Option(name: .long, help: "With --llm or --agent: the GGUF model (default: the embedded default model).")

@@ -72,7 +72,7 @@ extension InferenceExampleTests {
     @Test func theTokenBudgetStopsTheAgentWithEQUOTA() throws {
         let folder = try TempFolder()
         let manifest = try String(contentsOfFile: CLI.repositoryRoot + "/examples/agent.nano", encoding: .utf8)
-            .replacingOccurrences(of: "  max_steps: 30", with: "  max_steps: 30\n  tokens: 700")
+            .replacingOccurrences(of: "  tokens: 20000", with: "  tokens: 700")
         try folder.write("agent.nano", manifest)
         try folder.write(
             "data/instruction.txt", try String(contentsOfFile: CLI.repositoryRoot + "/examples/data/instruction.txt", encoding: .utf8))
@@ -97,7 +97,7 @@ extension InferenceExampleTests {
     @Test func agentBenchReplaysTheConversationOnBothSides() throws {
         let folder = try TempFolder()
         let recorded = try JSONSerialization.jsonObject(
-            with: Data(contentsOf: URL(fileURLWithPath: CLI.repositoryRoot + "/bench/agent-conversation.json")))
+            with: Data(contentsOf: URL(fileURLWithPath: CLI.repositoryRoot + "/benchmarks/agent-conversation.json")))
         let calls = try #require((recorded as? [String: Any])?["calls"] as? [Any])
         #expect(calls.count == 7)
         let short = try JSONSerialization.data(withJSONObject: ["calls": Array(calls.prefix(2))])

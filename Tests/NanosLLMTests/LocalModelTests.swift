@@ -187,6 +187,37 @@ func ask(_ prompt: String, maxTokens: Int = 24, _ configure: (inout InferenceReq
         #expect(four.text == two.text)
     }
 
+    @Test func agentsWithTheSameSystemPromptShareItsKVCache() throws {
+        let model = try localModel(contextWindow: 768)  // a window no other test uses: a fresh engine
+        func busy(_ prompt: String, system: String? = nil) throws -> any InferenceStream {
+            var request = ask(prompt, maxTokens: 300)
+            request.ignoreEndOfGeneration = true
+            if let system { request.messages.insert(.init(role: "system", content: system), at: 0) }
+            return try model.open(request, deadline: nil)
+        }
+        // Two answers at once give the engine a second sequence.
+        let first = try busy("Count to fifty.")
+        let second = try busy("Name the planets.")
+        first.close()
+        second.close()
+        #expect(try model.load().sequenceCount(window: 768) == 2)
+        let system = "You are a careful assistant. You answer in one short sentence, politely and precisely. "
+            + "Session \(UUID()). Never repeat the question, and never add a greeting."
+        let talking = try busy("Name a colour.", system: system)
+        defer { talking.close() }
+        // While that agent is busy, a second one with the same system prompt copies its KV cache.
+        var request = ask("Name a fruit.", maxTokens: 16)
+        request.messages.insert(.init(role: "system", content: system), at: 0)
+        let stream = try model.open(request, deadline: nil)
+        var text = ""
+        while let piece = try stream.next() { text += piece }
+        #expect(stream.usage.sharedPromptTokens >= 32, "usage: \(stream.usage)")
+        #expect(stream.usage.cachedPromptTokens == stream.usage.sharedPromptTokens)
+        // The copied prefix gives the same answer as reading the whole prompt.
+        request.reuseSession = false
+        #expect(try model.infer(request, deadline: nil).text == text)
+    }
+
     @Test func theTokenBudgetCapsPromptAndAnswer() throws {
         let model = try localModel()
         var request = ask("Tell me a long story about a dragon.", maxTokens: 200)
