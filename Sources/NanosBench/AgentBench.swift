@@ -33,39 +33,25 @@ public struct AgentBenchOptions: Sendable {
 /// Where one side's time went, summed over every call of every agent in one replay.
 public struct ReplayProfile: Sendable {
     public var calls = 0
-    public var promptTokens = 0
-    public var cachedPromptTokens = 0
-    public var generatedTokens = 0
-    public var forcedTokens = 0
-    public var promptMilliseconds = 0.0
-    public var generationMilliseconds = 0.0
+    public var total = InferenceUsage()
 
     mutating func add(_ usage: InferenceUsage) {
         calls += 1
-        promptTokens += usage.promptTokens
-        cachedPromptTokens += usage.cachedPromptTokens
-        generatedTokens += usage.generatedTokens
-        forcedTokens += usage.forcedTokens
-        promptMilliseconds += usage.promptMilliseconds
-        generationMilliseconds += usage.generationMilliseconds
+        total += usage
     }
 
     mutating func add(_ other: ReplayProfile) {
         calls += other.calls
-        promptTokens += other.promptTokens
-        cachedPromptTokens += other.cachedPromptTokens
-        generatedTokens += other.generatedTokens
-        forcedTokens += other.forcedTokens
-        promptMilliseconds += other.promptMilliseconds
-        generationMilliseconds += other.generationMilliseconds
+        total += other.total
     }
 
     func json() -> JSONValue {
         .object([
-            ("calls", .int(Int64(calls))), ("prompt_tokens", .int(Int64(promptTokens))),
-            ("cached_prompt_tokens", .int(Int64(cachedPromptTokens))), ("generated_tokens", .int(Int64(generatedTokens))),
-            ("forced_tokens", .int(Int64(forcedTokens))), ("prompt_ms", .double(promptMilliseconds.rounded2)),
-            ("generation_ms", .double(generationMilliseconds.rounded2)),
+            ("calls", .int(Int64(calls))), ("prompt_tokens", .int(Int64(total.promptTokens))),
+            ("cached_prompt_tokens", .int(Int64(total.cachedPromptTokens))),
+            ("generated_tokens", .int(Int64(total.generatedTokens))), ("forced_tokens", .int(Int64(total.forcedTokens))),
+            ("prompt_ms", .double(total.promptMilliseconds.rounded2)),
+            ("generation_ms", .double(total.generationMilliseconds.rounded2)),
         ])
     }
 }
@@ -120,17 +106,19 @@ public struct AgentBenchResults: Sendable {
             "agents   nanos in-process   llama-server (HTTP)   speedup   identical answers",
         ]
         for figure in figures {
-            lines.append(
-                String(
-                    format: "%-8d %-18@ %-21@ %-9@ %d of %d", figure.agents,
-                    String(format: "%.2f s", Benchmarks.median(figure.inProcessSeconds)),
-                    String(format: "%.2f s", Benchmarks.median(figure.serverSeconds)),
-                    String(format: "%.2f×", figure.speedup), figure.identicalAnswers, figure.answers))
+            let cells = [
+                "\(figure.agents)".padding(toLength: 9, withPad: " ", startingAt: 0),
+                String(format: "%.2f s", Benchmarks.median(figure.inProcessSeconds)).padding(toLength: 19, withPad: " ", startingAt: 0),
+                String(format: "%.2f s", Benchmarks.median(figure.serverSeconds)).padding(toLength: 22, withPad: " ", startingAt: 0),
+                String(format: "%.2f×", figure.speedup).padding(toLength: 10, withPad: " ", startingAt: 0),
+                "\(figure.identicalAnswers) of \(figure.answers)",
+            ]
+            lines.append(cells.joined())
         }
         lines.append("")
         for figure in figures {
-            let mine = figure.inProcessProfile
-            let theirs = figure.serverProfile
+            let mine = figure.inProcessProfile.total
+            let theirs = figure.serverProfile.total
             lines.append(
                 "\(figure.agents) agent(s), in-process: prompt \(mine.promptTokens) tokens (\(mine.cachedPromptTokens) from "
                     + "KV sessions), \(String(format: "%.1f", mine.promptMilliseconds / 1000)) s; generated "

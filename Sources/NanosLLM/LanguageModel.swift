@@ -29,6 +29,17 @@ public struct InferenceUsage: Sendable, Equatable {
     public init() {}
 
     public var milliseconds: Double { promptMilliseconds + generationMilliseconds }
+    /// Sums the counts of several answers (the finish reason is left as it is).
+    public static func += (total: inout InferenceUsage, usage: InferenceUsage) {
+        total.promptTokens += usage.promptTokens
+        total.cachedPromptTokens += usage.cachedPromptTokens
+        total.sharedPromptTokens += usage.sharedPromptTokens
+        total.generatedTokens += usage.generatedTokens
+        total.forcedTokens += usage.forcedTokens
+        total.promptMilliseconds += usage.promptMilliseconds
+        total.generationMilliseconds += usage.generationMilliseconds
+    }
+
     /// Prompt tokens the model evaluated for this answer.
     public var evaluatedPromptTokens: Int { promptTokens - cachedPromptTokens }
 }
