@@ -57,6 +57,14 @@ build() {
     done
     command=(env -i "${keep[@]}" "${command[@]}")
     local start=$SECONDS
+    # SwiftPM once kept a stale list of the root package's source files (a file added there
+    # was never compiled, and the link failed): when the list changes, the build plan is
+    # dropped so that it is made again.
+    local sources
+    sources=$(cd "$here/.." && find Sources fuzz/Sources -name '*.swift' 2>/dev/null | sort | cksum)
+    if [[ "$(cat "$scratch/sources.cksum" 2>/dev/null)" != "$sources" ]]; then
+        rm -f "$scratch/$config.yaml" "$scratch/$config/description.json"
+    fi
     echo "fuzz: building NanosFuzz ($config, libFuzzer + AddressSanitizer)" >&2
     # gold warns once per sanitizer helper symbol; nothing in those lines needs reading.
     if command -v flock >/dev/null; then
@@ -67,6 +75,7 @@ build() {
     mkdir -p "$bin"
     local target
     for target in "${all_targets[@]}"; do ln -sfn "../$config/NanosFuzz" "$bin/fuzz-$target"; done
+    mkdir -p "$scratch" && echo "$sources" > "$scratch/sources.cksum"
     echo "fuzz: built in $((SECONDS - start)) s: $bin/fuzz-<target>" >&2
 }
 
