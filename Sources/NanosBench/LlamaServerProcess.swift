@@ -81,8 +81,8 @@ final class LlamaServerProcess {
         var buffer = [UInt8](repeating: 0, count: 64)
         let count = recv(descriptor, &buffer, buffer.count, 0)
         guard count > 12 else { return false }
-        return String(decoding: buffer[..<count], as: UTF8.self).hasPrefix("HTTP/1.1 200")
-            || String(decoding: buffer[..<count], as: UTF8.self).hasPrefix("HTTP/1.0 200")
+        let status = String(decoding: buffer[..<count], as: UTF8.self)
+        return status.hasPrefix("HTTP/1.1 200") || status.hasPrefix("HTTP/1.0 200")
     }
 
     private static func unusedLoopbackPort() throws -> Int {

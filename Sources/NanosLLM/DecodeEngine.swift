@@ -50,7 +50,6 @@ final class DecodeEngine: @unchecked Sendable {
     // Engine thread only.
     private var context: OpaquePointer?
     private var batch: llama_batch?
-    private var batchCapacity = 0
     private var sessions: [Session] = []
     private var running: [GenerationJob] = []
     private var clock: UInt64 = 0
@@ -174,7 +173,7 @@ final class DecodeEngine: @unchecked Sendable {
                 return false
             }
             for job in running {
-                if job.cancelled || job.outcome != nil {
+                if job.cancelled {
                     ended.append((job, nil))
                 } else if let deadline = job.deadline, now >= deadline {
                     ended.append((job, .failed(.deadlineExceeded)))
@@ -214,8 +213,7 @@ final class DecodeEngine: @unchecked Sendable {
         }
         var admitted = 0
         for job in queued.prefix(wanted) {
-            guard let index = sessions.indices.filter({ sessions[$0].job == nil }).max(by: { better($1, than: $0, for: job) })
-            else { break }
+            guard let index = bestFreeSequence(for: job) else { break }
             place(job, in: index)
             running.append(job)
             admitted += 1
@@ -223,13 +221,17 @@ final class DecodeEngine: @unchecked Sendable {
         condition.withLock { waiting.removeFirst(admitted) }
     }
 
-    /// Orders free sequences for a job: the longest reusable prefix, then empty ones, then least recently used.
-    private func better(_ a: Int, than b: Int, for job: GenerationJob) -> Bool {
-        let prefixA = job.reuseSession ? commonPrefix(sessions[a].tokens, job.prompt) : 0
-        let prefixB = job.reuseSession ? commonPrefix(sessions[b].tokens, job.prompt) : 0
-        if prefixA != prefixB { return prefixA > prefixB }
-        if sessions[a].tokens.isEmpty != sessions[b].tokens.isEmpty { return sessions[a].tokens.isEmpty }
-        return sessions[a].lastUsed < sessions[b].lastUsed
+    /// The free sequence for a job: the longest reusable prefix, then an empty one, then the least recently used.
+    private func bestFreeSequence(for job: GenerationJob) -> Int? {
+        let ranked = sessions.indices.filter { sessions[$0].job == nil }.map { index in
+            (index, prefix: job.reuseSession ? commonPrefix(sessions[index].tokens, job.prompt) : 0,
+             empty: sessions[index].tokens.isEmpty, lastUsed: sessions[index].lastUsed)
+        }
+        return ranked.min { a, b in
+            if a.prefix != b.prefix { return a.prefix > b.prefix }
+            if a.empty != b.empty { return a.empty }
+            return a.lastUsed < b.lastUsed
+        }?.0
     }
 
     private func commonPrefix(_ a: [llama_token], _ b: [llama_token]) -> Int {
@@ -453,7 +455,6 @@ final class DecodeEngine: @unchecked Sendable {
         context = made
         if let old = batch { llama_batch_free(old) }
         batch = llama_batch_init(Int32(batchSize), 0, 1)
-        batchCapacity = batchSize
         sessions += Array(repeating: Session(), count: capacity - sessions.count)
         condition.withLock { publishedSequences = capacity }
     }
