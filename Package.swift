@@ -2,17 +2,23 @@
 // nanos: sandboxed AI agents in WebAssembly, with the LLM native in the same process.
 //
 // Layout mirrors the architecture (docs/architecture.md):
-//   NanosJSON     an ordered JSON value and parser, shared by kernel and services
-//   NanosKernel   sandbox, syscall table, policy, trace (the only module that touches WasmKit)
+//   NanosABI      the ABI table (every host call), errnos, limits, the JS image format
+//   NanosJSON     an ordered JSON value and parser, shared by everything
 //   NanosManifest the `.nano` format
-//   NanosFS       capability-checked file access (the fs service)
-//   NanosWasm     bounds on modules and WAT text, checked before WasmKit parses them
+//   NanosFS       capability-checked file access (used by the fs service)
+//   NanosCore     the runtime core: sandbox, limits, guest memory, instance pool, run
+//                 loop, trace, policy, WASI subset; it knows no service
 //   CLlama        the llama.cpp C API (libllama from the cache, linked with an rpath)
-//   NanosLLM      inference: the in-process llama.cpp engine and remote providers (the llm service)
-//   NanosMCP      MCP servers over stdio through the official SDK, with schema checks (the mcp service)
+//   NanosLLM      inference: the in-process llama.cpp engine and remote providers
+//   NanosMCP      MCP servers over stdio through the official SDK, with schema checks
+//   NanosKernel   the core with the standard services plugged in (Services/: one file each)
 //   NanosCompiler `nanos compile`: C, Embedded Swift, WAT and JS/TS (on QuickJS) to wasm
+//   NanosBundle   files that ship with nanos (the default agent, benchmark data)
 //   NanosBench    `nanos bench`
 //   nanos         the command-line front end
+//
+// With LLAMA_PREFIX (or the cache) holding no libllama, only the targets that do not
+// need llama.cpp are declared: the core and its tests build and run on their own.
 import Foundation
 import PackageDescription
 
@@ -34,96 +40,104 @@ let llamaPrefix: String = {
 }()
 
 let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+let hasLlama = FileManager.default.fileExists(atPath: "\(llamaPrefix)/lib/libllama.so")
+    || FileManager.default.fileExists(atPath: "\(llamaPrefix)/lib/libllama.dylib")
+
+let wasmKit = Target.Dependency.product(name: "WasmKit", package: "WasmKit")
+let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
+
+/// What builds without llama.cpp: the ABI, manifest, files and the core, with their tests.
+let coreTargets: [Target] = [
+    .target(name: "NanosABI", swiftSettings: strict),
+    .target(name: "NanosJSON", swiftSettings: strict),
+    .target(name: "NanosFS", swiftSettings: strict),
+    .target(
+        name: "NanosManifest", dependencies: ["NanosABI", "NanosFS", .product(name: "Yams", package: "Yams")],
+        swiftSettings: strict),
+    .target(
+        name: "NanosCore",
+        dependencies: ["NanosABI", "NanosJSON", "NanosManifest", wasmKit, .product(name: "WasmParser", package: "WasmKit")],
+        swiftSettings: strict),
+    .testTarget(name: "NanosManifestTests", dependencies: ["NanosManifest"], swiftSettings: strict),
+    .testTarget(name: "NanosFSTests", dependencies: ["NanosFS"], swiftSettings: strict),
+    .testTarget(name: "NanosJSONTests", dependencies: ["NanosJSON"], swiftSettings: strict),
+    .testTarget(
+        name: "NanosCoreTests", dependencies: ["NanosCore", .product(name: "WAT", package: "WasmKit")],
+        swiftSettings: strict),
+]
+
+let serviceTargets: [Target] = [
+    .target(
+        name: "CLlama",
+        cSettings: [.unsafeFlags(["-I\(llamaPrefix)/include"])],
+        linkerSettings: [
+            .linkedLibrary("llama"), .linkedLibrary("ggml"), .linkedLibrary("ggml-base"),
+            .unsafeFlags(["-L\(llamaPrefix)/lib", "-Xlinker", "-rpath", "-Xlinker", "\(llamaPrefix)/lib"]),
+        ]),
+    .target(
+        name: "NanosLLM", dependencies: ["CLlama", "NanosManifest", "NanosJSON", logging],
+        swiftSettings: strict + [.unsafeFlags(["-Xcc", "-I\(llamaPrefix)/include"])]),
+    .target(
+        name: "NanosMCP",
+        dependencies: ["NanosManifest", "NanosJSON", .product(name: "MCP", package: "swift-sdk"), logging],
+        swiftSettings: strict),
+    .target(
+        name: "NanosCompiler", dependencies: ["NanosABI", "NanosJSON", "NanosCore", wasmKit, .product(name: "WAT", package: "WasmKit")],
+        swiftSettings: strict),
+    .target(
+        name: "NanosKernel",
+        dependencies: [
+            "NanosCore", "NanosManifest", "NanosFS", "NanosLLM", "NanosMCP", "NanosCompiler", logging,
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ],
+        swiftSettings: strict),
+    .target(name: "NanosBundle", swiftSettings: strict),
+    .target(
+        name: "NanosBench",
+        dependencies: ["NanosKernel", "NanosManifest", "NanosCompiler", "NanosLLM", "NanosMCP", "NanosBundle"],
+        swiftSettings: strict),
+    .executableTarget(
+        name: "nanos",
+        dependencies: [
+            "NanosKernel", "NanosManifest", "NanosCompiler", "NanosBench", "NanosMCP", "NanosBundle",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"), logging,
+        ],
+        swiftSettings: strict),
+    .testTarget(
+        name: "NanosMCPTests", dependencies: ["NanosMCP", "NanosManifest", "NanosJSON"], swiftSettings: strict),
+    .testTarget(
+        name: "NanosLLMTests", dependencies: ["NanosLLM", "NanosJSON", "NanosManifest"],
+        resources: [.copy("Recordings")], swiftSettings: strict),
+    .testTarget(
+        name: "NanosKernelTests",
+        dependencies: ["NanosKernel", "NanosManifest", "NanosCompiler", .product(name: "WAT", package: "WasmKit")],
+        swiftSettings: strict),
+    .testTarget(name: "NanosCLITests", swiftSettings: strict),
+]
 
 let package = Package(
     name: "nanos",
     platforms: [.macOS(.v15)],
     products: [
+        .library(name: "NanosCore", targets: ["NanosCore"]),
+        .library(name: "NanosABI", targets: ["NanosABI"]),
+        .library(name: "NanosJSON", targets: ["NanosJSON"]),
+        .library(name: "NanosManifest", targets: ["NanosManifest"]),
+    ] + (hasLlama ? [
         .executable(name: "nanos", targets: ["nanos"]),
         .library(name: "NanosKernel", targets: ["NanosKernel"]),
         // The rest are products so the fuzz package (fuzz/) can link them.
-        .library(name: "NanosJSON", targets: ["NanosJSON"]),
-        .library(name: "NanosManifest", targets: ["NanosManifest"]),
         .library(name: "NanosLLM", targets: ["NanosLLM"]),
         .library(name: "NanosMCP", targets: ["NanosMCP"]),
-    ],
+        .library(name: "NanosCompiler", targets: ["NanosCompiler"]),
+    ] : []),
     dependencies: [
         .package(url: "https://github.com/swiftwasm/WasmKit", exact: "0.4.2"),
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
         .package(url: "https://github.com/modelcontextprotocol/swift-sdk", exact: "0.12.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", exact: "1.37.0"),
     ],
-    targets: [
-        .target(
-            name: "NanosManifest",
-            dependencies: ["NanosFS", .product(name: "Yams", package: "Yams")],
-            swiftSettings: strict),
-        .target(name: "NanosJSON", swiftSettings: strict),
-        .target(name: "NanosFS", swiftSettings: strict),
-        .target(
-            name: "NanosWasm",
-            dependencies: [
-                .product(name: "WasmParser", package: "WasmKit"), .product(name: "WAT", package: "WasmKit"),
-            ],
-            swiftSettings: strict),
-        .target(
-            name: "CLlama",
-            cSettings: [.unsafeFlags(["-I\(llamaPrefix)/include"])],
-            linkerSettings: [
-                .linkedLibrary("llama"), .linkedLibrary("ggml"), .linkedLibrary("ggml-base"),
-                .unsafeFlags(["-L\(llamaPrefix)/lib", "-Xlinker", "-rpath", "-Xlinker", "\(llamaPrefix)/lib"]),
-            ]),
-        .target(
-            name: "NanosLLM",
-            dependencies: [
-                "CLlama", "NanosManifest", "NanosJSON", .product(name: "Logging", package: "swift-log"),
-            ],
-            swiftSettings: strict + [.unsafeFlags(["-Xcc", "-I\(llamaPrefix)/include"])]),
-        .target(
-            name: "NanosMCP",
-            dependencies: [
-                "NanosManifest", "NanosJSON", .product(name: "MCP", package: "swift-sdk"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            swiftSettings: strict),
-        .target(
-            name: "NanosKernel",
-            dependencies: [
-                "NanosJSON", "NanosManifest", "NanosFS", "NanosLLM", "NanosMCP", "NanosWasm",
-                .product(name: "WasmKit", package: "WasmKit"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            swiftSettings: strict),
-        .target(
-            name: "NanosCompiler",
-            dependencies: ["NanosJSON", "NanosWasm", .product(name: "WasmKit", package: "WasmKit")],
-            swiftSettings: strict),
-        .target(
-            name: "NanosBench", dependencies: ["NanosKernel", "NanosManifest", "NanosCompiler", "NanosLLM", "NanosMCP"],
-            swiftSettings: strict),
-        .executableTarget(
-            name: "nanos",
-            dependencies: [
-                "NanosKernel", "NanosManifest", "NanosCompiler", "NanosBench", "NanosMCP",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            swiftSettings: strict),
-        .testTarget(name: "NanosManifestTests", dependencies: ["NanosManifest"], swiftSettings: strict),
-        .testTarget(name: "NanosFSTests", dependencies: ["NanosFS"], swiftSettings: strict),
-        .testTarget(name: "NanosJSONTests", dependencies: ["NanosJSON"], swiftSettings: strict),
-        .testTarget(
-            name: "NanosMCPTests", dependencies: ["NanosMCP", "NanosManifest", "NanosJSON"], swiftSettings: strict),
-        .testTarget(
-            name: "NanosLLMTests", dependencies: ["NanosLLM", "NanosJSON", "NanosManifest"],
-            resources: [.copy("Recordings")], swiftSettings: strict),
-        .testTarget(
-            name: "NanosKernelTests",
-            dependencies: [
-                "NanosKernel", "NanosManifest", "NanosCompiler", "NanosWasm", .product(name: "WAT", package: "WasmKit"),
-            ],
-            swiftSettings: strict),
-        .testTarget(name: "NanosCLITests", swiftSettings: strict),
-    ]
+    targets: coreTargets + (hasLlama ? serviceTargets : [])
 )

@@ -13,11 +13,6 @@
  */
 #include "nanos.h"
 
-/* ABI v1 has no web call yet; this import stands in for one so the host can show
- * that an ungranted group ("web") is refused. Same shape as fs_read. */
-__attribute__((import_module("nanos"), import_name("web_fetch")))
-int64_t nanos_sys_web_fetch(const void * url, int32_t url_len);
-
 /* A fixed-size message builder: snprintf would link wasi-libc's stdio, and with it
  * WASI imports this guest does not need. */
 typedef struct {
@@ -89,14 +84,10 @@ NANOS_ENTRY int run(void) {
     try_read("read ../README.md (path traversal)", "../README.md");
     try_read("read data/escape_link (symlink out of data/)", "data/escape_link");
 
-    const char * url = "https://example.com/";
-    int64_t fetched = nanos_sys_web_fetch(url, (int32_t)strlen(url));
-    if (fetched > 0) {
-        nanos_buf page;
-        nanos_take(fetched, &page);
-        nanos_buf_free(&page);
-    }
-    report("web_fetch https://example.com/ (web not granted)", fetched < 0 ? (int)fetched : 0);
+    nanos_buf page;
+    int fetched = nanos_web_fetch("https://example.com/", &page);
+    nanos_buf_free(&page);
+    report("web_fetch https://example.com/ (web not granted)", fetched);
 
     const char * note = "written by a guest without fs_write\n";
     report("write out/pwned.txt (fs_write not granted)",

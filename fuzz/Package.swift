@@ -34,6 +34,7 @@ let package = Package(
                 .product(name: "NanosLLM", package: nanos),
                 .product(name: "NanosMCP", package: nanos),
                 .product(name: "NanosKernel", package: nanos),
+                .product(name: "NanosCore", package: nanos),
                 .product(name: "WAT", package: "WasmKit"),
                 .product(name: "MCP", package: "swift-sdk"),
             ],

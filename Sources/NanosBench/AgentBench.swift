@@ -1,4 +1,5 @@
 import Foundation
+import NanosBundle
 import NanosKernel
 import NanosLLM
 import NanosManifest

@@ -1,5 +1,6 @@
 import Foundation
 import NanosCompiler
+import NanosBundle
 import NanosKernel
 import NanosLLM
 import NanosManifest
@@ -264,7 +265,9 @@ extension Benchmarks {
         let failures = LockedList<String>()
         let probe = RSSProbe()
         DispatchQueue.concurrentPerform(iterations: count) { _ in
-            let report = Kernel.run(manifest: manifest, options: RunOptions(logSink: { _, _ in probe.sampleLocked() }))
+            let report = Kernel.run(
+                manifest: manifest,
+                options: RunOptions(logSink: { _, _ in probe.sampleLocked() }, defaultAgent: try? DefaultAgent.locate()))
             if report.status != .ok { failures.append(report.message ?? report.status.rawValue) }
         }
         if let failure = failures.items.first { throw BenchError.setup("an agent failed: \(failure)") }

@@ -1,5 +1,5 @@
 import Foundation
-import NanosWasm
+import NanosCore
 
 /// One `nanos compile` job: a source file in, a WebAssembly module out.
 public struct CompileRequest: Sendable {

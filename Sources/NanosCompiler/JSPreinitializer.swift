@@ -1,3 +1,4 @@
+import NanosABI
 import NanosJSON
 @_spi(Fuzzing) import WasmKit
 
@@ -17,14 +18,14 @@ enum JSPreinitializer {
     static let agentExports: Set<String> = ["memory", "run", "nanos_alloc"]
     /// Mutable globals (the C stack pointer) are exported under this prefix, so the
     /// kernel can restore a used instance and start the next agent on it.
-    static let globalExportPrefix = "nanos_global_"
+    static let globalExportPrefix = JSImageFormat.globalExportPrefix
     /// Free memory above the booted heap, so that most agents never grow memory and
     /// their instance stays reusable (a grown one is dropped).
     static let headroomPages: UInt32 = 16
 
     /// The custom section that marks a JS agent: JSON with what built it and the
     /// interpreter stack it needs, which the kernel uses when the manifest sets none.
-    static let provenanceSection = "nanos.js"
+    static let provenanceSection = JSImageFormat.sectionName
     /// WasmKit keeps each wasm frame's locals on its own stack, far more per JS call
     /// than QuickJS's shadow stack sees (≈1.5 KB per plain call, ≈7.5 KB per level of
     /// the parser, measured): with 64 MiB, QuickJS's RangeError comes before the
@@ -84,7 +85,7 @@ enum JSPreinitializer {
         }
         binary.replaceData(with: WasmBinary.segments(of: bytes))
         let description = JSONValue.object([
-            ("runtime", .string(provenance)), ("stack_bytes", .int(Int64(interpreterStackBytes))),
+            (JSImageFormat.runtimeKey, .string(provenance)), (JSImageFormat.stackBytesKey, .int(Int64(interpreterStackBytes))),
         ])
         binary.addCustomSection(name: provenanceSection, payload: Array(description.serialized().utf8))
         return binary.encoded()

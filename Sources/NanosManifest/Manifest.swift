@@ -1,3 +1,4 @@
+@_exported import NanosABI
 /// An agent's `.nano` manifest: what it runs, with which model, and what it may touch.
 /// The field reference is docs/manifest.md.
 public struct Manifest: Sendable, Equatable {

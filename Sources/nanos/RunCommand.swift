@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NanosBundle
 import NanosKernel
 import NanosManifest
 
@@ -45,14 +46,19 @@ struct RunCommand: ParsableCommand {
             throw ExitCode(2)
         }
 
-        let report = Kernel.run(
-            manifest: loaded,
-            options: RunOptions(logSink: { level, message in
-                let tag = console.paint("[\(loaded.name)] \(level.name):", level == .error ? .red : .dim)
-                // A guest's text never drives the terminal: control characters (escape
-                // sequences, carriage returns, line breaks) are shown, not obeyed.
-                console.line("\(tag) \(StepFormatting.visible(message))")
-            }))
+        var options = RunOptions(logSink: { level, message in
+            let tag = console.paint("[\(loaded.name)] \(level.name):", level == .error ? .red : .dim)
+            // A guest's text never drives the terminal: control characters (escape
+            // sequences, carriage returns, line breaks) are shown, not obeyed.
+            console.line("\(tag) \(StepFormatting.visible(message))")
+        })
+        let report: RunReport
+        do throws(DefaultAgentMissing) {
+            if loaded.binary == nil { options.defaultAgent = try DefaultAgent.locate() }
+            report = Kernel.run(manifest: loaded, options: options)
+        } catch {
+            report = Core.failedReport(loaded, error.description, status: .invalidModule)
+        }
 
         if let trace {
             do {

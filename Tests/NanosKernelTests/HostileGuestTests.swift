@@ -1,7 +1,7 @@
 import Foundation
 import NanosKernel
 import NanosManifest
-import NanosWasm
+import NanosCompiler
 import Synchronization
 import Testing
 
@@ -42,7 +42,7 @@ import Testing
 
     @Test func nestedBlockCommentsCountAsNesting() throws {
         let wat = String(repeating: "(;", count: 5_000) + String(repeating: ";)", count: 5_000) + "(module)"
-        #expect(throws: KernelError.self) { try Kernel.loadImage(bytes: Array(wat.utf8), source: "c.wat") }
+        #expect(throws: ImageError.self) { try Kernel.loadImage(bytes: Array(wat.utf8), source: "c.wat") }
     }
 
     @Test func threeMillionNestedBlocksAreRefusedBeforeParsing() throws {
@@ -52,7 +52,7 @@ import Testing
         blocks += [UInt8](repeating: 0x0B, count: depth + 1)
         let body = wasmModule(body: blocks)
         let started = ContinuousClock.now
-        #expect(throws: KernelError.self) { try Kernel.loadImage(bytes: body, source: "nested.wasm") }
+        #expect(throws: ImageError.self) { try Kernel.loadImage(bytes: body, source: "nested.wasm") }
         #expect(started.duration(to: .now) < .seconds(5))
     }
 

@@ -28,6 +28,13 @@
  *   (or free(buf.data)). The SDK's allocator reserves one extra byte, so
  *   buf.data is also a NUL-terminated C string. An empty result has data == NULL.
  * - Strings passed in are NUL-terminated UTF-8; their length is taken with strlen.
+ * - Where the caller has the buffer (nanos_random, nanos_fs_read_into), the SDK uses
+ *   the host's _into form, which writes into it directly. Its raw result (which
+ *   nanos_fs_read_into returns as is) is the number of bytes written, or a negative
+ *   value: nanos_into_error() turns it into -errno, and nanos_into_needed() reads
+ *   the size needed from it when the buffer was too small (-NANOS_E2BIG).
+ * - The agent's own calls (goal, tools, log, done, last error) are always
+ *   available; every other call needs its group in the manifest's tools:.
  *
  * Allocator
  * This header defines the exported `nanos_alloc` (malloc based). It is weak, so
@@ -88,38 +95,79 @@ typedef struct nanos_buf {
 } nanos_buf;
 
 /* ---------------------------------------------------------------------------
- * Raw imports (ABI v1). Pointers and lengths are 32-bit guest addresses.
- * Data-returning calls give an i64: >= 0 is (len << 32 | ptr), < 0 is -errno.
+ * Raw imports (ABI v1), one per call of docs/abi.md. Pointers and lengths are
+ * 32-bit guest addresses.
+ * - Data-returning calls give an i64: >= 0 is (len << 32 | ptr) of a buffer the
+ *   host got from nanos_alloc, < 0 is -errno.
+ * - Each of them has an _into form that writes into the caller's buffer
+ *   (out, out_cap) instead and never calls nanos_alloc: >= 0 is the number of
+ *   bytes written; < 0 is -errno, or, when the buffer is too small,
+ *   -(needed << 8 | NANOS_E2BIG). nanos_into_error() and nanos_into_needed()
+ *   below take such a result apart.
  * Prefer the wrappers below; these are here for guests that manage memory
  * themselves.
  * ------------------------------------------------------------------------- */
-NANOS_IMPORT("agent_goal")   int64_t nanos_sys_agent_goal(void);
-NANOS_IMPORT("agent_tools")  int64_t nanos_sys_agent_tools(void);
-NANOS_IMPORT("agent_log")    int32_t nanos_sys_agent_log(int32_t level, const void * ptr, int32_t len);
-NANOS_IMPORT("agent_done")   int32_t nanos_sys_agent_done(const void * ptr, int32_t len);
-NANOS_IMPORT("fs_read")      int64_t nanos_sys_fs_read(const void * path, int32_t path_len);
-NANOS_IMPORT("fs_write")     int32_t nanos_sys_fs_write(const void * path, int32_t path_len,
-                                                        const void * data, int32_t data_len);
-NANOS_IMPORT("fs_list")      int64_t nanos_sys_fs_list(const void * path, int32_t path_len);
-NANOS_IMPORT("llm_infer")    int64_t nanos_sys_llm_infer(const void * req, int32_t req_len);
-NANOS_IMPORT("llm_chat")     int64_t nanos_sys_llm_chat(const void * req, int32_t req_len);
-NANOS_IMPORT("llm_stream_open")  int32_t nanos_sys_llm_stream_open(const void * req, int32_t req_len);
-NANOS_IMPORT("llm_stream_next")  int64_t nanos_sys_llm_stream_next(int32_t handle);
+NANOS_IMPORT("agent_goal") int64_t nanos_sys_agent_goal(void);
+NANOS_IMPORT("agent_goal_into") int64_t nanos_sys_agent_goal_into(void * out, int32_t out_cap);
+NANOS_IMPORT("agent_tools") int64_t nanos_sys_agent_tools(void);
+NANOS_IMPORT("agent_tools_into") int64_t nanos_sys_agent_tools_into(void * out, int32_t out_cap);
+NANOS_IMPORT("agent_log") int32_t nanos_sys_agent_log(int32_t level, const void * msg, int32_t msg_len);
+NANOS_IMPORT("agent_done") int32_t nanos_sys_agent_done(const void * summary, int32_t summary_len);
+NANOS_IMPORT("fs_read") int64_t nanos_sys_fs_read(const void * path, int32_t path_len);
+NANOS_IMPORT("fs_read_into") int64_t nanos_sys_fs_read_into(const void * path, int32_t path_len,
+                                                            void * out, int32_t out_cap);
+NANOS_IMPORT("fs_write") int32_t nanos_sys_fs_write(const void * path, int32_t path_len,
+                                                    const void * data, int32_t data_len);
+NANOS_IMPORT("fs_list") int64_t nanos_sys_fs_list(const void * path, int32_t path_len);
+NANOS_IMPORT("fs_list_into") int64_t nanos_sys_fs_list_into(const void * path, int32_t path_len,
+                                                            void * out, int32_t out_cap);
+NANOS_IMPORT("web_fetch") int64_t nanos_sys_web_fetch(const void * req, int32_t req_len);
+NANOS_IMPORT("web_fetch_into") int64_t nanos_sys_web_fetch_into(const void * req, int32_t req_len,
+                                                                void * out, int32_t out_cap);
+NANOS_IMPORT("llm_infer") int64_t nanos_sys_llm_infer(const void * req, int32_t req_len);
+NANOS_IMPORT("llm_infer_into") int64_t nanos_sys_llm_infer_into(const void * req, int32_t req_len,
+                                                                void * out, int32_t out_cap);
+NANOS_IMPORT("llm_chat") int64_t nanos_sys_llm_chat(const void * req, int32_t req_len);
+NANOS_IMPORT("llm_chat_into") int64_t nanos_sys_llm_chat_into(const void * req, int32_t req_len,
+                                                              void * out, int32_t out_cap);
+NANOS_IMPORT("llm_stream_open") int32_t nanos_sys_llm_stream_open(const void * req, int32_t req_len);
+NANOS_IMPORT("llm_stream_next") int64_t nanos_sys_llm_stream_next(int32_t handle);
+NANOS_IMPORT("llm_stream_next_into") int64_t nanos_sys_llm_stream_next_into(int32_t handle,
+                                                                            void * out, int32_t out_cap);
 NANOS_IMPORT("llm_stream_close") int32_t nanos_sys_llm_stream_close(int32_t handle);
-NANOS_IMPORT("mcp_call")           int64_t nanos_sys_mcp_call(const void * server, int32_t server_len,
+NANOS_IMPORT("mcp_call") int64_t nanos_sys_mcp_call(const void * server, int32_t server_len,
+                                                    const void * tool, int32_t tool_len,
+                                                    const void * args, int32_t args_len);
+NANOS_IMPORT("mcp_call_into") int64_t nanos_sys_mcp_call_into(const void * server, int32_t server_len,
                                                               const void * tool, int32_t tool_len,
-                                                              const void * args, int32_t args_len);
-NANOS_IMPORT("mcp_list_tools")     int64_t nanos_sys_mcp_list_tools(const void * server, int32_t server_len);
+                                                              const void * args, int32_t args_len,
+                                                              void * out, int32_t out_cap);
+NANOS_IMPORT("mcp_list_tools") int64_t nanos_sys_mcp_list_tools(const void * server, int32_t server_len);
+NANOS_IMPORT("mcp_list_tools_into") int64_t nanos_sys_mcp_list_tools_into(const void * server, int32_t server_len,
+                                                                          void * out, int32_t out_cap);
 NANOS_IMPORT("mcp_list_resources") int64_t nanos_sys_mcp_list_resources(const void * server, int32_t server_len);
-NANOS_IMPORT("mcp_read_resource")  int64_t nanos_sys_mcp_read_resource(const void * server, int32_t server_len,
-                                                                       const void * uri, int32_t uri_len);
-NANOS_IMPORT("mcp_list_prompts")   int64_t nanos_sys_mcp_list_prompts(const void * server, int32_t server_len);
-NANOS_IMPORT("mcp_get_prompt")     int64_t nanos_sys_mcp_get_prompt(const void * server, int32_t server_len,
-                                                                    const void * name, int32_t name_len,
-                                                                    const void * args, int32_t args_len);
-NANOS_IMPORT("clock_now")    int64_t nanos_sys_clock_now(void);
+NANOS_IMPORT("mcp_list_resources_into") int64_t nanos_sys_mcp_list_resources_into(const void * server, int32_t server_len,
+                                                                                  void * out, int32_t out_cap);
+NANOS_IMPORT("mcp_read_resource") int64_t nanos_sys_mcp_read_resource(const void * server, int32_t server_len,
+                                                                      const void * uri, int32_t uri_len);
+NANOS_IMPORT("mcp_read_resource_into") int64_t nanos_sys_mcp_read_resource_into(const void * server, int32_t server_len,
+                                                                                const void * uri, int32_t uri_len,
+                                                                                void * out, int32_t out_cap);
+NANOS_IMPORT("mcp_list_prompts") int64_t nanos_sys_mcp_list_prompts(const void * server, int32_t server_len);
+NANOS_IMPORT("mcp_list_prompts_into") int64_t nanos_sys_mcp_list_prompts_into(const void * server, int32_t server_len,
+                                                                              void * out, int32_t out_cap);
+NANOS_IMPORT("mcp_get_prompt") int64_t nanos_sys_mcp_get_prompt(const void * server, int32_t server_len,
+                                                                const void * name, int32_t name_len,
+                                                                const void * args, int32_t args_len);
+NANOS_IMPORT("mcp_get_prompt_into") int64_t nanos_sys_mcp_get_prompt_into(const void * server, int32_t server_len,
+                                                                          const void * name, int32_t name_len,
+                                                                          const void * args, int32_t args_len,
+                                                                          void * out, int32_t out_cap);
+NANOS_IMPORT("clock_now") int64_t nanos_sys_clock_now(void);
 NANOS_IMPORT("random_bytes") int64_t nanos_sys_random_bytes(int32_t len);
-NANOS_IMPORT("last_error")   int64_t nanos_sys_last_error(void);
+NANOS_IMPORT("random_bytes_into") int64_t nanos_sys_random_bytes_into(int32_t len, void * out, int32_t out_cap);
+NANOS_IMPORT("last_error") int64_t nanos_sys_last_error(void);
+NANOS_IMPORT("last_error_into") int64_t nanos_sys_last_error_into(void * out, int32_t out_cap);
 
 /* ---------------------------------------------------------------------------
  * The allocator the host calls to place results (exported as "nanos_alloc").
@@ -159,6 +207,20 @@ static inline int nanos_take(int64_t result, nanos_buf * out) {
     return 0;
 }
 
+/* The -errno of an _into call's result: 0 when r >= 0 (r bytes were written),
+ * else -NANOS_EPERM... A buffer that was too small gives -NANOS_E2BIG. */
+static inline int nanos_into_error(int64_t r) {
+    if (r >= 0) return 0;
+    return -(int)((0 - (uint64_t)r) & 0xff);
+}
+
+/* The size an _into call needed when its buffer was too small; 0 for any other
+ * result (success or another error). */
+static inline int64_t nanos_into_needed(int64_t r) {
+    if (r >= 0 || ((0 - (uint64_t)r) & 0xff) != NANOS_E2BIG) return 0;
+    return (int64_t)((0 - (uint64_t)r) >> 8);
+}
+
 /* "EPERM" for 1 or -1, "E?" for an unknown value. */
 static inline const char * nanos_errno_name(int err) {
     switch (err < 0 ? -err : err) {
@@ -191,7 +253,7 @@ static inline const char * nanos_strerror(int err) {
 }
 
 /* ---------------------------------------------------------------------------
- * Agent (group "agent")
+ * Agent: the run's own calls, always available (no tools: entry needed)
  * ------------------------------------------------------------------------- */
 
 /* The manifest's goal (UTF-8). Empty on failure; see nanos_last_error(). */
@@ -212,15 +274,27 @@ static inline int nanos_log(int level, const char * msg) {
 }
 
 /* Ends the run at once with status ok and this summary. Returns only if the
- * host refused (for example -NANOS_EPERM when "agent" is not granted). */
+ * host refused it (for example -NANOS_E2BIG for a summary over 64 KiB). */
 static inline int nanos_done(const char * summary) {
     return nanos_sys_agent_done(summary, (int32_t)strlen(summary));
 }
 
-/* The message of the last failed call. Empty if there was none. */
+/* The message of the last failed call. Empty if there was none. A message that
+ * fits in a small stack buffer comes without a call back into nanos_alloc. */
 static inline nanos_buf nanos_last_error(void) {
-    nanos_buf out;
-    nanos_take(nanos_sys_last_error(), &out);
+    nanos_buf out = { NULL, 0 };
+    char small[256];
+    int64_t r = nanos_sys_last_error_into(small, (int32_t)sizeof small);
+    if (r > 0 && (size_t)r <= sizeof small) {
+        char * copy = (char *)malloc((size_t)r + 1);
+        if (!copy) return out;
+        memcpy(copy, small, (size_t)r);
+        copy[r] = 0;
+        out.data = copy;
+        out.len  = (size_t)r;
+    } else if (nanos_into_needed(r) > 0) {
+        nanos_take(nanos_sys_last_error(), &out);
+    }
     return out;
 }
 
@@ -238,6 +312,14 @@ static inline int nanos_fs_read(const char * path, nanos_buf * out) {
 static inline int nanos_fs_write(const char * path, const void * data, size_t len) {
     if (len > INT32_MAX) return -NANOS_E2BIG;
     return nanos_sys_fs_write(path, (int32_t)strlen(path), data, (int32_t)len);
+}
+
+/* Reads a whole file into `dst` (at most `cap` bytes) without allocating.
+ * Returns the file's size (>= 0), or an _into error: nanos_into_error(r) is the
+ * -errno, and nanos_into_needed(r) the size needed when `cap` was too small. */
+static inline int64_t nanos_fs_read_into(const char * path, void * dst, size_t cap) {
+    if (cap > INT32_MAX) cap = INT32_MAX;
+    return nanos_sys_fs_read_into(path, (int32_t)strlen(path), dst, (int32_t)cap);
 }
 
 /* Lists a folder as JSON: [{"name":"a.txt","type":"file","size":12}, ...],
@@ -326,6 +408,25 @@ static inline int nanos_mcp_get_prompt(const char * server, const char * name, c
 }
 
 /* ---------------------------------------------------------------------------
+ * Web (group "web", limited by the manifest's permissions.network)
+ * ------------------------------------------------------------------------- */
+
+/* Makes one HTTP request. `url_or_request_json` is a URL, fetched with GET, or a
+ * JSON request starting with '{':
+ *   {"url":"https://host/path","method":"POST","headers":{"Name":"value"},"body":"text"}
+ * (only "url" is required). *out is the answer as JSON:
+ *   {"status":200,"url":"<final URL>","headers":{"content-type":...},"body":"..."}
+ * with lower-case header names, and "body_base64" instead of "body" for a body
+ * that is not UTF-8. An HTTP error status (404...) is an answer, not a failure.
+ * Errors: -NANOS_EPERM when permissions.network does not allow the URL, a redirect
+ * or the address the host resolves to; -NANOS_EINVAL for a malformed request;
+ * -NANOS_E2BIG for a body over 8 MiB; -NANOS_ETIMEDOUT; -NANOS_EIO when the
+ * connection fails. */
+static inline int nanos_web_fetch(const char * url_or_request_json, nanos_buf * out) {
+    return nanos_take(nanos_sys_web_fetch(url_or_request_json, (int32_t)strlen(url_or_request_json)), out);
+}
+
+/* ---------------------------------------------------------------------------
  * Clock and randomness (groups "clock", "random")
  * ------------------------------------------------------------------------- */
 
@@ -334,19 +435,13 @@ static inline int64_t nanos_clock_now(void) {
     return nanos_sys_clock_now();
 }
 
-/* Fills `dst` with `len` random bytes (at most 64 KiB per call). */
+/* Fills `dst` with `len` random bytes (at most 64 KiB per call): the host writes
+ * them there directly. Returns 0 or -errno. */
 static inline int nanos_random(void * dst, size_t len) {
     if (len > INT32_MAX) return -NANOS_E2BIG;
-    nanos_buf buf;
-    int err = nanos_take(nanos_sys_random_bytes((int32_t)len), &buf);
-    if (err) return err;
-    if (buf.len != len) {
-        nanos_buf_free(&buf);
-        return -NANOS_EIO;
-    }
-    if (len) memcpy(dst, buf.data, len);
-    nanos_buf_free(&buf);
-    return 0;
+    int64_t r = nanos_sys_random_bytes_into((int32_t)len, dst, (int32_t)len);
+    if (r < 0) return nanos_into_error(r);
+    return (size_t)r == len ? 0 : -NANOS_EIO;
 }
 
 #ifdef __cplusplus

@@ -8,7 +8,8 @@
 // from node: Math.random() is seeded when the agent is compiled, so it gives the
 // same sequence in every run (use random.bytes() for unpredictable values), and
 // Date reads the clock through the "clock" group (without it, Date.now() is 0).
-// There is no setTimeout, fetch or require: bundle dependencies with esbuild.
+// There is no setTimeout, global fetch or require (web.fetch is the SDK's): bundle
+// dependencies with esbuild.
 
 /** The console of a nanos agent: each call is one agent_log step at the method's
  *  level, formatted as node formats it. It never throws. */
@@ -41,8 +42,8 @@ interface Performance {
 declare var performance: Performance;
 
 declare module "nanos" {
-  /** Why a call failed. ENOSYS: the call does not exist in this nanos version. */
-  export type ErrorCode = "EPERM" | "ENOENT" | "EINVAL" | "E2BIG" | "EIO" | "ETIMEDOUT" | "EQUOTA" | "ENOSYS";
+  /** Why a call failed: the host's errno (docs/abi.md). */
+  export type ErrorCode = "EPERM" | "ENOENT" | "EINVAL" | "E2BIG" | "EIO" | "ETIMEDOUT" | "EQUOTA";
 
   /** A failed nanos call; `message` is the host's explanation. */
   export class NanosError extends Error {
@@ -50,7 +51,7 @@ declare module "nanos" {
     /** "EPERM": the manifest does not grant this; see ErrorCode. */
     code: ErrorCode;
     /** The ABI errno: EPERM 1, ENOENT 2, EINVAL 3, E2BIG 4, EIO 5, ETIMEDOUT 6,
-     *  EQUOTA 7; ENOSYS is 38 (POSIX's number; it never comes from the host). */
+     *  EQUOTA 7. */
     errno: number;
     /** The SDK function that failed, e.g. "fs.readFile". */
     call: string;
@@ -139,7 +140,7 @@ declare module "nanos" {
 
   export type LogLevel = "debug" | "info" | "warn" | "error";
 
-  /** The agent itself (group "agent"). */
+  /** The agent itself: always available, whatever the manifest's tools. */
   export interface Agent {
     /** The manifest's goal. */
     getGoal(): string;
@@ -153,11 +154,61 @@ declare module "nanos" {
   }
   export const agent: Agent;
 
-  /** The web (group "web"). Not in this nanos version: every call throws
-   *  NanosError ENOSYS. */
+  /** A URL: a string, or an object with `href` (a URL). */
+  export type WebURL = string | { readonly href: string };
+
+  export interface WebRequestOptions {
+    /** Default "GET"; GET, HEAD, POST, PUT, PATCH, DELETE and OPTIONS in any case. */
+    method?: string;
+    /** An object, a Map, a WebHeaders or [name, value] pairs. */
+    headers?: Record<string, string | number> | Map<string, string> | WebHeaders | [string, string][];
+    /** The request's body: text only. */
+    body?: string;
+  }
+
+  /** A response's headers, names in lower case (as fetch's Headers). */
+  export interface WebHeaders extends Iterable<[string, string]> {
+    /** The header's value, in any case of `name`; null when absent. */
+    get(name: string): string | null;
+    has(name: string): boolean;
+    entries(): IterableIterator<[string, string]>;
+    keys(): IterableIterator<string>;
+    values(): IterableIterator<string>;
+    forEach(callback: (value: string, name: string, headers: WebHeaders) => void, thisArg?: unknown): void;
+    /** The headers as a plain object. */
+    toJSON(): Record<string, string>;
+  }
+
+  /** What web.fetch answers. An HTTP error status (404, 500...) is a response too. */
+  export interface WebResponse {
+    /** The HTTP status, e.g. 200 or 404. */
+    readonly status: number;
+    /** Whether the status is 2xx. */
+    readonly ok: boolean;
+    /** The final URL, after redirects. */
+    readonly url: string;
+    readonly headers: WebHeaders;
+    /** The body as text; null when it is not UTF-8 (use bytes()). */
+    readonly body: string | null;
+    /** The body as text (invalid UTF-8 becomes U+FFFD). */
+    text(): string;
+    /** The body parsed as JSON. */
+    json(): any;
+    /** The body's bytes. */
+    bytes(): Uint8Array;
+    arrayBuffer(): ArrayBuffer;
+  }
+
+  /** The web (group "web"), where the manifest's `permissions.network` allows
+   *  (docs/abi.md, "Web"): http and https only, each redirect checked. Failures
+   *  throw NanosError: EPERM (the policy refuses the URL, a redirect or the address
+   *  it resolves to), EINVAL, E2BIG (a body over 8 MiB), ETIMEDOUT, EIO (the
+   *  connection failed). */
   export interface Web {
-    get(url: string): never;
-    fetch(url: string, options?: object): never;
+    /** One HTTP request; fetch(url) is a GET. */
+    fetch(url: WebURL, options?: WebRequestOptions): WebResponse;
+    /** The body of a GET request, as text, whatever the status. */
+    get(url: WebURL): string;
   }
   export const web: Web;
 
@@ -208,8 +259,8 @@ declare module "nanos" {
   }
   export const mcp: MCP;
 
-  /** Messages between agents (groups "agent_send", "agent_recv"). Not in this nanos
-   *  version: every call throws NanosError ENOSYS. */
+  /** Messages between agents. ABI v1 has no such call (only the original ABI has
+   *  agent_send and agent_recv): every call throws a plain Error. */
   export interface Fleet {
     send(target: string, message: string): never;
     recv(): never;

@@ -41,14 +41,10 @@ Object.defineProperty(NanosError.prototype, "name", {
   value: "NanosError", writable: true, configurable: true, enumerable: false,
 });
 
-// ABI v1 has no web or fleet calls yet. ENOSYS is POSIX's "function not
-// implemented" (errno 38); it never comes from the host.
-const ENOSYS = 38;
-
-function notAvailable(call) {
-  throw new NanosError(`${call} is not available in this nanos version yet (ABI v1 has no such call)`, {
-    code: "ENOSYS", errno: ENOSYS, call,
-  });
+// ABI v1 has no call for messages between agents: fleet.* throws a plain Error (not
+// a NanosError, whose codes are the host's errnos only).
+function noSuchCall(call) {
+  throw new Error(`${call}: ABI v1 has no call for messages between agents`);
 }
 
 // ---------------------------------------------------------------------------
@@ -392,9 +388,253 @@ export const agent = Object.freeze({
   },
 });
 
+// ---------------------------------------------------------------------------
+// Web (group "web"; docs/abi.md, "Web"). QuickJS has no TextDecoder, so the SDK
+// converts between UTF-8 bytes and strings itself.
+
+const BASE64_DIGITS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+function base64Bytes(text, call) {
+  if (typeof Uint8Array.fromBase64 === "function") {
+    try {
+      return Uint8Array.fromBase64(text);
+    } catch {
+      // reported below, as for the decoder's own failure
+    }
+  } else {
+    const digits = text.replace(/={0,2}$/, "");
+    const bytes = new Uint8Array(Math.floor((digits.length * 3) / 4));
+    let value = 0;
+    let bits = 0;
+    let index = 0;
+    let valid = digits.length % 4 !== 1;
+    for (let i = 0; valid && i < digits.length; i++) {
+      const digit = BASE64_DIGITS.indexOf(digits[i]);
+      if (digit < 0) valid = false;
+      value = ((value << 6) | digit) & 0xffffff;
+      bits += 6;
+      if (bits >= 8) {
+        bits -= 8;
+        bytes[index++] = (value >> bits) & 0xff;
+      }
+    }
+    if (valid) return bytes;
+  }
+  throw new NanosError("the host's body_base64 is not base64", { code: "EIO", errno: 5, call });
+}
+
+// UTF-8 to a string; each invalid sequence becomes U+FFFD, as TextDecoder does.
+function utf8Decode(bytes) {
+  const continuation = (i, low = 0x80, high = 0xbf) => i < bytes.length && bytes[i] >= low && bytes[i] <= high;
+  let text = "";
+  let codePoints = [];
+  for (let i = 0; i < bytes.length;) {
+    const lead = bytes[i];
+    let codePoint = 0xfffd;
+    let length = 1;
+    if (lead < 0x80) {
+      codePoint = lead;
+    } else if (lead >= 0xc2 && lead <= 0xdf) {
+      if (continuation(i + 1)) [codePoint, length] = [((lead & 0x1f) << 6) | (bytes[i + 1] & 0x3f), 2];
+    } else if (lead >= 0xe0 && lead <= 0xef) {
+      if (continuation(i + 1, lead === 0xe0 ? 0xa0 : 0x80, lead === 0xed ? 0x9f : 0xbf)) {
+        length = 2;
+        if (continuation(i + 2)) {
+          [codePoint, length] = [((lead & 0x0f) << 12) | ((bytes[i + 1] & 0x3f) << 6) | (bytes[i + 2] & 0x3f), 3];
+        }
+      }
+    } else if (lead >= 0xf0 && lead <= 0xf4) {
+      if (continuation(i + 1, lead === 0xf0 ? 0x90 : 0x80, lead === 0xf4 ? 0x8f : 0xbf)) {
+        length = 2;
+        if (continuation(i + 2)) {
+          length = 3;
+          if (continuation(i + 3)) {
+            codePoint = ((lead & 0x07) << 18) | ((bytes[i + 1] & 0x3f) << 12) | ((bytes[i + 2] & 0x3f) << 6)
+              | (bytes[i + 3] & 0x3f);
+            length = 4;
+          }
+        }
+      }
+    }
+    codePoints.push(codePoint);
+    i += length;
+    if (codePoints.length === 4096) {
+      text += String.fromCodePoint(...codePoints);
+      codePoints = [];
+    }
+  }
+  return text + String.fromCodePoint(...codePoints);
+}
+
+// A string to UTF-8; a lone surrogate becomes U+FFFD, as TextEncoder does.
+function utf8Encode(text) {
+  const bytes = [];
+  for (const character of text) {
+    let c = character.codePointAt(0);
+    if (c >= 0xd800 && c <= 0xdfff) c = 0xfffd;
+    if (c < 0x80) bytes.push(c);
+    else if (c < 0x800) bytes.push(0xc0 | (c >> 6), 0x80 | (c & 0x3f));
+    else if (c < 0x10000) bytes.push(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 0x3f), 0x80 | (c & 0x3f));
+    else bytes.push(0xf0 | (c >> 18), 0x80 | ((c >> 12) & 0x3f), 0x80 | ((c >> 6) & 0x3f), 0x80 | (c & 0x3f));
+  }
+  return new Uint8Array(bytes);
+}
+
+/** A response's headers, names in lower case: get(name) in any case, as fetch's Headers. */
+class WebHeaders {
+  #entries;
+
+  constructor(object) {
+    this.#entries = Object.entries(object ?? {}).map(([name, value]) => [name.toLowerCase(), String(value)]);
+    Object.freeze(this);
+  }
+
+  /** The header's value, or null. */
+  get(name) {
+    const key = String(name).toLowerCase();
+    const entry = this.#entries.find(([entryName]) => entryName === key);
+    return entry ? entry[1] : null;
+  }
+
+  has(name) {
+    return this.get(name) !== null;
+  }
+
+  entries() {
+    return this.#entries.map(([name, value]) => [name, value])[Symbol.iterator]();
+  }
+
+  keys() {
+    return this.#entries.map(([name]) => name)[Symbol.iterator]();
+  }
+
+  values() {
+    return this.#entries.map(([, value]) => value)[Symbol.iterator]();
+  }
+
+  forEach(callback, thisArg) {
+    for (const [name, value] of this.#entries) callback.call(thisArg, value, name, this);
+  }
+
+  [Symbol.iterator]() {
+    return this.entries();
+  }
+
+  /** The headers as a plain object, e.g. for JSON.stringify. */
+  toJSON() {
+    return Object.fromEntries(this.#entries);
+  }
+}
+
+/** What web.fetch answers; an HTTP error status (404, 500...) is a response too. */
+class WebResponse {
+  // The body's text and bytes, each made from the other when first asked for. An
+  // object of its own, so that the response itself can be frozen.
+  #body;
+
+  constructor(answer, call) {
+    if (typeof answer !== "object" || answer === null || !Number.isInteger(answer.status)) {
+      throw new NanosError("the host's answer is not a web response", { code: "EIO", errno: 5, call });
+    }
+    /** The HTTP status, e.g. 200 or 404. */
+    this.status = answer.status;
+    /** Whether the status is 2xx. */
+    this.ok = answer.status >= 200 && answer.status <= 299;
+    /** The final URL, after redirects. */
+    this.url = typeof answer.url === "string" ? answer.url : "";
+    this.headers = new WebHeaders(answer.headers);
+    /** The body as text; null when it is not UTF-8 (then use bytes()). */
+    this.body = typeof answer.body === "string" ? answer.body : null;
+    this.#body = {
+      text: this.body,
+      bytes: typeof answer.body_base64 === "string" ? base64Bytes(answer.body_base64, call) : null,
+    };
+    Object.freeze(this);
+  }
+
+  /** The body as text (UTF-8; invalid sequences become U+FFFD). */
+  text() {
+    this.#body.text ??= this.#body.bytes ? utf8Decode(this.#body.bytes) : "";
+    return this.#body.text;
+  }
+
+  /** The body parsed as JSON. */
+  json() {
+    return JSON.parse(this.text());
+  }
+
+  /** The body's bytes. */
+  bytes() {
+    this.#body.bytes ??= utf8Encode(this.#body.text ?? "");
+    return this.#body.bytes.slice();
+  }
+
+  arrayBuffer() {
+    return this.bytes().buffer;
+  }
+}
+
+const FETCH_OPTIONS = ["method", "headers", "body"];
+const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+
+function requestURL(url, call) {
+  if (typeof url === "string") return url;
+  if (typeof url === "object" && url !== null && typeof url.href === "string") return url.href; // a URL
+  throw new TypeError(`${call}: url must be a string, got ${typeName(url)}`);
+}
+
+// Headers for the request: an object, a Map, a WebHeaders or an array of [name, value].
+function requestHeaders(headers, call) {
+  const pairs = Array.isArray(headers) || headers instanceof Map || headers instanceof WebHeaders
+    ? [...headers]
+    : typeof headers === "object" && headers !== null ? Object.entries(headers) : null;
+  if (pairs === null) throw new TypeError(`${call}: headers must be an object, got ${typeName(headers)}`);
+  const object = {};
+  for (const pair of pairs) {
+    if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== "string") {
+      throw new TypeError(`${call}: each header must be a [name, value] pair, got ${describe(pair)}`);
+    }
+    object[pair[0]] = String(pair[1]);
+  }
+  return object;
+}
+
+// The JSON request for the host: {"url", "method"?, "headers"?, "body"?}.
+function webRequest(url, options, call) {
+  const request = { url: requestURL(url, call) };
+  if (options === undefined || options === null) return JSON.stringify(request);
+  if (typeof options !== "object" || Array.isArray(options)) {
+    throw new TypeError(`${call}: options must be an object, got ${typeName(options)}`);
+  }
+  for (const key of Object.keys(options)) {
+    if (!FETCH_OPTIONS.includes(key) && options[key] !== undefined) {
+      throw new TypeError(`${call}: unknown option ${describe(key)}; the options are method, headers and body`);
+    }
+  }
+  if (options.method !== undefined) {
+    const method = requireString(options.method, call, "method");
+    request.method = METHODS.includes(method.toUpperCase()) ? method.toUpperCase() : method;
+  }
+  if (options.headers !== undefined) request.headers = requestHeaders(options.headers, call);
+  if (options.body !== undefined && options.body !== null) {
+    request.body = requireString(options.body, call, "body (the host sends text bodies)");
+  }
+  return JSON.stringify(request);
+}
+
 export const web = Object.freeze({
-  get(url) { return notAvailable("web.get"); },
-  fetch(url, options) { return notAvailable("web.fetch"); },
+  /**
+   * One HTTP request (group "web", where the manifest's permissions.network allows):
+   * fetch(url) is a GET; options are { method, headers, body } (body: text). Returns
+   * a WebResponse { status, ok, url, headers, body, text(), json(), bytes() }.
+   */
+  fetch(url, options) {
+    return new WebResponse(JSON.parse(sys.webFetch(webRequest(url, options, "web.fetch"))), "web.fetch");
+  },
+  /** The body of a GET request, as text, whatever the status. */
+  get(url) {
+    return new WebResponse(JSON.parse(sys.webFetch(webRequest(url, undefined, "web.get"))), "web.get").text();
+  },
 });
 
 // Arguments go to the host as a JSON object; the host checks them against the tool's
@@ -451,8 +691,8 @@ export const mcp = Object.freeze({
 });
 
 export const fleet = Object.freeze({
-  send(target, message) { return notAvailable("fleet.send"); },
-  recv() { return notAvailable("fleet.recv"); },
+  send(target, message) { return noSuchCall("fleet.send"); },
+  recv() { return noSuchCall("fleet.recv"); },
 });
 
 export const clock = Object.freeze({

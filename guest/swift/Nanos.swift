@@ -15,6 +15,11 @@
 //
 // Memory: the host places results in buffers it gets from the exported
 // `nanos_alloc`; the SDK copies each result into a Swift value and frees the buffer.
+// Where the SDK knows the size beforehand (random.bytes) it uses the call's `_into`
+// form, which writes straight into the Swift array.
+//
+// The agent's own calls (goal, tools, log, done) are always available; every other
+// call needs its group in the manifest's `tools:`.
 //
 // No Foundation and no Unicode tables are needed by the SDK itself: text is decoded
 // from UTF-8 and the host's JSON replies are parsed by `JSONValue` (JSON.swift).
@@ -86,12 +91,12 @@ enum Nanos {
         case debug = 0, info = 1, warn = 2, error = 3
     }
 
-    /// The manifest's goal; empty if the host refused (the `agent` group is not granted).
+    /// The manifest's goal; empty if there is none.
     static func goal() -> String {
         (try? takeString(nanos_sys_agent_goal())) ?? ""
     }
 
-    /// The granted tool groups, e.g. ["agent", "fs_read"]; empty if the host refused.
+    /// The granted tool groups, e.g. ["agent", "fs_read"]; empty if none or on a malformed answer.
     static func tools() -> [String] {
         guard let json = try? takeBytes(nanos_sys_agent_tools()), let items = (try? JSONValue.parse(json))?.arrayValue
         else { return [] }
@@ -112,7 +117,7 @@ enum Nanos {
     }
 
     /// Ends the run at once with status ok and this summary.
-    /// If the host refuses (the `agent` group is not granted) the guest traps,
+    /// If the host refuses (a summary over 64 KiB) the guest traps,
     /// since a caller of a `Never` function cannot carry on.
     static func done(_ summary: String) -> Never {
         var text = summary
@@ -245,6 +250,134 @@ enum Nanos {
                 try takeString(nanos_sys_llm_infer(p.baseAddress, Int32(truncatingIfNeeded: p.count)))
             }
         }
+
+        /// One message of a conversation; `role` is system, user, assistant or tool.
+        struct Message {
+            let role: String
+            let content: String
+
+            init(role: String, content: String) {
+                self.role = role
+                self.content = content
+            }
+
+            static func system(_ content: String) -> Message { Message(role: "system", content: content) }
+            static func user(_ content: String) -> Message { Message(role: "user", content: content) }
+            static func assistant(_ content: String) -> Message { Message(role: "assistant", content: content) }
+        }
+
+        /// What `chat` answers.
+        struct Reply {
+            /// The assistant's text.
+            let content: String
+            /// "stop" (the answer ended) or "length" (max_tokens cut it).
+            let finishReason: String
+            let promptTokens: Int64
+            let generatedTokens: Int64
+            /// The host's whole answer: `{"role":"assistant","content":…,"finish_reason":…,"usage":{…}}`.
+            let json: String
+
+            /// Whether max_tokens cut the answer. Compared as bytes, as `fs.EntryKind` does.
+            var isTruncated: Bool { finishReason.utf8.elementsEqual("length".utf8) }
+        }
+
+        /// The assistant's reply to a plain prompt.
+        static func chat(_ prompt: String) throws(NanosError) -> Reply {
+            try chat(json: JSONValue.object([("prompt", .string(prompt))]).serialized)
+        }
+
+        /// The assistant's reply to a conversation.
+        static func chat(_ messages: [Message], maxTokens: Int? = nil) throws(NanosError) -> Reply {
+            var items: [JSONValue] = []
+            for message in messages {
+                items.append(.object([("role", .string(message.role)), ("content", .string(message.content))]))
+            }
+            var fields: [(key: String, value: JSONValue)] = [("messages", .array(items))]
+            if let maxTokens { fields.append(("max_tokens", .number("\(maxTokens)"))) }
+            return try chat(json: JSONValue.object(fields).serialized)
+        }
+
+        /// Sends a JSON request as is (docs/abi.md, "LLM requests").
+        static func chat(json request: String) throws(NanosError) -> Reply {
+            let answer = try withUTF8(request) { (p: UnsafeBufferPointer<UInt8>) throws(NanosError) -> [UInt8] in
+                try takeBytes(nanos_sys_llm_chat(p.baseAddress, Int32(truncatingIfNeeded: p.count)))
+            }
+            guard let value = try? JSONValue.parse(answer), let content = value["content"]?.stringValue else {
+                throw NanosError(code: NanosError.EIO, message: "llm.chat returned malformed JSON")
+            }
+            let usage = value["usage"]
+            return Reply(
+                content: content, finishReason: value["finish_reason"]?.stringValue ?? "",
+                promptTokens: usage?["prompt_tokens"]?.intValue ?? 0,
+                generatedTokens: usage?["generated_tokens"]?.intValue ?? 0,
+                json: String(decoding: answer, as: UTF8.self))
+        }
+
+        /// Starts a streamed answer to a plain prompt. At most 4 streams are open at once (E2BIG).
+        static func stream(_ prompt: String) throws(NanosError) -> Stream {
+            if prompt.utf8.first == UInt8(ascii: "{") {
+                return try stream(json: JSONValue.object([("prompt", .string(prompt))]).serialized)
+            }
+            return try stream(json: prompt)
+        }
+
+        /// Starts a streamed answer to a JSON request.
+        static func stream(json request: String) throws(NanosError) -> Stream {
+            let handle = try withUTF8(request) { (p: UnsafeBufferPointer<UInt8>) -> Int32 in
+                nanos_sys_llm_stream_open(p.baseAddress, Int32(truncatingIfNeeded: p.count))
+            }
+            if handle < 0 { throw NanosError.fromHost(code: -handle) }
+            return Stream(handle: handle)
+        }
+
+        /// A streamed answer: call `next()` until it returns nil. A stream dropped
+        /// before its end is closed, so that the host frees its model sequence.
+        final class Stream {
+            private let handle: Int32
+            /// Whether the answer is complete, failed or was closed.
+            private(set) var isFinished = false
+
+            init(handle: Int32) {
+                self.handle = handle
+            }
+
+            deinit {
+                if !isFinished { _ = nanos_sys_llm_stream_close(handle) }
+            }
+
+            /// The next piece of the answer (whole UTF-8 characters); nil once it is
+            /// complete. After a failure the stream is over.
+            func next() throws(NanosError) -> String? {
+                if isFinished { return nil }
+                let result = nanos_sys_llm_stream_next(handle)
+                if result == 0 {
+                    isFinished = true  // the host closed the handle with the last piece
+                    return nil
+                }
+                do {
+                    return try takeString(result)
+                } catch {
+                    // The error has read last_error already; closing is only tidying up.
+                    isFinished = true
+                    _ = nanos_sys_llm_stream_close(handle)
+                    throw error
+                }
+            }
+
+            /// The rest of the answer, all pieces joined.
+            func rest() throws(NanosError) -> String {
+                var text = ""
+                while let piece = try next() { text += piece }
+                return text
+            }
+
+            /// Abandons the answer before its end.
+            func close() {
+                if isFinished { return }
+                isFinished = true
+                _ = nanos_sys_llm_stream_close(handle)
+            }
+        }
     }
 
     /// The MCP servers the manifest whitelists (group `mcp_call`). Results are JSON
@@ -310,13 +443,131 @@ enum Nanos {
         }
     }
 
-    /// The web (group `web`, limited by `permissions.network`).
+    /// The web (group `web`, limited by `permissions.network`; docs/abi.md, "Web").
+    /// An HTTP error status (404, 500...) is a response, not a failure; failures are
+    /// EPERM (the policy refuses the URL, a redirect or the address), EINVAL, E2BIG
+    /// (a body over 8 MiB), ETIMEDOUT and EIO (the connection failed).
     enum web {
-        /// The body of a GET request to `url`.
-        static func fetch(_ url: String) throws(NanosError) -> String {
-            try withUTF8(url) { (p: UnsafeBufferPointer<UInt8>) throws(NanosError) -> String in
-                try takeString(nanos_sys_web_fetch(p.baseAddress, Int32(truncatingIfNeeded: p.count)))
+        struct Response: CustomStringConvertible {
+            /// The HTTP status, e.g. 200 or 404.
+            let status: Int
+            /// The final URL, after redirects.
+            let url: String
+            /// The headers, names in lower case, in the host's order.
+            let headers: [(name: String, value: String)]
+            /// The body's bytes.
+            let body: [UInt8]
+
+            /// The body as UTF-8 text (invalid sequences become U+FFFD).
+            var text: String { String(decoding: body, as: UTF8.self) }
+
+            /// Whether the status is 2xx.
+            var isOK: Bool { status >= 200 && status < 300 }
+
+            /// The first header named `name`, in any case.
+            func header(_ name: String) -> String? {
+                for header in headers where Nanos.web.equalIgnoringASCIICase(header.name, name) {
+                    return header.value
+                }
+                return nil
             }
+
+            /// The body as text, so that `"\(response)"` reads as the page.
+            var description: String { text }
+        }
+
+        /// Fetches a URL with GET, or sends a JSON request (text starting with `{`):
+        /// `{"url":…,"method":…,"headers":{…},"body":"text"}`, only `url` required.
+        static func fetch(_ urlOrRequest: String) throws(NanosError) -> Response {
+            let answer = try withUTF8(urlOrRequest) { (p: UnsafeBufferPointer<UInt8>) throws(NanosError) -> [UInt8] in
+                try takeBytes(nanos_sys_web_fetch(p.baseAddress, Int32(truncatingIfNeeded: p.count)))
+            }
+            return try response(answer)
+        }
+
+        /// Sends a request with this method (GET, POST...), headers and text body.
+        static func fetch(
+            _ url: String, method: String, headers: [(name: String, value: String)] = [], body: String? = nil
+        ) throws(NanosError) -> Response {
+            var headerFields: [(key: String, value: JSONValue)] = []
+            for header in headers { headerFields.append((header.name, .string(header.value))) }
+            var fields: [(key: String, value: JSONValue)] = [("url", .string(url)), ("method", .string(method))]
+            if !headerFields.isEmpty { fields.append(("headers", .object(headerFields))) }
+            if let body { fields.append(("body", .string(body))) }
+            return try fetch(JSONValue.object(fields).serialized)
+        }
+
+        /// The body of a GET request to `url`, as text, whatever the status.
+        static func get(_ url: String) throws(NanosError) -> String {
+            try fetch(url).text
+        }
+
+        private static func response(_ answer: [UInt8]) throws(NanosError) -> Response {
+            let malformed = NanosError(code: NanosError.EIO, message: "web.fetch returned malformed JSON")
+            guard let value = try? JSONValue.parse(answer), let status = value["status"]?.intValue else { throw malformed }
+            var headers: [(name: String, value: String)] = []
+            for member in value["headers"]?.objectValue ?? [] {
+                guard let text = member.value.stringValue else { throw malformed }
+                headers.append((member.key, text))
+            }
+            let body: [UInt8]
+            if let text = value["body"]?.stringValue {
+                body = Array(text.utf8)
+            } else if let encoded = value["body_base64"]?.stringValue {
+                guard let decoded = decodeBase64(encoded) else { throw malformed }
+                body = decoded
+            } else {
+                body = []
+            }
+            return Response(
+                status: Int(truncatingIfNeeded: status), url: value["url"]?.stringValue ?? "", headers: headers, body: body)
+        }
+
+        fileprivate static func equalIgnoringASCIICase(_ a: String, _ b: String) -> Bool {
+            func lower(_ byte: UInt8) -> UInt8 {
+                byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte + 32 : byte
+            }
+            return a.utf8.elementsEqual(b.utf8) { lower($0) == lower($1) }
+        }
+
+        /// Standard base64 with padding; nil for anything else.
+        private static func decodeBase64(_ text: String) -> [UInt8]? {
+            func value(_ byte: UInt8) -> UInt32? {
+                switch byte {
+                case UInt8(ascii: "A")...UInt8(ascii: "Z"): return UInt32(byte - UInt8(ascii: "A"))
+                case UInt8(ascii: "a")...UInt8(ascii: "z"): return UInt32(byte - UInt8(ascii: "a")) + 26
+                case UInt8(ascii: "0")...UInt8(ascii: "9"): return UInt32(byte - UInt8(ascii: "0")) + 52
+                case UInt8(ascii: "+"): return 62
+                case UInt8(ascii: "/"): return 63
+                default: return nil
+                }
+            }
+            let bytes = Array(text.utf8)
+            guard bytes.count % 4 == 0 else { return nil }
+            var out: [UInt8] = []
+            out.reserveCapacity(bytes.count / 4 * 3)
+            var index = 0
+            while index < bytes.count {
+                let last = index + 4 == bytes.count
+                var quantum: UInt32 = 0
+                var padding = 0
+                for offset in 0..<4 {
+                    let byte = bytes[index + offset]
+                    if byte == UInt8(ascii: "="), last, offset >= 2 {
+                        padding += 1
+                        quantum <<= 6
+                    } else if padding == 0, let digit = value(byte) {
+                        quantum = quantum << 6 | digit
+                    } else {
+                        return nil
+                    }
+                }
+                out.append(UInt8(truncatingIfNeeded: quantum >> 16))
+                if padding < 2 { out.append(UInt8(truncatingIfNeeded: quantum >> 8)) }
+                if padding < 1 { out.append(UInt8(truncatingIfNeeded: quantum)) }
+                index += 4
+            }
+            return out
         }
     }
 
@@ -332,12 +583,20 @@ enum Nanos {
 
     /// Randomness (group `random`).
     enum random {
-        /// `count` random bytes (at most 64 KiB per call).
+        /// `count` random bytes (at most 64 KiB per call), written by the host straight
+        /// into the array (`random_bytes_into`).
         static func bytes(_ count: Int) throws(NanosError) -> [UInt8] {
             guard count >= 0, count <= Int(Int32.max) else {
                 throw NanosError(code: NanosError.EINVAL, message: "random.bytes: count \(count) is out of range")
             }
-            return try takeBytes(nanos_sys_random_bytes(Int32(count)))
+            var bytes = [UInt8](repeating: 0, count: count)
+            let result = bytes.withUnsafeMutableBufferPointer { (buffer: inout UnsafeMutableBufferPointer<UInt8>) -> Int64 in
+                nanos_sys_random_bytes_into(Int32(count), buffer.baseAddress, Int32(count))
+            }
+            guard try takeInto(result, capacity: count) == count else {
+                throw NanosError(code: NanosError.EIO, message: "random.bytes: the host wrote a different number of bytes")
+            }
+            return bytes
         }
     }
 
@@ -350,6 +609,26 @@ enum Nanos {
 
     static func takeString(_ result: Int64) throws(NanosError) -> String {
         try take(result) { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// Decodes an `_into` call: the number of bytes written into a buffer of
+    /// `capacity` bytes. A buffer too small throws E2BIG naming the size needed
+    /// (`intoNeeded` reads it from the raw result).
+    static func takeInto(_ result: Int64, capacity: Int) throws(NanosError) -> Int {
+        if result >= 0 { return Int(truncatingIfNeeded: result) }
+        let code = Int32(truncatingIfNeeded: (0 &- result) & 0xff)
+        let needed = intoNeeded(result)
+        if needed > 0 {
+            throw NanosError(
+                code: code, message: "the buffer of \(capacity) bytes is too small: the answer needs \(needed)")
+        }
+        throw NanosError.fromHost(code: code)
+    }
+
+    /// The size an `_into` call needed when its buffer was too small; 0 otherwise.
+    static func intoNeeded(_ result: Int64) -> Int {
+        guard result < 0, (0 &- result) & 0xff == Int64(NanosError.E2BIG) else { return 0 }
+        return Int(truncatingIfNeeded: (0 &- result) >> 8)
     }
 
     private static func take<T>(
@@ -389,49 +668,87 @@ func nanos_alloc(_ size: Int32) -> UnsafeMutableRawPointer? {
 
 // MARK: - Raw imports (module "nanos", docs/abi.md)
 //
+// One per ABI v1 call, in the table's order. A data call returns `len << 32 | ptr`
+// of a buffer from `nanos_alloc`, or -errno; its `_into` form writes into the
+// caller's buffer (`out`, `outCap`) and returns the byte count, -errno, or for a
+// buffer too small -(needed << 8 | E2BIG) (see `Nanos.takeInto`).
+//
 // `@_extern(c)` matters: without it the functions use the Swift calling convention,
 // which adds two hidden i32 parameters, and the imports no longer match the ABI.
 
 @_extern(wasm, module: "nanos", name: "agent_goal") @_extern(c)
 func nanos_sys_agent_goal() -> Int64
+@_extern(wasm, module: "nanos", name: "agent_goal_into") @_extern(c)
+func nanos_sys_agent_goal_into(_ out: UnsafeMutablePointer<UInt8>?, _ outCap: Int32) -> Int64
 @_extern(wasm, module: "nanos", name: "agent_tools") @_extern(c)
 func nanos_sys_agent_tools() -> Int64
+@_extern(wasm, module: "nanos", name: "agent_tools_into") @_extern(c)
+func nanos_sys_agent_tools_into(_ out: UnsafeMutablePointer<UInt8>?, _ outCap: Int32) -> Int64
 @_extern(wasm, module: "nanos", name: "agent_log") @_extern(c)
-func nanos_sys_agent_log(_ level: Int32, _ ptr: UnsafePointer<UInt8>?, _ len: Int32) -> Int32
+func nanos_sys_agent_log(_ level: Int32, _ msg: UnsafePointer<UInt8>?, _ msgLen: Int32) -> Int32
 @_extern(wasm, module: "nanos", name: "agent_done") @_extern(c)
-func nanos_sys_agent_done(_ ptr: UnsafePointer<UInt8>?, _ len: Int32) -> Int32
+func nanos_sys_agent_done(_ summary: UnsafePointer<UInt8>?, _ summaryLen: Int32) -> Int32
 @_extern(wasm, module: "nanos", name: "fs_read") @_extern(c)
 func nanos_sys_fs_read(_ path: UnsafePointer<UInt8>?, _ pathLen: Int32) -> Int64
+@_extern(wasm, module: "nanos", name: "fs_read_into") @_extern(c)
+func nanos_sys_fs_read_into(_ path: UnsafePointer<UInt8>?, _ pathLen: Int32, _ out: UnsafeMutablePointer<UInt8>?, _ outCap: Int32) -> Int64
 @_extern(wasm, module: "nanos", name: "fs_write") @_extern(c)
-func nanos_sys_fs_write(
-    _ path: UnsafePointer<UInt8>?, _ pathLen: Int32, _ data: UnsafePointer<UInt8>?, _ dataLen: Int32
-) -> Int32
+func nanos_sys_fs_write(_ path: UnsafePointer<UInt8>?, _ pathLen: Int32, _ data: UnsafePointer<UInt8>?, _ dataLen: Int32) -> Int32
 @_extern(wasm, module: "nanos", name: "fs_list") @_extern(c)
 func nanos_sys_fs_list(_ path: UnsafePointer<UInt8>?, _ pathLen: Int32) -> Int64
-@_extern(wasm, module: "nanos", name: "llm_infer") @_extern(c)
-func nanos_sys_llm_infer(_ request: UnsafePointer<UInt8>?, _ requestLen: Int32) -> Int64
+@_extern(wasm, module: "nanos", name: "fs_list_into") @_extern(c)
+func nanos_sys_fs_list_into(_ path: UnsafePointer<UInt8>?, _ pathLen: Int32, _ out: UnsafeMutablePointer<UInt8>?, _ outCap: Int32) -> Int64
 @_extern(wasm, module: "nanos", name: "web_fetch") @_extern(c)
-func nanos_sys_web_fetch(_ url: UnsafePointer<UInt8>?, _ urlLen: Int32) -> Int64
+func nanos_sys_web_fetch(_ req: UnsafePointer<UInt8>?, _ reqLen: Int32) -> Int64
+@_extern(wasm, module: "nanos", name: "web_fetch_into") @_extern(c)
+func nanos_sys_web_fetch_into(_ req: UnsafePointer<UInt8>?, _ reqLen: Int32, _ out: UnsafeMutablePointer<UInt8>?, _ outCap: Int32) -> Int64
+@_extern(wasm, module: "nanos", name: "llm_infer") @_extern(c)
+func nanos_sys_llm_infer(_ req: UnsafePointer<UInt8>?, _ reqLen: Int32) -> Int64
+@_extern(wasm, module: "nanos", name: "llm_infer_into") @_extern(c)
+func nanos_sys_llm_infer_into(_ req: UnsafePointer<UInt8>?, _ reqLen: Int32, _ out: UnsafeMutablePointer<UInt8>?, _ outCap: Int32) -> Int64
+@_extern(wasm, module: "nanos", name: "llm_chat") @_extern(c)
+func nanos_sys_llm_chat(_ req: UnsafePointer<UInt8>?, _ reqLen: Int32) -> Int64
+@_extern(wasm, module: "nanos", name: "llm_chat_into") @_extern(c)
+func nanos_sys_llm_chat_into(_ req: UnsafePointer<UInt8>?, _ reqLen: Int32, _ out: UnsafeMutablePointer<UInt8>?, _ outCap: Int32) -> Int64
+@_extern(wasm, module: "nanos", name: "llm_stream_open") @_extern(c)
+func nanos_sys_llm_stream_open(_ req: UnsafePointer<UInt8>?, _ reqLen: Int32) -> Int32
+@_extern(wasm, module: "nanos", name: "llm_stream_next") @_extern(c)
+func nanos_sys_llm_stream_next(_ handle: Int32) -> Int64
+@_extern(wasm, module: "nanos", name: "llm_stream_next_into") @_extern(c)
+func nanos_sys_llm_stream_next_into(_ handle: Int32, _ out: UnsafeMutablePointer<UInt8>?, _ outCap: Int32) -> Int64
+@_extern(wasm, module: "nanos", name: "llm_stream_close") @_extern(c)
+func nanos_sys_llm_stream_close(_ handle: Int32) -> Int32
 @_extern(wasm, module: "nanos", name: "mcp_call") @_extern(c)
-func nanos_sys_mcp_call(
-    _ server: UnsafePointer<UInt8>?, _ serverLen: Int32, _ tool: UnsafePointer<UInt8>?, _ toolLen: Int32,
-    _ args: UnsafePointer<UInt8>?, _ argsLen: Int32) -> Int64
+func nanos_sys_mcp_call(_ server: UnsafePointer<UInt8>?, _ serverLen: Int32, _ tool: UnsafePointer<UInt8>?, _ toolLen: Int32, _ args: UnsafePointer<UInt8>?, _ argsLen: Int32) -> Int64
+@_extern(wasm, module: "nanos", name: "mcp_call_into") @_extern(c)
+func nanos_sys_mcp_call_into(_ server: UnsafePointer<UInt8>?, _ serverLen: Int32, _ tool: UnsafePointer<UInt8>?, _ toolLen: Int32, _ args: UnsafePointer<UInt8>?, _ argsLen: Int32, _ out: UnsafeMutablePointer<UInt8>?, _ outCap: Int32) -> Int64
 @_extern(wasm, module: "nanos", name: "mcp_list_tools") @_extern(c)
 func nanos_sys_mcp_list_tools(_ server: UnsafePointer<UInt8>?, _ serverLen: Int32) -> Int64
+@_extern(wasm, module: "nanos", name: "mcp_list_tools_into") @_extern(c)
+func nanos_sys_mcp_list_tools_into(_ server: UnsafePointer<UInt8>?, _ serverLen: Int32, _ out: UnsafeMutablePointer<UInt8>?, _ outCap: Int32) -> Int64
 @_extern(wasm, module: "nanos", name: "mcp_list_resources") @_extern(c)
 func nanos_sys_mcp_list_resources(_ server: UnsafePointer<UInt8>?, _ serverLen: Int32) -> Int64
+@_extern(wasm, module: "nanos", name: "mcp_list_resources_into") @_extern(c)
+func nanos_sys_mcp_list_resources_into(_ server: UnsafePointer<UInt8>?, _ serverLen: Int32, _ out: UnsafeMutablePointer<UInt8>?, _ outCap: Int32) -> Int64
 @_extern(wasm, module: "nanos", name: "mcp_read_resource") @_extern(c)
-func nanos_sys_mcp_read_resource(
-    _ server: UnsafePointer<UInt8>?, _ serverLen: Int32, _ uri: UnsafePointer<UInt8>?, _ uriLen: Int32) -> Int64
+func nanos_sys_mcp_read_resource(_ server: UnsafePointer<UInt8>?, _ serverLen: Int32, _ uri: UnsafePointer<UInt8>?, _ uriLen: Int32) -> Int64
+@_extern(wasm, module: "nanos", name: "mcp_read_resource_into") @_extern(c)
+func nanos_sys_mcp_read_resource_into(_ server: UnsafePointer<UInt8>?, _ serverLen: Int32, _ uri: UnsafePointer<UInt8>?, _ uriLen: Int32, _ out: UnsafeMutablePointer<UInt8>?, _ outCap: Int32) -> Int64
 @_extern(wasm, module: "nanos", name: "mcp_list_prompts") @_extern(c)
 func nanos_sys_mcp_list_prompts(_ server: UnsafePointer<UInt8>?, _ serverLen: Int32) -> Int64
+@_extern(wasm, module: "nanos", name: "mcp_list_prompts_into") @_extern(c)
+func nanos_sys_mcp_list_prompts_into(_ server: UnsafePointer<UInt8>?, _ serverLen: Int32, _ out: UnsafeMutablePointer<UInt8>?, _ outCap: Int32) -> Int64
 @_extern(wasm, module: "nanos", name: "mcp_get_prompt") @_extern(c)
-func nanos_sys_mcp_get_prompt(
-    _ server: UnsafePointer<UInt8>?, _ serverLen: Int32, _ name: UnsafePointer<UInt8>?, _ nameLen: Int32,
-    _ args: UnsafePointer<UInt8>?, _ argsLen: Int32) -> Int64
+func nanos_sys_mcp_get_prompt(_ server: UnsafePointer<UInt8>?, _ serverLen: Int32, _ name: UnsafePointer<UInt8>?, _ nameLen: Int32, _ args: UnsafePointer<UInt8>?, _ argsLen: Int32) -> Int64
+@_extern(wasm, module: "nanos", name: "mcp_get_prompt_into") @_extern(c)
+func nanos_sys_mcp_get_prompt_into(_ server: UnsafePointer<UInt8>?, _ serverLen: Int32, _ name: UnsafePointer<UInt8>?, _ nameLen: Int32, _ args: UnsafePointer<UInt8>?, _ argsLen: Int32, _ out: UnsafeMutablePointer<UInt8>?, _ outCap: Int32) -> Int64
 @_extern(wasm, module: "nanos", name: "clock_now") @_extern(c)
 func nanos_sys_clock_now() -> Int64
 @_extern(wasm, module: "nanos", name: "random_bytes") @_extern(c)
 func nanos_sys_random_bytes(_ len: Int32) -> Int64
+@_extern(wasm, module: "nanos", name: "random_bytes_into") @_extern(c)
+func nanos_sys_random_bytes_into(_ len: Int32, _ out: UnsafeMutablePointer<UInt8>?, _ outCap: Int32) -> Int64
 @_extern(wasm, module: "nanos", name: "last_error") @_extern(c)
 func nanos_sys_last_error() -> Int64
+@_extern(wasm, module: "nanos", name: "last_error_into") @_extern(c)
+func nanos_sys_last_error_into(_ out: UnsafeMutablePointer<UInt8>?, _ outCap: Int32) -> Int64

@@ -98,43 +98,10 @@ struct GuestImport {
 
 private func i32s(_ count: Int) -> [String] { Array(repeating: "i32", count: count) }
 
-let abiImports: [GuestImport] = [
-    // ABI v1 (docs/abi.md).
-    GuestImport("nanos", "agent_goal", [], "i64"),
-    GuestImport("nanos", "agent_tools", [], "i64"),
-    GuestImport("nanos", "agent_log", i32s(3), "i32"),
-    GuestImport("nanos", "agent_done", i32s(2), "i32"),
-    GuestImport("nanos", "fs_read", i32s(2), "i64"),
-    GuestImport("nanos", "fs_write", i32s(4), "i32"),
-    GuestImport("nanos", "fs_list", i32s(2), "i64"),
-    GuestImport("nanos", "web_fetch", i32s(2), "i64"),
-    GuestImport("nanos", "clock_now", [], "i64"),
-    GuestImport("nanos", "random_bytes", i32s(1), "i64"),
-    GuestImport("nanos", "last_error", [], "i64"),
-    GuestImport("nanos", "llm_infer", i32s(2), "i64"),
-    GuestImport("nanos", "llm_chat", i32s(2), "i64"),
-    GuestImport("nanos", "llm_stream_open", i32s(2), "i32"),
-    GuestImport("nanos", "llm_stream_next", i32s(1), "i64"),
-    GuestImport("nanos", "llm_stream_close", i32s(1), "i32"),
-    GuestImport("nanos", "mcp_call", i32s(6), "i64"),
-    GuestImport("nanos", "mcp_list_tools", i32s(2), "i64"),
-    GuestImport("nanos", "mcp_list_resources", i32s(2), "i64"),
-    GuestImport("nanos", "mcp_read_resource", i32s(4), "i64"),
-    GuestImport("nanos", "mcp_list_prompts", i32s(2), "i64"),
-    GuestImport("nanos", "mcp_get_prompt", i32s(6), "i64"),
-    // The original ABI: (ptr, len) inputs, then (out_ptr, out_max).
-    GuestImport("env", "fs_read", i32s(4), "i32"),
-    GuestImport("env", "fs_write", i32s(6), "i32"),
-    GuestImport("env", "get_manifest_goal", i32s(2), "i32"),
-    GuestImport("env", "get_manifest_tools", i32s(2), "i32"),
-    GuestImport("env", "web_get", i32s(4), "i32"),
-    GuestImport("env", "memory_store", i32s(2), "i32"),
-    GuestImport("env", "memory_recall", i32s(4), "i32"),
-    GuestImport("env", "llm_infer", i32s(4), "i32"),
-    GuestImport("env", "mcp_call", i32s(8), "i32"),
-    GuestImport("env", "agent_send", i32s(4), "i32"),
-    GuestImport("env", "agent_recv", i32s(2), "i32"),
-    GuestImport("env", "eval_js", i32s(4), "i32"),
+/// Every call of the ABI table (both modules), then the WASI subset and one stubbed call.
+let abiImports: [GuestImport] = ABI.calls.map {
+    GuestImport($0.module.rawValue, $0.name, i32s($0.wasmParameterCount), $0.returnsI64 ? "i64" : "i32")
+} + [
     // The WASI subset, and one stubbed call.
     GuestImport("wasi_snapshot_preview1", "fd_write", i32s(4), "i32"),
     GuestImport("wasi_snapshot_preview1", "proc_exit", i32s(1), nil),

@@ -12,7 +12,7 @@ func fuzzManifest(fuel: UInt64, maxSteps: Int, stackBytes: Int? = nil) -> Manife
         resources: Resources(
             memoryBytes: 1 << 20, maxSteps: maxSteps, fuel: fuel, timeout: .seconds(1), stackBytes: stackBytes,
             traceBytes: 4 << 20),
-        permissions: Permissions(fsRead: ["data/**"], fsWrite: ["out/?.txt"], network: .hosts(["example.com"])),
+        permissions: Permissions(fsRead: ["data/**"], fsWrite: ["out/?.txt"], network: .hosts(["127.0.0.1:9"])),
         tools: ToolGroup.allCases, toolNames: ToolGroup.allCases.map(\.rawValue),
         goal: "fuzz the kernel", directory: scratchFolder, sourcePath: "fuzz.nano")
 }

@@ -114,8 +114,8 @@ enum CoreAgent {
                 name: "web_fetch", group: "web", purpose: "fetch a web page",
                 parameters: [.init(name: "url", placeholder: "<url>", maxLength: 300)]
             ) { (arguments: [String]) throws(NanosError) -> String in
-                let body = try Nanos.web.fetch(arguments[0])
-                return "Body of \(arguments[0]):\n\(body)"
+                let response = try Nanos.web.fetch(arguments[0])
+                return "HTTP \(response.status) from \(response.url):\n\(response.text)"
             },
             AgentAction(
                 name: "done", group: nil, purpose: "finish, once the goal is reached",

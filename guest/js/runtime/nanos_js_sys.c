@@ -221,13 +221,16 @@ static JSValue sys_tools(JSContext *ctx, JSValueConst this_val, int argc, JSValu
     return host_text(ctx, "agent.getTools", nanos_sys_agent_tools());
 }
 
-/* Calls that take one text argument and return text: magic picks the call. */
-enum text_call { FS_READ, FS_LIST, LLM_INFER, LLM_CHAT };
+/* Calls that take one text argument and return text: magic picks the call.
+ * webFetch(request) returns the host's JSON answer, which the SDK parses. */
+enum text_call { FS_READ, FS_LIST, LLM_INFER, LLM_CHAT, WEB_FETCH };
 static const char *const text_call_names[] = {
     [FS_READ] = "fs.readFile", [FS_LIST] = "fs.list", [LLM_INFER] = "llm.infer", [LLM_CHAT] = "llm.chat",
+    [WEB_FETCH] = "web.fetch",
 };
 static const char *const text_call_args[] = {
     [FS_READ] = "the path", [FS_LIST] = "the path", [LLM_INFER] = "the request", [LLM_CHAT] = "the request",
+    [WEB_FETCH] = "the request",
 };
 
 static JSValue sys_text_call(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv, int magic) {
@@ -240,6 +243,7 @@ static JSValue sys_text_call(JSContext *ctx, JSValueConst this_val, int argc, JS
     case FS_LIST: result = nanos_sys_fs_list(arg.data, (int32_t)arg.len); break;
     case LLM_INFER: result = nanos_sys_llm_infer(arg.data, (int32_t)arg.len); break;
     case LLM_CHAT: result = nanos_sys_llm_chat(arg.data, (int32_t)arg.len); break;
+    case WEB_FETCH: result = nanos_sys_web_fetch(arg.data, (int32_t)arg.len); break;
     }
     host_bytes_free(ctx, &arg);
     return host_text(ctx, call, result);
@@ -338,21 +342,26 @@ static JSValue sys_clock_now(JSContext *ctx, JSValueConst this_val, int argc, JS
     return JS_NewFloat64(ctx, (double)nanoseconds / 1e6);
 }
 
-/* randomBytes(count) -> Uint8Array. The host caps count (64 KiB). */
+/* randomBytes(count) -> Uint8Array. The host caps count (64 KiB), and writes the
+ * bytes into a buffer of that size (random_bytes_into). */
 static JSValue sys_random_bytes(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
     int32_t count;
     if (JS_ToInt32(ctx, &count, argv[0])) return JS_EXCEPTION;
     if (count < 0) return JS_ThrowRangeError(ctx, "random.bytes: count %d is negative", count);
-    nanos_buf buf;
-    int err = nanos_take(nanos_sys_random_bytes(count), &buf);
-    if (err) return throw_host_error(ctx, "random.bytes", err);
-    if (buf.len != (size_t)count) {
-        nanos_buf_free(&buf);
+    uint8_t *buf = malloc(count > 0 ? (size_t)count : 1);
+    if (!buf) return JS_ThrowOutOfMemory(ctx);
+    int64_t written = nanos_sys_random_bytes_into(count, buf, count);
+    if (written < 0) {
+        free(buf);
+        return throw_host_error(ctx, "random.bytes", nanos_into_error(written));
+    }
+    if (written != count) {
+        free(buf);
         static const char short_answer[] = "the host returned a different number of bytes than asked for";
         return throw_nanos_error(ctx, "random.bytes", -NANOS_EIO, short_answer, sizeof short_answer - 1);
     }
-    JSValue bytes = JS_NewUint8ArrayCopy(ctx, (const uint8_t *)buf.data, buf.len);
-    nanos_buf_free(&buf);
+    JSValue bytes = JS_NewUint8ArrayCopy(ctx, buf, (size_t)count);
+    free(buf);
     return bytes;
 }
 
@@ -374,6 +383,7 @@ static const JSCFunctionListEntry sys_functions[] = {
     JS_CFUNC_DEF("fsWrite", 2, sys_fs_write),
     JS_CFUNC_MAGIC_DEF("llmInfer", 1, sys_text_call, LLM_INFER),
     JS_CFUNC_MAGIC_DEF("llmChat", 1, sys_text_call, LLM_CHAT),
+    JS_CFUNC_MAGIC_DEF("webFetch", 1, sys_text_call, WEB_FETCH),
     JS_CFUNC_DEF("streamOpen", 1, sys_stream_open),
     JS_CFUNC_DEF("streamNext", 1, sys_stream_next),
     JS_CFUNC_DEF("streamClose", 1, sys_stream_close),

@@ -1,3 +1,25 @@
+import NanosCore
+
+/// The notes service: the original ABI's `memory_store` and `memory_recall`, over notes
+/// kept for one run.
+final class NotesService: Service {
+    private var notes = RunNotes()
+
+    var handlers: [String: SyscallHandler] {
+        [
+            "env.memory_store": { arguments in
+                .catching { () throws(SyscallFailure) in
+                    try self.notes.store(arguments.bytes(0))
+                    return .value(1)
+                }
+            },
+            "env.memory_recall": { arguments in
+                .data(Array((self.notes.recall(arguments.bytes(0)) ?? "No memory found.").utf8))
+            },
+        ]
+    }
+}
+
 /// The notes behind the original ABI's `memory_store` / `memory_recall`, kept for one run.
 ///
 /// Both calls take guest bytes, so both are bounded: the notes hold at most

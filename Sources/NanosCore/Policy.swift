@@ -23,7 +23,6 @@ public struct Policy: Sendable {
             }
             isExplicit = true
         } else {
-            grants[.agent] = "always granted when tools: is absent"
             grants[.clock] = "always granted when tools: is absent"
             grants[.random] = "always granted when tools: is absent"
             if !manifest.permissions.fsRead.isEmpty { grants[.fs_read] = "permissions.fs_read is not empty" }
@@ -33,6 +32,8 @@ public struct Policy: Sendable {
             if manifest.model != nil { grants[.llm] = "model: is set" }
             isExplicit = false
         }
+        // The run's own calls (goal, tools, log, done) expose nothing of the host.
+        grants[.agent] = grants[.agent] ?? "always granted: the agent's own goal, tools, log and done"
         self.grants = grants
         self.mask = grants.keys.reduce(0) { $0 | $1.bit }
     }
@@ -52,7 +53,8 @@ public struct Policy: Sendable {
         if allows(group) { return nil }
         let rule: String
         if isExplicit {
-            let listed = grantedGroups.map(\.rawValue).joined(separator: ", ")
+            let listed = grantedGroups.filter { grants[$0]?.hasPrefix("tools:") == true }.map(\.rawValue)
+                .joined(separator: ", ")
             rule = "tools: [\(listed)] does not include \(group.rawValue)"
         } else {
             rule = "\(group.rawValue) is not granted: tools: is absent and \(Policy.derivationSource(group))"

@@ -7,7 +7,7 @@ public enum ToolGroup: String, Sendable, CaseIterable {
     case agent, fs_read, fs_write, llm, mcp_call, web, agent_send, agent_recv, clock, random, memory
 
     /// Names from the original project's manifests, which listed calls rather than groups.
-    static let aliases: [String: ToolGroup] = [
+    public static let aliases: [String: ToolGroup] = [
         "done": .agent, "get_goal": .agent, "get_tools": .agent,
         "llm_infer": .llm,
         "web_get": .web,
@@ -16,7 +16,7 @@ public enum ToolGroup: String, Sendable, CaseIterable {
     ]
 
     /// Every name a manifest may write, groups first, for suggestions and help.
-    static let acceptedNames: [String] = allCases.map(\.rawValue) + aliases.keys.sorted()
+    public static let acceptedNames: [String] = allCases.map(\.rawValue) + aliases.keys.sorted()
 
     /// Accepts a group name or an alias, ignoring case and surrounding spaces.
     public init?(name: String) {

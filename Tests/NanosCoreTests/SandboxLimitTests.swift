@@ -1,5 +1,5 @@
 import Foundation
-import NanosKernel
+import NanosCore
 import Testing
 
 /// Each limit ends the run with its own status and exit code, and the host lives on.

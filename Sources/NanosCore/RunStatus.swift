@@ -39,29 +39,6 @@ public enum RunStatus: String, Sendable, CaseIterable, Codable {
     }
 }
 
-/// The error numbers of ABI v1 (docs/abi.md). Guests see them negated.
-public enum Errno: Int32, Sendable, Codable, CustomStringConvertible {
-    case EPERM = 1
-    case ENOENT = 2
-    case EINVAL = 3
-    case E2BIG = 4
-    case EIO = 5
-    case ETIMEDOUT = 6
-    case EQUOTA = 7
-
-    public var description: String {
-        switch self {
-        case .EPERM: return "EPERM"
-        case .ENOENT: return "ENOENT"
-        case .EINVAL: return "EINVAL"
-        case .E2BIG: return "E2BIG"
-        case .EIO: return "EIO"
-        case .ETIMEDOUT: return "ETIMEDOUT"
-        case .EQUOTA: return "EQUOTA"
-        }
-    }
-}
-
 /// A failed syscall: what the guest gets back (errno), what it reads from `last_error`
 /// (message), and for denials the policy rule that decided it.
 public struct SyscallFailure: Error, Sendable {
@@ -75,7 +52,7 @@ public struct SyscallFailure: Error, Sendable {
         self.rule = rule
     }
 
-    static func denied(_ message: String, rule: String) -> SyscallFailure {
+    public static func denied(_ message: String, rule: String) -> SyscallFailure {
         SyscallFailure(.EPERM, message, rule: rule)
     }
 }

@@ -1,7 +1,4 @@
 import Foundation
-import NanosFS
-import NanosLLM
-import NanosMCP
 import NanosManifest
 import WasmKit
 
@@ -41,13 +38,12 @@ public enum LogLevel: Int32, Sendable, CaseIterable {
 /// closures. Its per-step state is marked `@exclusivity(unchecked)`: no access to it spans
 /// a call into the guest (the one such call, `nanos_alloc`, may not make syscalls: see
 /// `perform`), so the runtime's exclusivity check on each access, a dozen per syscall,
-/// would never fire. Every syscall goes through ``perform(_:group:args:body:)``, the single path
-/// that counts steps, checks the deadline and the policy, times the call and records it.
+/// would never fire. Every syscall goes through ``perform(_:group:decode:answer:deliver:)``,
+/// the single path that counts steps, checks the deadline and the policy, times the call
+/// and records its outcome.
 final class AgentRun {
     let manifest: Manifest
     let policy: Policy
-    let files: SandboxedFileSystem
-    let model: any LanguageModel
     let logSink: LogSink
     let maxSteps: Int
     /// `resources.trace`, or the kernel's default: the bytes of arguments, results,
@@ -89,47 +85,46 @@ final class AgentRun {
     let store: Store
     @exclusivity(unchecked) var fuelAtLastStep: UInt64 = 0
     @exclusivity(unchecked) var peakMemoryBytes = 0
-    /// Per-run notes behind the original ABI's memory_store/memory_recall.
-    var notes = RunNotes()
-    /// Model tokens used against `resources.tokens`.
-    var tokens: TokenBudget
-    /// Open `llm.stream_open` answers by handle.
-    var streams: [Int32: any InferenceStream] = [:]
-    var nextStreamHandle: Int32 = 0
-    /// The manifest's MCP servers, held (not started) for the whole run so that agents
-    /// naming the same server share it; nil when there are none or `mcp_call` is not granted.
-    let mcp: MCPSession?
+    /// The run's services, and their handlers by the name the ABI table's `serves` gives.
+    let services: [any Service]
+    private let handlers: [String: SyscallHandler]
 
-    init(store: Store, manifest: Manifest, limits: RunLimits, files: SandboxedFileSystem, model: any LanguageModel,
-         logSink: @escaping LogSink, deadline: ContinuousClock.Instant?) {
+    init(
+        store: Store, context: RunContext, services: [any Service], logSink: @escaping LogSink
+    ) {
         self.store = store
-        self.manifest = manifest
-        let policy = Policy(manifest: manifest)
-        self.policy = policy
-        self.files = files
-        self.model = model
+        manifest = context.manifest
+        policy = context.policy
         self.logSink = logSink
-        self.maxSteps = limits.maxSteps
-        traceLimitBytes = limits.traceBytes
-        logLimitBytes = limits.logBytes
-        tokens = TokenBudget(limit: limits.tokens)
-        self.deadline = deadline
-        mcp = manifest.mcpServers.isEmpty || !policy.allows(.mcp_call) ? nil : MCPSession(servers: manifest.mcpServers)
+        maxSteps = context.limits.maxSteps
+        traceLimitBytes = context.limits.traceBytes
+        logLimitBytes = context.limits.logBytes
+        deadline = context.deadline
+        self.services = services
+        var handlers: [String: SyscallHandler] = [:]
+        for service in services {
+            handlers.merge(service.handlers) { first, _ in first }
+        }
+        self.handlers = handlers
         // Room for the steps up front (the pages are only touched as steps are recorded), so
         // a busy run's trace is not copied each time it doubles.
         steps.reserveCapacity(min(max(maxSteps, 0), Self.stepsReservedUpFront))
-        if let deadline {
-            let remaining = ContinuousClock.now.duration(to: deadline).nanoseconds
+        if let deadline = context.deadline {
+            let remaining = ContinuousClock.now.duration(to: deadline).nanosecondCount
             deadlineNanoseconds = monotonicNanoseconds() &+ UInt64(clamping: max(0, remaining))
         } else {
             deadlineNanoseconds = .max
         }
     }
 
+    /// The handler for a call's `serves` name; a call no service answers fails with EIO.
+    func handler(serving name: String, step: String) -> SyscallHandler {
+        ownHandler(name) ?? handlers[name] ?? { _ in .failure(.unserved(step)) }
+    }
+
     /// Ends the run's services and drops its references into the instance.
     func detach() {
-        closeAllStreams()
-        mcp?.close()
+        for service in services { service.close() }
         memory = nil
         allocate = nil
     }
@@ -141,29 +136,27 @@ final class AgentRun {
 
     var currentFuel: UInt64 { store.fuel?.remaining ?? 0 }
 
-    /// Runs one syscall as one step.
+    /// Runs one syscall as one step, and returns the value handed back to the guest with
+    /// the outcome and the arguments the step recorded.
     ///
-    /// `body` returns what the trace records and the value handed back to the guest.
-    /// Failures are recorded and returned as `-errno`; run-ending conditions are thrown.
-    ///
-    /// `inputs` describes the call's arguments; they are decoded here (bounds-checked and
-    /// capped) and handed to `body`, and they are recorded even when the policy denies the
-    /// call, so the trace shows what a refused guest tried. The policy is checked before
-    /// anything is decoded, so an ungranted call is EPERM whatever its pointers.
+    /// `decode` reads the call's arguments out of guest memory (bounds-checked and capped);
+    /// they are recorded even when the policy denies the call, so the trace shows what a
+    /// refused guest tried. The policy is checked first, so an ungranted call is EPERM
+    /// whatever its pointers. `answer` is the service; `deliver` hands the outcome to the
+    /// guest (placing data in its memory) and may turn it into a failure, such as a
+    /// buffer that is too small, before it is recorded. Run-ending conditions are thrown.
     @inline(__always)
     func perform(
-        _ name: String, group: ToolGroup?, inputs: [ArgumentSpec] = [], raw: UnsafeBufferPointer<Value>? = nil,
-        failureValue: (Errno) -> Value,
-        body: ([StepValue]) throws(SyscallFailure) -> (StepOutcome, Value)
-    ) throws(RunTermination) -> Value {
+        _ step: String, group: ToolGroup?, decode: () throws(SyscallFailure) -> [StepValue],
+        answer: ([StepValue]) -> SyscallOutcome, deliver: (inout SyscallOutcome) -> Value
+    ) throws(RunTermination) -> (value: Value, outcome: SyscallOutcome, arguments: [StepValue]) {
         // A syscall from inside nanos_alloc would run while the outer step is half done
         // (and its result half placed); such a guest is broken or hostile, and its run ends.
-        if insideAllocator { throw .syscallInsideAllocator(call: name) }
+        if insideAllocator { throw .syscallInsideAllocator(call: step) }
         let start = monotonicNanoseconds()
         if start >= deadlineNanoseconds { throw .timeout }
         guard steps.count < maxSteps else { throw .maxSteps(limit: maxSteps) }
 
-        currentArgs = []
         argumentsShared = false
         resultShared = false
         let fuelNow = currentFuel
@@ -171,42 +164,37 @@ final class AgentRun {
         let memoryBytes = memory?.memory.byteCount ?? 0
         if memoryBytes > peakMemoryBytes { peakMemoryBytes = memoryBytes }
 
-        let outcome: StepOutcome
-        let value: Value
-        if let group, let denial = policy.check(group, call: name) {
-            if let raw { currentArgs = (try? decode(inputs, raw)) ?? [] }
+        var arguments: [StepValue] = []
+        var outcome: SyscallOutcome
+        if let group, let denial = policy.check(group, call: step) {
+            arguments = (try? decode()) ?? []
             outcome = .failure(denial)
-            value = failureValue(denial.errno)
         } else {
             do throws(SyscallFailure) {
-                var decoded: [StepValue] = []
-                if let raw, !inputs.isEmpty {
-                    decoded = try decode(inputs, raw)
-                    currentArgs = decoded
-                }
-                (outcome, value) = try body(decoded)
+                arguments = try decode()
+                outcome = answer(arguments)
             } catch {
                 outcome = .failure(error)
-                value = failureValue(error.errno)
             }
         }
+        if case .data(let bytes) = outcome.result, !bytes.isEmpty {
+            outcome.result = .data(sharingRecentStorage(bytes))
+        }
+        let value = deliver(&outcome)
         let elapsed = monotonicNanoseconds() &- start
-        if case .failure(let failure) = outcome {
+        if case .failure(let failure) = outcome.result {
             lastError = Array(failure.message.utf8)
             lastFailure = failure.errno
         }
-        traceBytes += recordedBytes(outcome)
+        traceBytes += recordedBytes(arguments, outcome)
         steps.append(
             Step(
-                index: steps.count + 1, name: name, args: currentArgs, outcome: outcome,
-                latencyNanoseconds: elapsed,
-                fuelUsed: fuelUsed, memoryBytes: memoryBytes, counters: pendingCounters,
-                serviceLog: pendingServiceLog))
-        if !pendingCounters.isEmpty { pendingCounters = [:] }
-        if !pendingServiceLog.isEmpty { pendingServiceLog = [] }
+                index: steps.count + 1, name: step, args: arguments, outcome: outcome.result,
+                latencyNanoseconds: elapsed, fuelUsed: fuelUsed, memoryBytes: memoryBytes, counters: outcome.counters,
+                serviceLog: outcome.serviceLog))
         fuelAtLastStep = currentFuel
         if traceBytes > traceLimitBytes { throw .traceFull(bytes: traceBytes, limitBytes: traceLimitBytes) }
-        return value
+        return (value, outcome, arguments)
     }
 
     /// What one step costs the host before any payload: the record itself. Counted so that
@@ -216,45 +204,61 @@ final class AgentRun {
     /// The heap header of each array a step holds (arguments, bytes).
     static let arrayHeaderBytes = 32
 
-    /// The bytes the step just recorded adds to the trace: its record, its arguments and
-    /// result unless they share the previous step's storage, and its message.
-    private func recordedBytes(_ outcome: StepOutcome) -> Int {
+    /// The bytes a step adds to the trace: its record, its arguments and result unless
+    /// they share the previous step's storage, its message and its service log.
+    private func recordedBytes(_ arguments: [StepValue], _ outcome: SyscallOutcome) -> Int {
         var bytes = Self.stepRecordBytes
         if !argumentsShared {
-            if !currentArgs.isEmpty { bytes += Self.arrayHeaderBytes + currentArgs.count * MemoryLayout<StepValue>.stride }
-            for argument in currentArgs {
+            if !arguments.isEmpty { bytes += Self.arrayHeaderBytes + arguments.count * MemoryLayout<StepValue>.stride }
+            for argument in arguments {
                 if case .bytes(let data) = argument { bytes += Self.arrayHeaderBytes + data.count }
             }
         }
-        switch outcome {
+        switch outcome.result {
         case .data(let data): if !resultShared && !data.isEmpty { bytes += Self.arrayHeaderBytes + data.count }
         case .value: break
         case .failure(let failure): bytes += failure.message.utf8.count + (failure.rule?.utf8.count ?? 0)
         }
-        for line in pendingServiceLog { bytes += line.utf8.count }
+        for line in outcome.serviceLog { bytes += line.utf8.count }
         return bytes
     }
 
-    /// Reads the arguments `inputs` describes out of the guest's raw parameters; the same
-    /// arguments as last time come back as the same storage (see `recentArguments`).
-    func decode(_ inputs: [ArgumentSpec], _ raw: UnsafeBufferPointer<Value>) throws(SyscallFailure) -> [StepValue] {
-        if try argumentsRepeatRecent(inputs, raw) {
+    /// Reads a call's arguments out of the guest's raw parameters, as the ABI table's
+    /// parameters describe them; the same arguments as last time come back as the same
+    /// storage (see `recentArguments`). An output buffer is recorded as its capacity.
+    func decode(_ parameters: [ABICall.Parameter], step: String, _ raw: UnsafeBufferPointer<Value>)
+        throws(SyscallFailure) -> [StepValue]
+    {
+        if parameters.isEmpty { return [] }
+        if try argumentsRepeatRecent(parameters, step: step, raw) {
             argumentsShared = true
             return recentArguments
         }
         var values: [StepValue] = []
-        values.reserveCapacity(inputs.count)
-        for input in inputs {
-            switch input {
-            case .int(let index):
+        values.reserveCapacity(parameters.count)
+        var index = 0
+        for parameter in parameters {
+            switch parameter {
+            case .int:
                 values.append(.int(Int64(Int32(bitPattern: raw[index].i32))))
-            case .bytes(let index, let limit, let what):
+            case .bytes(let name, let limit):
                 values.append(
-                    .bytes(try requireMemory().read(ptr: raw[index].i32, len: raw[index + 1].i32, limit: limit, what: what)))
+                    .bytes(
+                        try requireMemory().read(
+                            ptr: raw[index].i32, len: raw[index + 1].i32, limit: limit, what: describe(name, step))))
+            case .output:
+                values.append(.int(Int64(Int32(bitPattern: raw[index + 1].i32))))
             }
+            index += parameter.width
         }
         recentArguments = values
         return values
+    }
+
+    /// How an argument is named in errors: `path`, or the step and the parameter (`llm.infer req`).
+    @inline(__always)
+    private func describe(_ name: String, _ step: String) -> String {
+        name == "path" ? "path" : "\(step) \(name)"
     }
 
     /// The most recent non-empty arguments and data result recorded. A step whose bytes
@@ -267,27 +271,30 @@ final class AgentRun {
     /// Whether the guest passed exactly `recentArguments` again, checked in guest memory
     /// (with the same bounds and size checks as `decode`) before anything is copied out.
     private func argumentsRepeatRecent(
-        _ inputs: [ArgumentSpec], _ raw: UnsafeBufferPointer<Value>
+        _ parameters: [ABICall.Parameter], step: String, _ raw: UnsafeBufferPointer<Value>
     ) throws(SyscallFailure) -> Bool {
-        guard inputs.count == recentArguments.count, !inputs.isEmpty else { return false }
-        for (input, recent) in zip(inputs, recentArguments) {
-            switch (input, recent) {
-            case (.int(let index), .int(let value)):
+        guard parameters.count == recentArguments.count else { return false }
+        var index = 0
+        for (parameter, recent) in zip(parameters, recentArguments) {
+            switch (parameter, recent) {
+            case (.int, .int(let value)):
                 guard Int64(Int32(bitPattern: raw[index].i32)) == value else { return false }
-            case (.bytes(let index, let limit, let what), .bytes(let bytes)):
+            case (.output, .int(let value)):
+                guard Int64(Int32(bitPattern: raw[index + 1].i32)) == value else { return false }
+            case (.bytes(let name, let limit), .bytes(let bytes)):
                 let same = try requireMemory().withBytes(
-                    ptr: raw[index].i32, len: raw[index + 1].i32, limit: limit, what: what
+                    ptr: raw[index].i32, len: raw[index + 1].i32, limit: limit, what: describe(name, step)
                 ) { $0.elementsEqual(bytes) }
                 guard same else { return false }
             default:
                 return false
             }
+            index += parameter.width
         }
         return true
     }
 
-    func sharingRecentStorage(_ result: [UInt8]) -> [UInt8] {
-        if result.isEmpty { return result }
+    private func sharingRecentStorage(_ result: [UInt8]) -> [UInt8] {
         if result == recentResult {
             resultShared = true
             return recentResult
@@ -295,14 +302,6 @@ final class AgentRun {
         recentResult = result
         return result
     }
-
-    /// Arguments of the step in progress (decoded by `perform`; calls with their own
-    /// argument layout, such as WASI's iovecs, set them directly).
-    @exclusivity(unchecked) var currentArgs: [StepValue] = []
-    /// Counters (such as token counts) for the step in progress.
-    @exclusivity(unchecked) var pendingCounters: [String: Int64] = [:]
-    /// Service output (an MCP server's stderr) for the step in progress.
-    @exclusivity(unchecked) var pendingServiceLog: [String] = []
 
     /// Emits a guest's log message, within the run's log budget; past it the message is
     /// dropped and the call fails with EQUOTA (the run goes on).
@@ -352,7 +351,7 @@ final class AgentRun {
             }
         } catch {
             pendingFailure = error
-            let reason = (error as? Trap).map(Sandbox.trapReason) ?? "\(error)"
+            let reason = (error as? Trap).map(TrapCause.reason) ?? "\(error)"
             throw SyscallFailure(.EIO, "nanos_alloc(\(bytes.count)) trapped: \(reason)")
         }
         guard case .i32(let ptr)? = results.first, ptr != 0 else {
@@ -377,22 +376,14 @@ final class AgentRun {
     }
 }
 
-/// One argument of a syscall, as `perform` decodes it from the raw wasm parameters.
-enum ArgumentSpec: Sendable {
-    /// An i32 parameter at this index, recorded as a signed integer.
-    case int(Int)
-    /// A (ptr, len) pair starting at this index, copied out of guest memory (at most `limit` bytes).
-    case bytes(Int, limit: Int, what: String)
-}
-
 extension [StepValue] {
     /// The bytes of argument `index` (empty when it is not a byte argument).
-    func bytes(_ index: Int) -> [UInt8] {
+    public func bytes(_ index: Int) -> [UInt8] {
         guard indices.contains(index), case .bytes(let bytes) = self[index] else { return [] }
         return bytes
     }
 
-    func int(_ index: Int) -> Int64 {
+    public func int(_ index: Int) -> Int64 {
         guard indices.contains(index), case .int(let value) = self[index] else { return 0 }
         return value
     }
@@ -410,11 +401,4 @@ func monotonicNanoseconds() -> UInt64 {
 final class StackBox {
     var stack: ExecutionStack
     init(engine: Engine) { stack = ExecutionStack(engine: engine) }
-}
-
-extension Duration {
-    var nanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
-    }
 }

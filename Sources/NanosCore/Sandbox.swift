@@ -1,7 +1,5 @@
 import Dispatch
 import Foundation
-import NanosFS
-import NanosLLM
 import NanosManifest
 import Synchronization
 @_spi(Fuzzing) import WasmKit
@@ -43,113 +41,19 @@ final class MemoryCap: ResourceLimiter, @unchecked Sendable {
     }
 }
 
-/// Enforces the wall-clock deadline while the guest computes.
-///
-/// WasmKit has no cross-thread interrupt, but it re-reads the store's fuel cell at every
-/// metered region: zeroing it from a timer stops the guest at its next region, and the
-/// kernel then reports `timeout` instead of `out_of_fuel`. The interpreter's own
-/// read-modify-write of that cell can overwrite the zero, so once the deadline has passed
-/// the timer zeroes it again every millisecond until the run ends. Syscalls check the
-/// deadline themselves, so a guest blocked in the host is covered too.
-final class Watchdog: @unchecked Sendable {
-    // @unchecked: `store` is touched off its thread only under `lock`, and only to
-    // write the fuel word, which the interpreter reads as a plain integer.
-    private let lock = NSLock()
-    private var store: Store?
-    private var didFire = false
-    /// Fuel left when the deadline first passed, so the report shows what was really burnt.
-    private var fuelAtDeadline: UInt64?
-    private static let queue = DispatchQueue(label: "nanos.watchdog")
-
-    init(store: Store, deadline: ContinuousClock.Instant) {
-        self.store = store
-        let delay = max(0, ContinuousClock.now.duration(to: deadline).nanoseconds)
-        schedule(after: .nanoseconds(Int(clamping: delay)))
-    }
-
-    /// The pending timer, cancelled on disarm so finished runs leave nothing queued.
-    private var pending: DispatchWorkItem?
-
-    private func schedule(after delay: DispatchTimeInterval) {
-        let item = DispatchWorkItem { [weak self] in self?.fire() }
-        lock.withLock { pending = item }
-        Watchdog.queue.asyncAfter(deadline: .now() + delay, execute: item)
-    }
-
-    var fired: Bool { lock.withLock { didFire } }
-    var remainingFuelAtDeadline: UInt64? { lock.withLock { fuelAtDeadline } }
-
-    private func fire() {
-        let armed = lock.withLock {
-            guard let store else { return false }
-            if !didFire { fuelAtDeadline = store.fuel?.remaining }
-            didFire = true
-            store.fuel = Fuel(remaining: 0)
-            return true
-        }
-        if armed { schedule(after: .milliseconds(1)) }
-    }
-
-    func disarm() {
-        lock.withLock {
-            store = nil
-            pending?.cancel()
-            pending = nil
-        }
-    }
-}
-
-/// Everything about an agent that the kernel needs to start it.
-public struct AgentImage: Sendable {
-    public let module: Module
-    public let source: String
-    /// Used instances kept for the next run of this image; nil when it cannot be reused.
-    let pool: InstancePool?
-    /// The interpreter stack the module asks for when the manifest sets no
-    /// `resources.stack` (JS agents record theirs in their `nanos.js` section).
-    let preferredStackBytes: Int?
-    /// Whether the module is a JS agent (it carries a `nanos.js` section).
-    let isJSAgent: Bool
-
-    public init(module: Module, source: String) {
-        self.module = module
-        self.source = source
-        let jsAgent = JSAgentSection(module: module)
-        pool = jsAgent == nil ? nil : InstancePool.forModule(module)
-        preferredStackBytes = jsAgent?.stackBytes
-        isJSAgent = jsAgent != nil
-    }
-}
-
-/// The `nanos.js` custom section `nanos compile` writes into JS agents:
-/// `{"runtime": "...", "stack_bytes": N}`.
-struct JSAgentSection {
-    static let name = "nanos.js"
-    /// A module may ask for a larger stack than the default, but no more than a manifest may.
-    static let maximumStackBytes = Resources.maximumStackBytes
-
-    let stackBytes: Int?
-
-    init?(module: Module) {
-        guard let section = module.customSections.first(where: { $0.name == JSAgentSection.name }) else { return nil }
-        let json = try? JSONValue.parse(Array(section.bytes))
-        stackBytes = json?["stack_bytes"]?.intValue.map { min(max(Int($0), 64 << 10), JSAgentSection.maximumStackBytes) }
-    }
-}
-
 /// Runs one agent to completion inside a fresh store.
 enum Sandbox {
 
     static func execute(
-        image: AgentImage, manifest: Manifest, files: SandboxedFileSystem, model: any LanguageModel,
-        logSink: @escaping LogSink, started: ContinuousClock.Instant = .now
+        image: AgentImage, manifest: Manifest, services: ServiceFactory, logSink: @escaping LogSink,
+        started: ContinuousClock.Instant = .now
     ) -> RunReport {
         let limits = RunLimits(
             manifest.resources, preferredStackBytes: image.preferredStackBytes, jsAgent: image.isJSAgent)
         var live: LiveInstance?
         let report = execute(
             image, reusing: image.pool?.checkout(stackSize: limits.stackBytes), limits: limits, manifest: manifest,
-            files: files, model: model, logSink: logSink, started: started, used: &live)
+            services: services, logSink: logSink, started: started, used: &live)
         // After the run's own clean-up (watchdog disarmed, run detached), never during it.
         if let live { image.pool?.checkin(live) }
         return report
@@ -160,7 +64,7 @@ enum Sandbox {
     /// that ran, for the pool.
     private static func execute(
         _ image: AgentImage, reusing reused: LiveInstance?, limits: RunLimits, manifest: Manifest,
-        files: SandboxedFileSystem, model: any LanguageModel, logSink: @escaping LogSink, started: ContinuousClock.Instant,
+        services: ServiceFactory, logSink: @escaping LogSink, started: ContinuousClock.Instant,
         used: inout LiveInstance?
     ) -> RunReport {
         let stackSize = limits.stackBytes
@@ -170,8 +74,8 @@ enum Sandbox {
         let memoryCap = reused?.memoryCap ?? MemoryCap(limitBytes: limits.memoryBytes)
         memoryCap.limitBytes = limits.memoryBytes
         store.resourceLimiter = memoryCap
-        let run = AgentRun(
-            store: store, manifest: manifest, limits: limits, files: files, model: model, logSink: logSink, deadline: deadline)
+        let context = RunContext(manifest: manifest, policy: Policy(manifest: manifest), limits: limits, deadline: deadline)
+        let run = AgentRun(store: store, context: context, services: services(context), logSink: logSink)
         defer { run.detach() }
         let calls: HostCallSlot
         if let reused {
@@ -208,8 +112,8 @@ enum Sandbox {
             let remaining = watchdog.remainingFuelAtDeadline ?? store.fuel?.remaining ?? fuelBudget
             report.fuelUsed = fuelBudget >= remaining ? fuelBudget - remaining : 0
             report.peakMemoryBytes = max(run.peakMemoryBytes, run.memory?.memory.byteCount ?? 0)
-            report.tokensUsed = run.tokens.used
-            report.durationNanoseconds = UInt64(clamping: started.duration(to: .now).nanoseconds)
+            for service in run.services { service.contribute(to: &report) }
+            report.durationNanoseconds = UInt64(clamping: started.duration(to: .now).nanosecondCount)
             return report
         }
 
@@ -267,29 +171,21 @@ enum Sandbox {
                         + "nanos_alloc must only allocate (docs/abi.md)")
             }
         } catch {
-            // A trap's own description appends a backtrace: host addresses, and one line per
-            // frame (megabytes after deep recursion). Only the reason is shown.
-            let text = (error as? Trap).map(trapReason) ?? String(describing: error)
-            if text.contains("out of fuel") {
+            switch TrapCause(error) {
+            case .outOfFuel:
                 if watchdog.fired {
                     return finish(.timeout, message: "the run passed resources.timeout = \(timeout)")
                 }
                 return finish(.outOfFuel, message: "the guest used all of resources.fuel = \(fuelBudget)")
-            }
-            if text.contains("call stack exhausted") {
+            case .callStackExhausted:
                 return finish(
                     .trap, message: "call stack exhausted (deep recursion); resources.stack can raise the limit")
+            case .other(let reason):
+                return finish(.trap, message: reason)
+            case .notATrap(let text):
+                return finish(.failed, message: "could not start the guest: \(text)")
             }
-            if error is Trap { return finish(.trap, message: text) }
-            return finish(.failed, message: "could not start the guest: \(text)")
         }
-    }
-
-    /// What a trap says without its backtrace. WasmKit keeps the reason out of its public
-    /// API, so it is read by reflection; the fallback never includes the backtrace either.
-    static func trapReason(_ trap: Trap) -> String {
-        guard let reason = Mirror(reflecting: trap).descendant("reason") else { return "the guest trapped" }
-        return String(describing: reason)
     }
 
     struct LinkError: Error {
@@ -310,7 +206,7 @@ enum Sandbox {
                 throw LinkError(message: "import \(entry.module).\(entry.name) has an invalid type")
             }
             let host =
-                SyscallTable.lookup(module: entry.module, name: entry.name)
+                CallBinding.lookup(module: entry.module, name: entry.name)
                 ?? (entry.module == WASIPreview1.module ? WASIPreview1.stub(name: entry.name, type: type) : nil)
             guard let host else {
                 throw LinkError(
@@ -320,7 +216,7 @@ enum Sandbox {
                 throw LinkError(
                     message: "import \(entry.module).\(entry.name) has type \(describe(type)) but nanos defines \(describe(host.type))")
             }
-            if entry.module == SyscallTable.abiModule, host.results == [.i64] { needsAllocator = true }
+            if ABI.call(module: entry.module, name: entry.name)?.result == .data { needsAllocator = true }
             hosts.append(host)
         }
         if needsAllocator, !module.exports.contains(where: { $0.name == "nanos_alloc" }) {

@@ -91,7 +91,7 @@ final class LiveInstance: @unchecked Sendable {
 public final class InstancePool: Sendable {
     /// Idle instances kept per image; more concurrent agents simply instantiate.
     static let capacity = 8
-    static let globalExportPrefix = "nanos_global_"
+    static let globalExportPrefix = JSImageFormat.globalExportPrefix
 
     private struct State {
         var idle: [LiveInstance] = []

@@ -18,11 +18,21 @@ public enum DefaultAgent {
         return BundledFile.candidates(installed: installedPath, repository: repositoryPath, executable: executable)
     }
 
-    public static func locate() throws(KernelError) -> String {
+    public static func locate() throws(DefaultAgentMissing) -> String {
         let paths = candidates()
         guard let found = BundledFile.locate(paths) else {
-            throw .noDefaultAgent(searched: paths)
+            throw DefaultAgentMissing(searched: paths)
         }
         return found
+    }
+}
+
+/// The default agent was looked for and not found.
+public struct DefaultAgentMissing: Error, Sendable, CustomStringConvertible {
+    public let searched: [String]
+
+    public var description: String {
+        "the manifest has no `binary:` and the default agent is not built (run `make`, or set "
+            + "\(DefaultAgent.environmentVariable)); looked in \(searched.joined(separator: ", "))"
     }
 }
