@@ -228,8 +228,7 @@ extension Benchmarks {
             }
             outcomes.append((agent, answers, profile, nil))
         }
-        let elapsed = start.duration(to: .now).components
-        let seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) * 1e-18
+        let seconds = start.duration(to: .now).secondsValue
         let sorted = outcomes.items.sorted { $0.0 < $1.0 }
         if let failure = sorted.compactMap(\.3).first { throw BenchError.setup("\(side) inference failed: \(failure)") }
         var profile = ReplayProfile()

@@ -75,7 +75,11 @@ public struct BenchResults: Sendable {
     public var spawnPython: Distribution
     public var clockNow: Distribution
     public var fsRead64: Distribution
+    /// `fs_read_into`: the same read, into the guest's own buffer (no call back into it).
+    public var fsReadInto64: Distribution
+    public var fsReadInto64K: Distribution
     public var hostRead64: Distribution
+    public var hostRead64K: Distribution
     /// Reads per timed sample in `fsRead64` and `hostRead64` (each sample is the batch's mean).
     public var readsPerSample: Int
     public var rssWithOneAgentBytes: Int
@@ -98,9 +102,13 @@ public struct BenchResults: Sendable {
             (
                 "syscall",
                 .object([
-                    ("clock_now", clockNow.json()), ("fs_read_64b", fsRead64.json()), ("host_read_64b", hostRead64.json()),
+                    ("clock_now", clockNow.json()), ("fs_read_64b", fsRead64.json()),
+                    ("fs_read_into_64b", fsReadInto64.json()), ("fs_read_into_64kib", fsReadInto64K.json()),
+                    ("host_read_64b", hostRead64.json()), ("host_read_64kib", hostRead64K.json()),
                     ("reads_per_sample", .int(Int64(readsPerSample))),
                     ("ratio_fs_read_over_host_read", .double(ratio(fsRead64.p50, hostRead64.p50))),
+                    ("ratio_fs_read_into_over_host_read_64b", .double(ratio(fsReadInto64.p50, hostRead64.p50))),
+                    ("ratio_fs_read_into_over_host_read_64kib", .double(ratio(fsReadInto64K.p50, hostRead64K.p50))),
                 ])
             ),
             ("rss_with_one_agent_bytes", .int(Int64(rssWithOneAgentBytes))),
@@ -124,13 +132,18 @@ public struct BenchResults: Sendable {
             row("anchor: spawn python3 -c pass", spawnPython),
             row("syscall: clock.now round trip", clockNow),
             row("syscall: fs.read 64 B round trip", fsRead64),
+            row("syscall: fs.read_into 64 B", fsReadInto64),
             row("anchor: host open+read+close 64 B", hostRead64),
+            row("syscall: fs.read_into 64 KiB", fsReadInto64K),
+            row("anchor: host open+read+close 64 KiB", hostRead64K),
         ] + (mcp.map { [row("mcp.call round trip (time server)", $0.call)] } ?? []) + js.tableRows(row) + [
             "(fs.read and host read: each sample is the mean of \(readsPerSample) reads timed together)",
             "",
             String(format: "spawn /bin/true / C agent boot: %.1f×", ratio(spawnTrue.p50, bootC.p50)),
             String(format: "spawn python3 / C agent boot:   %.1f×", ratio(spawnPython.p50, bootC.p50)),
             String(format: "fs.read / host read:            %.2f×", ratio(fsRead64.p50, hostRead64.p50)),
+            String(format: "fs.read_into / host, 64 B:      %.2f×", ratio(fsReadInto64.p50, hostRead64.p50)),
+            String(format: "fs.read_into / host, 64 KiB:    %.2f×", ratio(fsReadInto64K.p50, hostRead64K.p50)),
             mcp.map { String(format: "mcp.call / clock.now:           %.0f× (%@)", ratio($0.call.p50, clockNow.p50), $0.server) }
                 ?? "mcp.call: skipped (\(mcpSkipped ?? ""))",
             "RSS with one agent (no model):   \(rssWithOneAgentBytes / 1024) KiB",
@@ -164,6 +177,7 @@ public enum Benchmarks {
         let bootSwift = try workspace.compile(compiler, name: "boot.swift", source: GuestSources.bootSwift)
         let syscalls = try workspace.compile(compiler, name: "syscalls.c", source: GuestSources.syscallsC)
         try Data(repeating: UInt8(ascii: "x"), count: 64).write(to: URL(fileURLWithPath: workspace.path + "/data64.bin"))
+        try Data(repeating: UInt8(ascii: "y"), count: 65536).write(to: URL(fileURLWithPath: workspace.path + "/data64k.bin"))
 
         let bootManifest = try workspace.manifest(binary: bootC, maxSteps: 4, goal: "boot")
         let bootSwiftManifest = try workspace.manifest(binary: bootSwift, maxSteps: 4, goal: "boot")
@@ -185,7 +199,10 @@ public enum Benchmarks {
         let readSamplesPerRound = max(1, perRound / batch)
         var clockSamples: [Double] = []
         var readSamples: [Double] = []
+        var intoSamples: [Double] = []
+        var bigIntoSamples: [Double] = []
         var hostSamples: [Double] = []
+        var bigHostSamples: [Double] = []
         var mcpSamples: [Double] = []
         // The MCP rounds share one time server: this session holds it between the agents'
         // runs (as agents alive at once would), so each round measures calls, not a start.
@@ -197,7 +214,11 @@ public enum Benchmarks {
         for _ in 0..<rounds {
             clockSamples += try measureSyscalls(workspace, syscalls, mode: "clock", samples: perRound, batch: 1)
             readSamples += try measureSyscalls(workspace, syscalls, mode: "read", samples: readSamplesPerRound, batch: batch)
-            hostSamples += measureHostRead(workspace.path + "/data64.bin", samples: readSamplesPerRound, batch: batch)
+            intoSamples += try measureSyscalls(workspace, syscalls, mode: "into", samples: readSamplesPerRound, batch: batch)
+            hostSamples += measureHostRead(workspace.path + "/data64.bin", bytes: 64, samples: readSamplesPerRound, batch: batch)
+            bigIntoSamples += try measureSyscalls(workspace, syscalls, mode: "big", samples: readSamplesPerRound, batch: batch)
+            bigHostSamples += measureHostRead(
+                workspace.path + "/data64k.bin", bytes: 65536, samples: readSamplesPerRound, batch: batch)
             if mcpSkipped == nil {
                 mcpSamples += try measureSyscalls(workspace, syscalls, manifest: mcpManifest, output: "deltas-mcp.bin", batch: 1)
             }
@@ -210,7 +231,9 @@ public enum Benchmarks {
 
         return BenchResults(
             bootC: bootCResult, bootSwift: bootSwiftResult, spawnTrue: spawnTrue, spawnPython: spawnPython,
-            clockNow: clock, fsRead64: read, hostRead64: host, readsPerSample: batch, rssWithOneAgentBytes: rss.peak,
+            clockNow: clock, fsRead64: read, fsReadInto64: Distribution(intoSamples),
+            fsReadInto64K: Distribution(bigIntoSamples), hostRead64: host, hostRead64K: Distribution(bigHostSamples),
+            readsPerSample: batch, rssWithOneAgentBytes: rss.peak,
             js: js,
             mcp: mcpSkipped == nil
                 ? MCPBenchResults(
@@ -256,7 +279,7 @@ public enum Benchmarks {
         let output = "deltas-\(mode).bin"
         let manifest = try workspace.manifest(
             binary: binary, maxSteps: samples * (batch + 2) + 16, goal: "\(mode) \(samples) \(batch) \(output)",
-            read: ["data64.bin"], write: [output])
+            read: ["data64.bin", "data64k.bin"], write: [output])
         return try measureSyscalls(workspace, binary, manifest: manifest, output: output, batch: batch)
     }
 
@@ -277,17 +300,17 @@ public enum Benchmarks {
         return deltas
     }
 
-    /// The same batches as the guest's: `batch` open + read + close, timed together.
-    static func measureHostRead(_ path: String, samples count: Int, batch: Int) -> [Double] {
+    /// The same batches as the guest's: `batch` open + read + close of `bytes`, timed together.
+    static func measureHostRead(_ path: String, bytes: Int, samples count: Int, batch: Int) -> [Double] {
         var samples: [Double] = []
         samples.reserveCapacity(count)
-        var buffer = [UInt8](repeating: 0, count: 64)
+        var buffer = [UInt8](repeating: 0, count: bytes)
         for _ in 0..<count {
             let start = ContinuousClock.now
             for _ in 0..<batch {
                 let fd = open(path, O_RDONLY | O_CLOEXEC)
                 if fd >= 0 {
-                    _ = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, 64) }
+                    _ = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, bytes) }
                     close(fd)
                 }
             }
@@ -299,7 +322,7 @@ public enum Benchmarks {
 
     /// A duration in nanoseconds, with the fraction, for the distributions.
     static func nanoseconds(_ duration: Duration) -> Double {
-        Double(duration.components.attoseconds) / 1e9 + Double(duration.components.seconds) * 1e9
+        Double(duration.nanosecondCount)
     }
 
     /// Debian's interpreter when present: a version-manager shim in front of `python3`
@@ -420,17 +443,19 @@ enum GuestSources {
         }
         """
 
-    /// `goal` = "<clock|read|mcp> <samples> <batch> <output file>": writes `samples` deltas,
+    /// `goal` = "<clock|read|into|big|mcp> <samples> <batch> <output file>": writes `samples` deltas,
     /// each the time of `batch` calls bracketed by two `clock.now` calls (in clock mode,
-    /// one pair of back-to-back `clock.now` calls; in mcp mode, `mcp.call` of the time
-    /// server's get_current_time, after one untimed call that warms the server up).
+    /// one pair of back-to-back `clock.now` calls; read is `fs_read` of 64 B through
+    /// `nanos_alloc`, into and big are `fs_read_into` of 64 B and 64 KiB into the guest's
+    /// buffer; in mcp mode, `mcp.call` of the time server's get_current_time, after one
+    /// untimed call that warms the server up).
     ///
     /// The guest hands the host one reused buffer as its `nanos_alloc` (as a tight loop
     /// would), so the figure is the syscall's cost, not the guest's malloc/free.
     static let syscallsC = """
         #define NANOS_NO_ALLOC
         #include "nanos.h"
-        static char scratch[1 << 16];
+        static char scratch[1 << 17];
         __attribute__((export_name("nanos_alloc")))
         void * nanos_alloc(int32_t size) {
             if (size < 0 || size >= (int32_t)sizeof(scratch)) return NULL;
@@ -457,7 +482,7 @@ enum GuestSources {
             out++;
             int64_t *deltas = malloc(sizeof(int64_t) * (size_t)count);
             if (!deltas) return 3;
-            int reading = goal[0] == 'r', calling = goal[0] == 'm';
+            int reading = goal[0] == 'r', calling = goal[0] == 'm', into = goal[0] == 'i', big = goal[0] == 'b';
             static const char args[] = "{\\"timezone\\":\\"UTC\\"}";
             if (calling && nanos_sys_mcp_call("time", 4, "get_current_time", 16, args, sizeof args - 1) < 0) return 6;
             for (int i = 0; i < count; i++) {
@@ -466,6 +491,12 @@ enum GuestSources {
                     for (int j = 0; j < batch; j++) {
                         int64_t r = nanos_sys_fs_read("data64.bin", 10);
                         if ((r >> 32) != 64) return 4;
+                    }
+                } else if (into || big) {
+                    const char *file = big ? "data64k.bin" : "data64.bin";
+                    int64_t expected = big ? 65536 : 64;
+                    for (int j = 0; j < batch; j++) {
+                        if (nanos_sys_fs_read_into(file, big ? 11 : 10, scratch, (int32_t)sizeof scratch) != expected) return 4;
                     }
                 } else if (calling) {
                     for (int j = 0; j < batch; j++) {

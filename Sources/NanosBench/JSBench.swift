@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Synchronization
 import NanosCompiler
 import NanosKernel
 import NanosManifest
@@ -153,11 +154,9 @@ extension Benchmarks {
 }
 
 /// Reports gathered from agent threads.
-final class ReportBox: @unchecked Sendable {
-    // @unchecked: every access holds `lock`.
-    private let lock = NSLock()
-    private var reports: [RunReport] = []
+final class ReportBox: Sendable {
+    private let reports = Mutex<[RunReport]>([])
 
-    func append(_ report: RunReport) { lock.withLock { reports.append(report) } }
-    var all: [RunReport] { lock.withLock { reports } }
+    func append(_ report: RunReport) { reports.withLock { $0.append(report) } }
+    var all: [RunReport] { reports.withLock { $0 } }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import NanosCompiler
 import NanosBundle
 import NanosKernel
@@ -356,15 +357,23 @@ extension Benchmarks {
 
 /// A list shared between threads.
 final class LockedList<Element>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var storage: [Element] = []
-    func append(_ item: Element) { lock.withLock { storage.append(item) } }
-    var items: [Element] { lock.withLock { storage } }
+    // @unchecked: every access holds the mutex.
+    private let storage = Mutex<[Element]>([])
+    func append(_ item: sending Element) {
+        nonisolated(unsafe) let item = item
+        storage.withLock { $0.append(item) }
+    }
+    var items: [Element] {
+        storage.withLock { list in
+            nonisolated(unsafe) let copy = list
+            return copy
+        }
+    }
 }
 
 extension RSSProbe {
-    private static let lock = NSLock()
+    private static let lock = Mutex(())
     /// `sample()` for probes shared by several agents' threads.
-    func sampleLocked() { RSSProbe.lock.withLock { sample() } }
-    var lockedPeak: Int { RSSProbe.lock.withLock { peak } }
+    func sampleLocked() { RSSProbe.lock.withLock { _ in sample() } }
+    var lockedPeak: Int { RSSProbe.lock.withLock { _ in peak } }
 }

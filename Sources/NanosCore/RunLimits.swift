@@ -50,7 +50,7 @@ public struct RunLimits: Sendable, Equatable {
         if resources.logBytes == nil { defaulted.insert("logs") }
     }
 
-    var timeoutMilliseconds: Int64 { timeout.nanoseconds / 1_000_000 }
+    var timeoutMilliseconds: Int64 { timeout.nanosecondCount / 1_000_000 }
 
     /// As the report's `limits` object; `defaulted` lists the fields the kernel chose.
     public func json() -> JSONValue {

@@ -10,39 +10,41 @@ import Synchronization
 /// read-modify-write of that cell can overwrite the zero, so once the deadline has passed
 /// the timer zeroes it again every millisecond until the run ends. Syscalls check the
 /// deadline themselves, so a guest blocked in the host is covered too.
-final class Watchdog: @unchecked Sendable {
-    // @unchecked: `store` is touched off its thread only under `lock`, and only to
-    // write the fuel word, which the interpreter reads as a plain integer.
-    private let lock = NSLock()
-    private var store: Store?
-    private var didFire = false
-    /// Fuel left when the deadline first passed, so the report shows what was really burnt.
-    private var fuelAtDeadline: UInt64?
+final class Watchdog: Sendable {
+    private struct State: @unchecked Sendable {
+        // @unchecked: `store` is touched off its thread only under the mutex, and only to
+        // write the fuel word, which the interpreter reads as a plain integer.
+        var store: Store?
+        var didFire = false
+        /// Fuel left when the deadline first passed, so the report shows what was really burnt.
+        var fuelAtDeadline: UInt64?
+        /// The pending timer, cancelled on disarm so finished runs leave nothing queued.
+        var pending: DispatchWorkItem?
+    }
+
+    private let state: Mutex<State>
     private static let queue = DispatchQueue(label: "nanos.watchdog")
 
     init(store: Store, deadline: ContinuousClock.Instant) {
-        self.store = store
-        let delay = max(0, ContinuousClock.now.duration(to: deadline).nanoseconds)
+        state = Mutex(State(store: store))
+        let delay = max(0, ContinuousClock.now.duration(to: deadline).nanosecondCount)
         schedule(after: .nanoseconds(Int(clamping: delay)))
     }
 
-    /// The pending timer, cancelled on disarm so finished runs leave nothing queued.
-    private var pending: DispatchWorkItem?
-
     private func schedule(after delay: DispatchTimeInterval) {
         let item = DispatchWorkItem { [weak self] in self?.fire() }
-        lock.withLock { pending = item }
+        state.withLock { $0.pending = item }
         Watchdog.queue.asyncAfter(deadline: .now() + delay, execute: item)
     }
 
-    var fired: Bool { lock.withLock { didFire } }
-    var remainingFuelAtDeadline: UInt64? { lock.withLock { fuelAtDeadline } }
+    var fired: Bool { state.withLock { $0.didFire } }
+    var remainingFuelAtDeadline: UInt64? { state.withLock { $0.fuelAtDeadline } }
 
     private func fire() {
-        let armed = lock.withLock {
-            guard let store else { return false }
-            if !didFire { fuelAtDeadline = store.fuel?.remaining }
-            didFire = true
+        let armed = state.withLock { state in
+            guard let store = state.store else { return false }
+            if !state.didFire { state.fuelAtDeadline = store.fuel?.remaining }
+            state.didFire = true
             store.fuel = Fuel(remaining: 0)
             return true
         }
@@ -50,10 +52,10 @@ final class Watchdog: @unchecked Sendable {
     }
 
     func disarm() {
-        lock.withLock {
-            store = nil
-            pending?.cancel()
-            pending = nil
+        state.withLock { state in
+            state.store = nil
+            state.pending?.cancel()
+            state.pending = nil
         }
     }
 }

@@ -1,5 +1,6 @@
 import CLlama
 import Foundation
+import NanosManifest
 
 /// Runs every local answer of one model, window and thread count on one llama context,
 /// from one thread: continuous batching with KV sessions.
@@ -349,7 +350,7 @@ final class DecodeEngine: @unchecked Sendable {
         if job.firstTokenAt == nil {
             job.firstTokenAt = now
             condition.withLock {
-                job.usage.promptMilliseconds = job.submitted.duration(to: now).milliseconds
+                job.usage.promptMilliseconds = job.submitted.duration(to: now).millisecondsValue
                 job.promptRead = true
             }
         }
@@ -400,7 +401,7 @@ final class DecodeEngine: @unchecked Sendable {
         condition.withLock {
             if job.outcome == nil { job.outcome = outcome }
             if case .finished(let reason) = outcome { job.usage.finishReason = reason }
-            if let first = job.firstTokenAt { job.usage.generationMilliseconds = first.duration(to: now).milliseconds }
+            if let first = job.firstTokenAt { job.usage.generationMilliseconds = first.duration(to: now).millisecondsValue }
         }
         if clearSession, job.sequence >= 0, let context, let memory = llama_get_memory(context) {
             _ = llama_memory_seq_rm(memory, job.sequence, -1, -1)

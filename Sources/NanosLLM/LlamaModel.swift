@@ -1,5 +1,6 @@
 import CLlama
 import Foundation
+import Synchronization
 import Logging
 
 /// llama.cpp's process-wide set-up, done once before the first model loads.
@@ -39,11 +40,15 @@ public final class LlamaModel: @unchecked Sendable {
     /// nil when such a byte has no single-byte token (then jump-forward is off for this model).
     let byteTokens: ByteTokens?
 
-    private let lock = NSLock()
-    private var engines: [EngineKey: DecodeEngine] = [:]
-    /// Parsed grammars, cloned for each request: a schema's grammar is parsed once per process.
-    private var grammarPrototypes: [String: UnsafeMutablePointer<llama_sampler>] = [:]
-    private var grammarOrder: [String] = []
+    /// The engines and parsed grammars, shared by every agent of the model.
+    private struct Caches {
+        var engines: [EngineKey: DecodeEngine] = [:]
+        /// Parsed grammars, cloned for each request: a schema's grammar is parsed once per process.
+        var grammarPrototypes: [String: UnsafeMutablePointer<llama_sampler>] = [:]
+        var grammarOrder: [String] = []
+    }
+
+    private let caches = Mutex(Caches())
     /// The most parsed grammars kept; older ones are parsed again when next asked for.
     static let maxCachedGrammars = 32
 
@@ -86,18 +91,18 @@ public final class LlamaModel: @unchecked Sendable {
 
     /// The decode engine for one context window and thread count; created on first use.
     func engine(window: Int, threads: Int) -> DecodeEngine {
-        lock.withLock {
+        caches.withLock { caches in
             let key = EngineKey(window: window, threads: threads)
-            if let engine = engines[key] { return engine }
+            if let engine = caches.engines[key] { return engine }
             let engine = DecodeEngine(model: self, window: window, threads: threads, maxSequences: DecodeEngine.defaultMaxSequences)
-            engines[key] = engine
+            caches.engines[key] = engine
             return engine
         }
     }
 
     /// Sequences (KV sessions) that exist for this window, busy or idle; never more than the engine's limit.
     public func sequenceCount(window: Int) -> Int {
-        let found = lock.withLock { engines.filter { $0.key.window == window }.map(\.value) }
+        let found = caches.withLock { $0.engines.filter { $0.key.window == window }.map(\.value) }
         return found.reduce(0) { $0 + $1.sequenceCount }
     }
 
@@ -105,10 +110,10 @@ public final class LlamaModel: @unchecked Sendable {
     /// the parsed copy this model keeps.
     func grammarSampler(_ text: String) throws(LLMError) -> UnsafeMutablePointer<llama_sampler> {
         try GrammarBounds.check(text)
-        let cached: UnsafeMutablePointer<llama_sampler>? = lock.withLock {
-            guard let prototype = grammarPrototypes[text] else { return nil }
-            grammarOrder.removeAll { $0 == text }
-            grammarOrder.append(text)
+        let cached: UnsafeMutablePointer<llama_sampler>? = caches.withLock { caches in
+            guard let prototype = caches.grammarPrototypes[text] else { return nil }
+            caches.grammarOrder.removeAll { $0 == text }
+            caches.grammarOrder.append(text)
             return llama_sampler_clone(prototype)
         }
         if let cached { return cached }
@@ -119,15 +124,15 @@ public final class LlamaModel: @unchecked Sendable {
             llama_sampler_free(prototype)
             throw .unavailable("llama.cpp could not copy a grammar sampler")
         }
-        lock.withLock {
-            if let existing = grammarPrototypes.updateValue(prototype, forKey: text) {
+        caches.withLock { caches in
+            if let existing = caches.grammarPrototypes.updateValue(prototype, forKey: text) {
                 llama_sampler_free(existing)
-                grammarOrder.removeAll { $0 == text }
+                caches.grammarOrder.removeAll { $0 == text }
             }
-            grammarOrder.append(text)
-            while grammarOrder.count > Self.maxCachedGrammars {
-                let oldest = grammarOrder.removeFirst()
-                grammarPrototypes.removeValue(forKey: oldest).map { llama_sampler_free($0) }
+            caches.grammarOrder.append(text)
+            while caches.grammarOrder.count > Self.maxCachedGrammars {
+                let oldest = caches.grammarOrder.removeFirst()
+                caches.grammarPrototypes.removeValue(forKey: oldest).map { llama_sampler_free($0) }
             }
         }
         return copy
@@ -140,21 +145,31 @@ public final class LlamaModel: @unchecked Sendable {
         var gpuLayers: Int?
     }
 
-    private static let registryLock = NSLock()
-    nonisolated(unsafe) private static var loaded: [Key: LlamaModel] = [:]
-    nonisolated(unsafe) private static var loadCount = 0
+    private struct Registry {
+        var loaded: [Key: LlamaModel] = [:]
+        var loadCount = 0
+    }
+
+    private static let registry = Mutex(Registry())
 
     /// How many times weights were read from disk in this process (one per distinct file).
-    public static var loads: Int { registryLock.withLock { loadCount } }
+    public static var loads: Int { registry.withLock { $0.loadCount } }
 
     /// The model at `path`, loading it on first use. Loads hold the registry lock, so two
     /// agents asking for the same file at once still load it once.
     public static func shared(path: String, gpuLayers: Int?) throws(LLMError) -> LlamaModel {
         let canonical = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
         let key = Key(path: canonical, gpuLayers: gpuLayers)
-        registryLock.lock()
-        defer { registryLock.unlock() }
-        if let model = loaded[key] { return model }
+        return try registry.withLock { registry throws(LLMError) in
+            if let model = registry.loaded[key] { return model }
+            let model = try load(canonical: canonical, path: path, gpuLayers: gpuLayers)
+            registry.loaded[key] = model
+            registry.loadCount += 1
+            return model
+        }
+    }
+
+    private static func load(canonical: String, path: String, gpuLayers: Int?) throws(LLMError) -> LlamaModel {
         // Messages reach the guest (last_error), so they name the file, not the host's folders.
         let file = URL(fileURLWithPath: path).lastPathComponent
         guard FileManager.default.isReadableFile(atPath: canonical) else {
@@ -171,8 +186,6 @@ public final class LlamaModel: @unchecked Sendable {
             throw .unavailable("model.path: \(file) has no vocabulary")
         }
         let model = LlamaModel(path: canonical, pointer: pointer, vocab: vocab)
-        loaded[key] = model
-        loadCount += 1
         LlamaRuntime.logger.info("loaded model \(canonical) (\(model.sizeBytes) bytes)")
         return model
     }

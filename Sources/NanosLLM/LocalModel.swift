@@ -152,8 +152,4 @@ final class LocalStream: InferenceStream {
     }
 }
 
-extension Duration {
-    var milliseconds: Double {
-        Double(components.seconds) * 1000 + Double(components.attoseconds) * 1e-15
-    }
-}
+

@@ -129,8 +129,8 @@ final class RemoteInferenceStream<Format: RemoteStreamFormat>: InferenceStream {
             // Time to the first piece stands for prompt processing, the rest for generation.
             let end = ContinuousClock.now
             let first = firstText ?? end
-            counts.promptMilliseconds = milliseconds(first - started)
-            counts.generationMilliseconds = milliseconds(end - first)
+            counts.promptMilliseconds = (first - started).millisecondsValue
+            counts.generationMilliseconds = (end - first).millisecondsValue
         }
         if counts.finishReason == .open { counts.finishReason = .stop }
         return stopFilter.finish()
@@ -142,5 +142,5 @@ final class RemoteInferenceStream<Format: RemoteStreamFormat>: InferenceStream {
         response.close()
     }
 
-    private func milliseconds(_ duration: Duration) -> Double { seconds(duration) * 1000 }
+
 }

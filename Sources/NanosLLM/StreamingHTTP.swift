@@ -1,4 +1,5 @@
 import Foundation
+import NanosManifest
 import NanosJSON
 
 #if canImport(FoundationNetworking)
@@ -81,7 +82,7 @@ final class StreamingHTTPResponse {
                 let tries = attempt == 1 ? "" : " (\(attempt) attempts)"
                 throw .unavailable("cannot reach \(shown): \(failure.reason); the server is not reachable\(tries)")
             }
-            Thread.sleep(forTimeInterval: seconds(delay))
+            Thread.sleep(forTimeInterval: delay.secondsValue)
             delay *= 2
             attempt += 1
         }
@@ -106,7 +107,7 @@ final class StreamingHTTPResponse {
         request.httpBody = Data(body)
         for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = seconds(limits.readTimeout)
+        configuration.timeoutIntervalForRequest = limits.readTimeout.secondsValue
         configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
         configuration.urlCache = nil
         let received = ReceivedBytes(maxBytes: limits.maxResponseBytes)
@@ -262,10 +263,6 @@ final class StreamingHTTPResponse {
     }
 }
 
-func seconds(_ duration: Duration) -> Double {
-    let parts = duration.components
-    return Double(parts.seconds) + Double(parts.attoseconds) * 1e-18
-}
 
 /// The URLSession delegate: collects what arrives, under a lock, for the reading thread.
 /// `@unchecked Sendable`: every stored property is either immutable or guarded by `condition`.
@@ -300,7 +297,7 @@ private final class ReceivedBytes: NSObject, URLSessionDataDelegate, @unchecked 
             if let limit {
                 let left = limit - .now
                 guard left > .zero else { return nil }
-                _ = condition.wait(until: Date(timeIntervalSinceNow: seconds(left)))
+                _ = condition.wait(until: Date(timeIntervalSinceNow: left.secondsValue))
             } else {
                 condition.wait()
             }

@@ -1,17 +1,19 @@
 import Foundation
+import NanosManifest
+import Synchronization
 
 /// A value several threads hand to each other; every access holds the lock, which is
 /// what makes the unchecked Sendable sound.
 final class Locked<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: Value
+    private let stored: Mutex<Value>
 
-    init(_ value: Value) { stored = value }
+    init(_ value: sending Value) { stored = Mutex(value) }
 
     func withLock<Result, Failure: Error>(_ body: (inout Value) throws(Failure) -> Result) throws(Failure) -> Result {
-        lock.lock()
-        defer { lock.unlock() }
-        return try body(&stored)
+        try stored.withLock { (value: inout sending Value) throws(Failure) -> sending Result in
+            nonisolated(unsafe) let result = try body(&value)
+            return result
+        }
     }
 
     var value: Value { withLock { $0 } }
@@ -105,12 +107,6 @@ final class Interrupt: Sendable {
 }
 
 extension Duration {
-    var nanosecondCount: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds.multipliedReportingOverflow(by: 1_000_000_000).overflow
-            ? (seconds < 0 ? .min : .max) : seconds * 1_000_000_000 + attoseconds / 1_000_000_000
-    }
-
     /// `30s`, `500ms`: how a manifest writes durations.
     var shortDescription: String {
         let milliseconds = nanosecondCount / 1_000_000
