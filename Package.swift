@@ -27,20 +27,23 @@ import PackageDescription
 let environment = ProcessInfo.processInfo.environment
 let packageFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
 let llamaVersion: String = {
-    let script = (try? String(contentsOf: packageFolder.appendingPathComponent("scripts/llm-deps.sh"), encoding: .utf8)) ?? ""
+    let script =
+        (try? String(contentsOf: packageFolder.appendingPathComponent("scripts/llm-deps.sh"), encoding: .utf8)) ?? ""
     let line = script.split(separator: "\n").first { $0.hasPrefix("LLAMA_CPP_PYTHON_VERSION=") }
     return line.map { String($0.dropFirst("LLAMA_CPP_PYTHON_VERSION=".count)) } ?? "unknown"
 }()
 let llamaPrefix: String = {
     if let prefix = environment["LLAMA_PREFIX"], !prefix.isEmpty { return prefix }
-    let cache = environment["NANOS_CACHE"].flatMap { $0.isEmpty ? nil : $0 }
+    let cache =
+        environment["NANOS_CACHE"].flatMap { $0.isEmpty ? nil : $0 }
         ?? (environment["HOME"] ?? "") + "/.cache/nanos"
     let variant = environment["NANOS_GPU"].flatMap { $0.isEmpty ? nil : "-" + $0 } ?? ""
     return "\(cache)/llama-cpp-python-\(llamaVersion)/prefix\(variant)"
 }()
 
 let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
-let hasLlama = FileManager.default.fileExists(atPath: "\(llamaPrefix)/lib/libllama.so")
+let hasLlama =
+    FileManager.default.fileExists(atPath: "\(llamaPrefix)/lib/libllama.so")
     || FileManager.default.fileExists(atPath: "\(llamaPrefix)/lib/libllama.dylib")
 
 let wasmKit = Target.Dependency.product(name: "WasmKit", package: "WasmKit")
@@ -56,7 +59,9 @@ let coreTargets: [Target] = [
         swiftSettings: strict),
     .target(
         name: "NanosCore",
-        dependencies: ["NanosABI", "NanosJSON", "NanosManifest", wasmKit, .product(name: "WasmParser", package: "WasmKit")],
+        dependencies: [
+            "NanosABI", "NanosJSON", "NanosManifest", wasmKit, .product(name: "WasmParser", package: "WasmKit"),
+        ],
         swiftSettings: strict),
     .testTarget(name: "NanosManifestTests", dependencies: ["NanosManifest"], swiftSettings: strict),
     .testTarget(name: "NanosFSTests", dependencies: ["NanosFS"], swiftSettings: strict),
@@ -82,7 +87,8 @@ let serviceTargets: [Target] = [
         dependencies: ["NanosManifest", "NanosJSON", .product(name: "MCP", package: "swift-sdk"), logging],
         swiftSettings: strict),
     .target(
-        name: "NanosCompiler", dependencies: ["NanosABI", "NanosJSON", "NanosCore", wasmKit, .product(name: "WAT", package: "WasmKit")],
+        name: "NanosCompiler",
+        dependencies: ["NanosABI", "NanosJSON", "NanosCore", wasmKit, .product(name: "WAT", package: "WasmKit")],
         swiftSettings: strict),
     .target(
         name: "NanosKernel",
@@ -123,14 +129,16 @@ let package = Package(
         .library(name: "NanosABI", targets: ["NanosABI"]),
         .library(name: "NanosJSON", targets: ["NanosJSON"]),
         .library(name: "NanosManifest", targets: ["NanosManifest"]),
-    ] + (hasLlama ? [
-        .executable(name: "nanos", targets: ["nanos"]),
-        .library(name: "NanosKernel", targets: ["NanosKernel"]),
-        // The rest are products so the fuzz package (fuzz/) can link them.
-        .library(name: "NanosLLM", targets: ["NanosLLM"]),
-        .library(name: "NanosMCP", targets: ["NanosMCP"]),
-        .library(name: "NanosCompiler", targets: ["NanosCompiler"]),
-    ] : []),
+    ]
+        + (hasLlama
+            ? [
+                .executable(name: "nanos", targets: ["nanos"]),
+                .library(name: "NanosKernel", targets: ["NanosKernel"]),
+                // The rest are products so the fuzz package (fuzz/) can link them.
+                .library(name: "NanosLLM", targets: ["NanosLLM"]),
+                .library(name: "NanosMCP", targets: ["NanosMCP"]),
+                .library(name: "NanosCompiler", targets: ["NanosCompiler"]),
+            ] : []),
     dependencies: [
         .package(url: "https://github.com/swiftwasm/WasmKit", exact: "0.4.2"),
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),

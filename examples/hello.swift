@@ -52,7 +52,8 @@ func countLinesAndWords(_ text: String) -> (lines: Int, words: Int) {
     var inWord = false
     var lastByte: UInt8 = UInt8(ascii: "\n")
     for byte in text.utf8 {
-        let isSpace = byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t")
+        let isSpace =
+            byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t")
             || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r")
         if byte == UInt8(ascii: "\n") { lines += 1 }
         if !isSpace && !inWord { words += 1 }

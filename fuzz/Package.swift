@@ -38,6 +38,6 @@ let package = Package(
                 .product(name: "WAT", package: "WasmKit"),
                 .product(name: "MCP", package: "swift-sdk"),
             ],
-            swiftSettings: [.swiftLanguageMode(.v6)]),
+            swiftSettings: [.swiftLanguageMode(.v6)])
     ]
 )

@@ -46,7 +46,8 @@ public enum ABI {
         ),
         ABICall(
             "llm_chat", step: "llm.chat", group: .llm, parameters: [request], result: .data, js: "llmChat",
-            "JSON `{\"role\":\"assistant\",\"content\":…,\"finish_reason\":…,\"usage\":{…}}`; finish_reason is stop or length"),
+            "JSON `{\"role\":\"assistant\",\"content\":…,\"finish_reason\":…,\"usage\":{…}}`; finish_reason is stop or length"
+        ),
         ABICall(
             "llm_stream_open", step: "llm.stream_open", group: .llm, parameters: [request], result: .handle,
             js: "streamOpen",
@@ -63,7 +64,8 @@ public enum ABI {
             "mcp_call", step: "mcp.call", group: .mcp_call,
             parameters: [
                 server, .bytes("tool", limit: SyscallLimits.mcpName), .bytes("args", limit: SyscallLimits.mcpArguments),
-            ], result: .data, js: "mcpCall", "JSON `{\"content\":[…],\"structuredContent\":…,\"isError\":false}`; see [MCP](#mcp)"),
+            ], result: .data, js: "mcpCall",
+            "JSON `{\"content\":[…],\"structuredContent\":…,\"isError\":false}`; see [MCP](#mcp)"),
         ABICall(
             "mcp_list_tools", step: "mcp.list_tools", group: .mcp_call, parameters: [server], result: .data,
             js: "mcpListTools", "JSON array of the server's tools, with their `inputSchema`"),
@@ -122,16 +124,22 @@ public enum ABI {
         original("get_manifest_goal", group: nil, [], serves: "agent_goal", "the goal"),
         original("get_manifest_tools", group: nil, [], serves: "env.get_manifest_tools", "comma-joined tool names"),
         original("web_get", group: .web, ["url"], serves: "env.web_get", "the response body"),
-        original("memory_store", group: .memory, ["text"], result: .flag, serves: "env.memory_store",
+        original(
+            "memory_store", group: .memory, ["text"], result: .flag, serves: "env.memory_store",
             "1, or 0 past the run's 1 MiB of notes (EQUOTA)"),
-        original("memory_recall", group: .memory, ["query"], serves: "env.memory_recall", "the first note that contains the query"),
+        original(
+            "memory_recall", group: .memory, ["query"], serves: "env.memory_recall",
+            "the first note that contains the query"),
         original("llm_infer", group: .llm, ["prompt"], serves: "llm_infer", "generated text"),
         original(
             "mcp_call", group: .mcp_call, ["server", "tool", "args"], serves: "env.mcp_call",
             "the text items of the answer, joined by newlines"),
-        original("agent_send", group: .agent_send, ["target", "msg"], result: .flag, serves: "env.agent_send", "1 or 0"),
+        original(
+            "agent_send", group: .agent_send, ["target", "msg"], result: .flag, serves: "env.agent_send", "1 or 0"),
         original("agent_recv", group: .agent_recv, [], serves: "env.agent_recv", "a message, or 0 bytes when none"),
-        original("eval_js", group: nil, ["code"], serves: "env.eval_js", "always refused: nanos never runs JS outside the sandbox"),
+        original(
+            "eval_js", group: nil, ["code"], serves: "env.eval_js",
+            "always refused: nanos never runs JS outside the sandbox"),
     ]
 
     /// Every call of both modules.

@@ -115,7 +115,8 @@ public struct ABICall: Sendable, Hashable {
     /// The `_into` form of a data call: the same arguments and an output buffer.
     func intoForm() -> ABICall {
         ABICall(
-            name + "_into", module: module, step: step, group: group, parameters: parameters + [.output("out")], result: .into,
+            name + "_into", module: module, step: step, group: group, parameters: parameters + [.output("out")],
+            result: .into,
             serves: serves, isStep: isStep, "as `\(name)`, written into the guest's buffer")
     }
 }

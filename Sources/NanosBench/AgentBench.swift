@@ -20,7 +20,8 @@ public struct AgentBenchOptions: Sendable {
     public var conversationPath: String?
 
     public init(
-        modelPath: String? = nil, threads: Int = LocalLanguageModel.defaultThreads, agents: Int = 4, repetitions: Int = 3,
+        modelPath: String? = nil, threads: Int = LocalLanguageModel.defaultThreads, agents: Int = 4,
+        repetitions: Int = 3,
         conversationPath: String? = nil
     ) {
         self.modelPath = modelPath
@@ -50,7 +51,8 @@ public struct ReplayProfile: Sendable {
         .object([
             ("calls", .int(Int64(calls))), ("prompt_tokens", .int(Int64(total.promptTokens))),
             ("cached_prompt_tokens", .int(Int64(total.cachedPromptTokens))),
-            ("generated_tokens", .int(Int64(total.generatedTokens))), ("forced_tokens", .int(Int64(total.forcedTokens))),
+            ("generated_tokens", .int(Int64(total.generatedTokens))),
+            ("forced_tokens", .int(Int64(total.forcedTokens))),
             ("prompt_ms", .double(total.promptMilliseconds.rounded2)),
             ("generation_ms", .double(total.generationMilliseconds.rounded2)),
         ])
@@ -109,8 +111,10 @@ public struct AgentBenchResults: Sendable {
         for figure in figures {
             let cells = [
                 "\(figure.agents)".padding(toLength: 9, withPad: " ", startingAt: 0),
-                String(format: "%.2f s", Benchmarks.median(figure.inProcessSeconds)).padding(toLength: 19, withPad: " ", startingAt: 0),
-                String(format: "%.2f s", Benchmarks.median(figure.serverSeconds)).padding(toLength: 22, withPad: " ", startingAt: 0),
+                String(format: "%.2f s", Benchmarks.median(figure.inProcessSeconds)).padding(
+                    toLength: 19, withPad: " ", startingAt: 0),
+                String(format: "%.2f s", Benchmarks.median(figure.serverSeconds)).padding(
+                    toLength: 22, withPad: " ", startingAt: 0),
                 String(format: "%.2f×", figure.speedup).padding(toLength: 10, withPad: " ", startingAt: 0),
                 "\(figure.identicalAnswers) of \(figure.answers)",
             ]
@@ -150,7 +154,8 @@ extension Benchmarks {
         let local = LocalLanguageModel(
             modelPath: modelPath, contextWindow: AgentBenchOptions.contextWindow, threads: options.threads)
         do {
-            _ = try local.infer(InferenceRequest(messages: [.init(role: "user", content: "Hello")], maxTokens: 4), deadline: nil)
+            _ = try local.infer(
+                InferenceRequest(messages: [.init(role: "user", content: "Hello")], maxTokens: 4), deadline: nil)
         } catch {
             throw BenchError.setup("in-process inference failed: \(error)")
         }
@@ -166,7 +171,8 @@ extension Benchmarks {
                 config.apiURL = server.baseURL
                 config.modelName = "default"
                 remote = try OpenAICompatibleModel(config: config)
-                _ = try remote.infer(InferenceRequest(messages: [.init(role: "user", content: "Hello")], maxTokens: 4), deadline: nil)
+                _ = try remote.infer(
+                    InferenceRequest(messages: [.init(role: "user", content: "Hello")], maxTokens: 4), deadline: nil)
             } catch {
                 throw BenchError.setup("llama-server did not answer: \(error)")
             }
@@ -198,7 +204,8 @@ extension Benchmarks {
             figures.append(figure)
         }
         return AgentBenchResults(
-            modelPath: modelPath, threads: options.threads, calls: requests.count, repetitions: max(1, options.repetitions),
+            modelPath: modelPath, threads: options.threads, calls: requests.count,
+            repetitions: max(1, options.repetitions),
             figures: figures)
     }
 
@@ -210,7 +217,9 @@ extension Benchmarks {
     }
 
     /// Every agent sends the conversation's requests in order, all agents at once.
-    static func replay(_ requests: [InferenceRequest], agents: Int, on model: any LanguageModel, side: String) throws -> Replay {
+    static func replay(_ requests: [InferenceRequest], agents: Int, on model: any LanguageModel, side: String) throws
+        -> Replay
+    {
         let outcomes = LockedList<(Int, [String], ReplayProfile, String?)>()
         let start = ContinuousClock.now
         DispatchQueue.concurrentPerform(iterations: agents) { agent in
@@ -252,9 +261,11 @@ extension Benchmarks {
         let candidates =
             path.map { [$0] }
             ?? BundledFile.candidates(
-                installed: AgentBenchOptions.installedConversation, repository: AgentBenchOptions.repositoryConversation)
+                installed: AgentBenchOptions.installedConversation, repository: AgentBenchOptions.repositoryConversation
+            )
         guard let found = BundledFile.locate(candidates) else {
-            throw BenchError.setup("the recorded conversation is missing; looked in \(candidates.joined(separator: ", "))")
+            throw BenchError.setup(
+                "the recorded conversation is missing; looked in \(candidates.joined(separator: ", "))")
         }
         guard let data = FileManager.default.contents(atPath: found), data.count <= 4 << 20 else {
             throw BenchError.setup("\(found): cannot read the conversation (at most 4 MiB)")
@@ -271,7 +282,9 @@ extension Benchmarks {
             throw BenchError.setup("\(found): \(error)")
         }
         return try calls.enumerated().map { index, call in
-            guard let request = call["request"] else { throw BenchError.setup("\(found): calls[\(index)] has no request") }
+            guard let request = call["request"] else {
+                throw BenchError.setup("\(found): calls[\(index)] has no request")
+            }
             do {
                 return try InferenceRequest(json: request)
             } catch {

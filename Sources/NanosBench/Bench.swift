@@ -64,7 +64,9 @@ public struct Distribution: Sendable {
     }
 
     func json() -> JSONValue {
-        .object([("samples", .int(Int64(samples))), ("p50_ns", .double(p50.rounded())), ("p99_ns", .double(p99.rounded()))])
+        .object([
+            ("samples", .int(Int64(samples))), ("p50_ns", .double(p50.rounded())), ("p99_ns", .double(p99.rounded())),
+        ])
     }
 }
 
@@ -124,30 +126,35 @@ public struct BenchResults: Sendable {
                 + format(distribution.p99).padding(toLength: 14, withPad: " ", startingAt: 0)
                 + "n=\(distribution.samples)"
         }
-        return ([
-            "measurement".padding(toLength: 40, withPad: " ", startingAt: 0) + "p50           p99",
-            row("boot: C agent (parse+instantiate+1st call)", bootC),
-            row("boot: Swift agent", bootSwift),
-            row("anchor: spawn /bin/true", spawnTrue),
-            row("anchor: spawn python3 -c pass", spawnPython),
-            row("syscall: clock.now round trip", clockNow),
-            row("syscall: fs.read 64 B round trip", fsRead64),
-            row("syscall: fs.read_into 64 B", fsReadInto64),
-            row("anchor: host open+read+close 64 B", hostRead64),
-            row("syscall: fs.read_into 64 KiB", fsReadInto64K),
-            row("anchor: host open+read+close 64 KiB", hostRead64K),
-        ] + (mcp.map { [row("mcp.call round trip (time server)", $0.call)] } ?? []) + js.tableRows(row) + [
-            "(fs.read and host read: each sample is the mean of \(readsPerSample) reads timed together)",
-            "",
-            String(format: "spawn /bin/true / C agent boot: %.1f×", ratio(spawnTrue.p50, bootC.p50)),
-            String(format: "spawn python3 / C agent boot:   %.1f×", ratio(spawnPython.p50, bootC.p50)),
-            String(format: "fs.read / host read:            %.2f×", ratio(fsRead64.p50, hostRead64.p50)),
-            String(format: "fs.read_into / host, 64 B:      %.2f×", ratio(fsReadInto64.p50, hostRead64.p50)),
-            String(format: "fs.read_into / host, 64 KiB:    %.2f×", ratio(fsReadInto64K.p50, hostRead64K.p50)),
-            mcp.map { String(format: "mcp.call / clock.now:           %.0f× (%@)", ratio($0.call.p50, clockNow.p50), $0.server) }
-                ?? "mcp.call: skipped (\(mcpSkipped ?? ""))",
-            "RSS with one agent (no model):   \(rssWithOneAgentBytes / 1024) KiB",
-        ] + js.summaryLines()).joined(separator: "\n")
+        return
+            ([
+                "measurement".padding(toLength: 40, withPad: " ", startingAt: 0) + "p50           p99",
+                row("boot: C agent (parse+instantiate+1st call)", bootC),
+                row("boot: Swift agent", bootSwift),
+                row("anchor: spawn /bin/true", spawnTrue),
+                row("anchor: spawn python3 -c pass", spawnPython),
+                row("syscall: clock.now round trip", clockNow),
+                row("syscall: fs.read 64 B round trip", fsRead64),
+                row("syscall: fs.read_into 64 B", fsReadInto64),
+                row("anchor: host open+read+close 64 B", hostRead64),
+                row("syscall: fs.read_into 64 KiB", fsReadInto64K),
+                row("anchor: host open+read+close 64 KiB", hostRead64K),
+            ] + (mcp.map { [row("mcp.call round trip (time server)", $0.call)] } ?? []) + js.tableRows(row) + [
+                "(fs.read and host read: each sample is the mean of \(readsPerSample) reads timed together)",
+                "",
+                String(format: "spawn /bin/true / C agent boot: %.1f×", ratio(spawnTrue.p50, bootC.p50)),
+                String(format: "spawn python3 / C agent boot:   %.1f×", ratio(spawnPython.p50, bootC.p50)),
+                String(format: "fs.read / host read:            %.2f×", ratio(fsRead64.p50, hostRead64.p50)),
+                String(format: "fs.read_into / host, 64 B:      %.2f×", ratio(fsReadInto64.p50, hostRead64.p50)),
+                String(format: "fs.read_into / host, 64 KiB:    %.2f×", ratio(fsReadInto64K.p50, hostRead64K.p50)),
+                mcp.map {
+                    String(
+                        format: "mcp.call / clock.now:           %.0f× (%@)", ratio($0.call.p50, clockNow.p50),
+                        $0.server)
+                }
+                    ?? "mcp.call: skipped (\(mcpSkipped ?? ""))",
+                "RSS with one agent (no model):   \(rssWithOneAgentBytes / 1024) KiB",
+            ] + js.summaryLines()).joined(separator: "\n")
     }
 
     func format(_ nanoseconds: Double) -> String {
@@ -176,18 +183,22 @@ public enum Benchmarks {
         let bootC = try workspace.compile(compiler, name: "boot.c", source: GuestSources.bootC)
         let bootSwift = try workspace.compile(compiler, name: "boot.swift", source: GuestSources.bootSwift)
         let syscalls = try workspace.compile(compiler, name: "syscalls.c", source: GuestSources.syscallsC)
-        try Data(repeating: UInt8(ascii: "x"), count: 64).write(to: URL(fileURLWithPath: workspace.path + "/data64.bin"))
-        try Data(repeating: UInt8(ascii: "y"), count: 65536).write(to: URL(fileURLWithPath: workspace.path + "/data64k.bin"))
+        try Data(repeating: UInt8(ascii: "x"), count: 64).write(
+            to: URL(fileURLWithPath: workspace.path + "/data64.bin"))
+        try Data(repeating: UInt8(ascii: "y"), count: 65536).write(
+            to: URL(fileURLWithPath: workspace.path + "/data64k.bin"))
 
         let bootManifest = try workspace.manifest(binary: bootC, maxSteps: 4, goal: "boot")
         let bootSwiftManifest = try workspace.manifest(binary: bootSwift, maxSteps: 4, goal: "boot")
 
         // RSS with one agent: sampled by the log sink while the agent is inside a syscall.
         let rss = RSSProbe()
-        _ = try runChecked(bootManifest, bytes: try workspace.bytes(bootC), options: RunOptions(logSink: { _, _ in rss.sample() }))
+        _ = try runChecked(
+            bootManifest, bytes: try workspace.bytes(bootC), options: RunOptions(logSink: { _, _ in rss.sample() }))
 
         let bootCResult = try measureBoot(bootManifest, bytes: try workspace.bytes(bootC), runs: options.bootRuns)
-        let bootSwiftResult = try measureBoot(bootSwiftManifest, bytes: try workspace.bytes(bootSwift), runs: options.bootRuns)
+        let bootSwiftResult = try measureBoot(
+            bootSwiftManifest, bytes: try workspace.bytes(bootSwift), runs: options.bootRuns)
         let spawnTrue = try measureSpawn(["/bin/true"], runs: options.spawnRuns)
         let spawnPython = try measureSpawn([pythonPath(), "-c", "pass"], runs: max(10, options.spawnRuns / 4))
 
@@ -213,21 +224,27 @@ public enum Benchmarks {
         defer { mcpHolder.close() }
         for _ in 0..<rounds {
             clockSamples += try measureSyscalls(workspace, syscalls, mode: "clock", samples: perRound, batch: 1)
-            readSamples += try measureSyscalls(workspace, syscalls, mode: "read", samples: readSamplesPerRound, batch: batch)
-            intoSamples += try measureSyscalls(workspace, syscalls, mode: "into", samples: readSamplesPerRound, batch: batch)
-            hostSamples += measureHostRead(workspace.path + "/data64.bin", bytes: 64, samples: readSamplesPerRound, batch: batch)
-            bigIntoSamples += try measureSyscalls(workspace, syscalls, mode: "big", samples: readSamplesPerRound, batch: batch)
+            readSamples += try measureSyscalls(
+                workspace, syscalls, mode: "read", samples: readSamplesPerRound, batch: batch)
+            intoSamples += try measureSyscalls(
+                workspace, syscalls, mode: "into", samples: readSamplesPerRound, batch: batch)
+            hostSamples += measureHostRead(
+                workspace.path + "/data64.bin", bytes: 64, samples: readSamplesPerRound, batch: batch)
+            bigIntoSamples += try measureSyscalls(
+                workspace, syscalls, mode: "big", samples: readSamplesPerRound, batch: batch)
             bigHostSamples += measureHostRead(
                 workspace.path + "/data64k.bin", bytes: 65536, samples: readSamplesPerRound, batch: batch)
             if mcpSkipped == nil {
-                mcpSamples += try measureSyscalls(workspace, syscalls, manifest: mcpManifest, output: "deltas-mcp.bin", batch: 1)
+                mcpSamples += try measureSyscalls(
+                    workspace, syscalls, manifest: mcpManifest, output: "deltas-mcp.bin", batch: 1)
             }
         }
         let clock = Distribution(clockSamples)
         let read = Distribution(readSamples)
         let host = Distribution(hostSamples)
         let js = try measureJS(
-            workspace, compiler: compiler, runs: options.jsBootRuns, agents: options.jsAgents, spawnRuns: options.spawnRuns)
+            workspace, compiler: compiler, runs: options.jsBootRuns, agents: options.jsAgents,
+            spawnRuns: options.spawnRuns)
 
         return BenchResults(
             bootC: bootCResult, bootSwift: bootSwiftResult, spawnTrue: spawnTrue, spawnPython: spawnPython,
@@ -243,11 +260,16 @@ public enum Benchmarks {
             mcpSkipped: mcpSkipped)
     }
 
-    static func runChecked(_ manifest: Manifest, bytes: [UInt8], options: RunOptions = RunOptions()) throws -> RunReport {
-        try runChecked(manifest, image: try Kernel.loadImage(bytes: bytes, source: manifest.binary ?? "guest.wasm"), options: options)
+    static func runChecked(_ manifest: Manifest, bytes: [UInt8], options: RunOptions = RunOptions()) throws -> RunReport
+    {
+        try runChecked(
+            manifest, image: try Kernel.loadImage(bytes: bytes, source: manifest.binary ?? "guest.wasm"),
+            options: options)
     }
 
-    static func runChecked(_ manifest: Manifest, image: AgentImage, options: RunOptions = RunOptions()) throws -> RunReport {
+    static func runChecked(_ manifest: Manifest, image: AgentImage, options: RunOptions = RunOptions()) throws
+        -> RunReport
+    {
         let report = Kernel.run(manifest: manifest, image: image, options: options)
         guard report.status == .ok else { throw BenchError.agentFailed(manifest.binary ?? "", report) }
         return report
@@ -294,7 +316,8 @@ public enum Benchmarks {
         data.withUnsafeBytes { raw in
             for offset in stride(from: 0, to: raw.count - 7, by: 8) {
                 deltas.append(
-                    Double(Int64(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: Int64.self))) / Double(batch))
+                    Double(Int64(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: Int64.self)))
+                        / Double(batch))
             }
         }
         return deltas
@@ -336,13 +359,14 @@ public enum Benchmarks {
     static func measureSpawn(_ command: [String], runs: Int) throws -> Distribution {
         var samples: [Double] = []
         let arguments = command.map { strdup($0) } + [nil]
-        defer { arguments.forEach { free($0) } }
+        defer { for argument in arguments { free(argument) } }
         for _ in 0..<runs {
             let start = ContinuousClock.now
             var pid: pid_t = 0
             let rc = posix_spawnp(&pid, command[0], nil, nil, arguments, environ)
             guard rc == 0 else {
-                throw BenchError.setup("cannot spawn \(command.joined(separator: " ")): \(String(cString: strerror(rc)))")
+                throw BenchError.setup(
+                    "cannot spawn \(command.joined(separator: " ")): \(String(cString: strerror(rc)))")
             }
             var status: Int32 = 0
             waitpid(pid, &status, 0)

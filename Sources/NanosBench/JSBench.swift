@@ -29,7 +29,8 @@ public struct JSBenchResults: Sendable {
 
     func json() -> JSONValue {
         var members: [(String, JSONValue)] = [
-            ("boot", boot.json()), ("cold_boot", coldBoot.json()), ("module_parse", parse.json()), ("module_bytes", .int(Int64(moduleBytes))),
+            ("boot", boot.json()), ("cold_boot", coldBoot.json()), ("module_parse", parse.json()),
+            ("module_bytes", .int(Int64(moduleBytes))),
         ]
         if let spawnNode {
             members.append(("spawn_node_e_0", spawnNode.json()))
@@ -57,7 +58,8 @@ public struct JSBenchResults: Sendable {
     func summaryLines() -> [String] {
         var lines: [String] = []
         if let spawnNode {
-            lines.append(String(format: "spawn node -e 0 / JS agent boot: %.1f×", BenchResults.ratio(spawnNode.p50, boot.p50)))
+            lines.append(
+                String(format: "spawn node -e 0 / JS agent boot: %.1f×", BenchResults.ratio(spawnNode.p50, boot.p50)))
         } else {
             lines.append("spawn node -e 0: node is not installed, no anchor")
         }
@@ -83,7 +85,8 @@ extension Benchmarks {
         agent.done("released");
         """
 
-    static func measureJS(_ workspace: Workspace, compiler: GuestCompiler, runs: Int, agents: Int, spawnRuns: Int) throws
+    static func measureJS(_ workspace: Workspace, compiler: GuestCompiler, runs: Int, agents: Int, spawnRuns: Int)
+        throws
         -> JSBenchResults
     {
         let boot = try workspace.compile(compiler, name: "boot.js", source: bootJS)
@@ -122,7 +125,8 @@ extension Benchmarks {
         let node = ["/usr/bin/node", "/usr/local/bin/node"].first { FileManager.default.isExecutableFile(atPath: $0) }
         let spawnNode = try node.map { try measureSpawn([$0, "-e", "0"], runs: max(5, spawnRuns / 5)) }
         return JSBenchResults(
-            boot: Distribution(bootSamples), coldBoot: Distribution(coldSamples), parse: Distribution(parseSamples), moduleBytes: bootBytes.count,
+            boot: Distribution(bootSamples), coldBoot: Distribution(coldSamples), parse: Distribution(parseSamples),
+            moduleBytes: bootBytes.count,
             spawnNode: spawnNode, agents: agents, rssOneAgentBytes: one, rssAllAgentsBytes: all)
     }
 
@@ -148,7 +152,9 @@ extension Benchmarks {
         let rss = RSSProbe.current()
         for _ in 0..<count { release.signal() }
         group.wait()
-        if let failed = reports.all.first(where: { $0.status != .ok }) { throw BenchError.agentFailed("parked.js", failed) }
+        if let failed = reports.all.first(where: { $0.status != .ok }) {
+            throw BenchError.agentFailed("parked.js", failed)
+        }
         return rss
     }
 }

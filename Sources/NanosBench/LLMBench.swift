@@ -100,7 +100,8 @@ public struct LLMBenchResults: Sendable {
             row("nanos, in-process", inProcess),
             row("llama-bench, same model and threads", llamaBench),
             String(
-                format: "ratio nanos / llama-bench:          %.2f×          %.2f×", inProcess.prompt / llamaBench.prompt,
+                format: "ratio nanos / llama-bench:          %.2f×          %.2f×",
+                inProcess.prompt / llamaBench.prompt,
                 inProcess.generation / llamaBench.generation),
             "",
             "RSS, one agent with the model loaded:        \(mib(rssOneAgentBytes))",
@@ -240,12 +241,15 @@ extension Benchmarks {
             ]
             let output = try capture(arguments)
             guard let entry = try? JSONValue.parse(output).arrayValue?.first else {
-                throw BenchError.setup("llama-bench printed no JSON: \(String(decoding: output.prefix(400), as: UTF8.self))")
+                throw BenchError.setup(
+                    "llama-bench printed no JSON: \(String(decoding: output.prefix(400), as: UTF8.self))")
             }
             if let samples = entry["samples_ts"]?.arrayValue?.compactMap(\.doubleValue), !samples.isEmpty {
                 return samples
             }
-            guard let average = entry["avg_ts"]?.doubleValue else { throw BenchError.setup("llama-bench's JSON has no tok/s") }
+            guard let average = entry["avg_ts"]?.doubleValue else {
+                throw BenchError.setup("llama-bench's JSON has no tok/s")
+            }
             return [average]
         }
         return ThroughputSamples(
@@ -268,7 +272,8 @@ extension Benchmarks {
         DispatchQueue.concurrentPerform(iterations: count) { _ in
             let report = Kernel.run(
                 manifest: manifest,
-                options: RunOptions(logSink: { _, _ in probe.sampleLocked() }, defaultAgent: try? DefaultAgent.locate()))
+                options: RunOptions(logSink: { _, _ in probe.sampleLocked() }, defaultAgent: try? DefaultAgent.locate())
+            )
             if report.status != .ok { failures.append(report.message ?? report.status.rawValue) }
         }
         if let failure = failures.items.first { throw BenchError.setup("an agent failed: \(failure)") }
@@ -283,7 +288,7 @@ extension Benchmarks {
             let arguments = [executable, "run", manifestPath, "--quiet"]
             var pid: pid_t = 0
             let argv = arguments.map { strdup($0) } + [nil]
-            defer { argv.forEach { free($0) } }
+            defer { for argument in argv { free(argument) } }
             var actions = posix_spawn_file_actions_t()
             posix_spawn_file_actions_init(&actions)
             posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
@@ -298,7 +303,9 @@ extension Benchmarks {
             var status: Int32 = 0
             var usage = rusage()
             wait4(pid, &status, 0, &usage)
-            guard status == 0 else { throw BenchError.setup("a separate `nanos run` agent exited with status \(status)") }
+            guard status == 0 else {
+                throw BenchError.setup("a separate `nanos run` agent exited with status \(status)")
+            }
             total += usage.ru_maxrss * 1024
         }
         return total

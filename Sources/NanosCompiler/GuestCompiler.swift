@@ -127,7 +127,8 @@ public struct GuestCompiler: Sendable {
         let header = try toolchain.guestSDKFile("c/nanos.h")
         let sysroot = try toolchain.wasiSysroot()
         let arguments = cArguments(request, sysroot, sdk: Paths.parent(header), object)
-        try checkCSources(request, clang: clang, arguments: arguments, sdk: Paths.parent(header), sysroot: sysroot, directory)
+        try checkCSources(
+            request, clang: clang, arguments: arguments, sdk: Paths.parent(header), sysroot: sysroot, directory)
         let compiled = try run(clang, arguments, scratch: directory)
         return (compiled.output, [])
     }
@@ -145,7 +146,8 @@ public struct GuestCompiler: Sendable {
         let input = GuestCompiler.operand(request.input)
         _ = try run(clang, options + ["-M", "-MF", Paths.join(directory, "deps"), input], scratch: directory)
         let text = (try? String(contentsOfFile: Paths.join(directory, "deps"), encoding: .utf8)) ?? ""
-        let trusted = [sdk, sysroot.include, toolchain.clangResourceDirectory(clang)].compactMap { $0 }.map(SourceRoot.init)
+        let trusted = [sdk, sysroot.include, toolchain.clangResourceDirectory(clang)].compactMap { $0 }.map(
+            SourceRoot.init)
         for file in GuestCompiler.makeDependencies(text) {
             if trusted.contains(where: { $0.contains(file) }) { continue }
             try root.require(file, importer: request.input, specifier: file)
@@ -269,14 +271,18 @@ public struct GuestCompiler: Sendable {
 
     /// Bundles the agent, then boots the QuickJS runtime on it at compile time and
     /// keeps the booted memory as the module's data (see ``JSPreinitializer``).
-    private func compileJavaScript(_ request: CompileRequest) throws(CompileError) -> (bytes: [UInt8], diagnostics: String) {
+    private func compileJavaScript(_ request: CompileRequest) throws(CompileError) -> (
+        bytes: [UInt8], diagnostics: String
+    ) {
         let bundler = JSBundler(toolchain: toolchain)
         try bundler.checkImports(request.input, root: request.sourceRoot)
         if request.typecheck { try bundler.typecheck(request.input) }
         let bundle = try bundler.bundle(request.input)
         let runtime = try JSRuntimeBuilder(toolchain: toolchain).runtime()
         let sdkFile = try toolchain.guestSDKFile("js/nanos.js")
-        guard let sdk = FileManager.default.contents(atPath: sdkFile) else { throw .io(path: sdkFile, reason: "cannot be read") }
+        guard let sdk = FileManager.default.contents(atPath: sdkFile) else {
+            throw .io(path: sdkFile, reason: "cannot be read")
+        }
         do {
             let module = try JSPreinitializer.agentModule(
                 runtime: runtime.bytes, sdkSource: [UInt8](sdk), bundle: bundle.source,
@@ -284,7 +290,8 @@ public struct GuestCompiler: Sendable {
                 provenance: runtime.provenance)
             return (module, bundle.warnings)
         } catch {
-            throw .compilerFailed(tool: error.isAgentError ? "quickjs" : "the JS runtime", exitCode: 1, output: error.message)
+            throw .compilerFailed(
+                tool: error.isAgentError ? "quickjs" : "the JS runtime", exitCode: 1, output: error.message)
         }
     }
 
@@ -300,7 +307,8 @@ public struct GuestCompiler: Sendable {
         do {
             return try WATSource.compile(Array(data), nameSection: !request.optimize)
         } catch {
-            throw .compilerFailed(tool: "wat2wasm", exitCode: 1, output: GuestCompiler.diagnostic(error, in: request.input))
+            throw .compilerFailed(
+                tool: "wat2wasm", exitCode: 1, output: GuestCompiler.diagnostic(error, in: request.input))
         }
     }
 
@@ -317,8 +325,9 @@ public struct GuestCompiler: Sendable {
             let reason = Paths.isDirectory(request.input) ? "is a folder, not a source file" : "no such file"
             throw .io(path: request.input, reason: reason)
         }
-        guard Paths.resolvingSymlinks(Paths.standardized(request.output))
-            != Paths.resolvingSymlinks(Paths.standardized(request.input))
+        guard
+            Paths.resolvingSymlinks(Paths.standardized(request.output))
+                != Paths.resolvingSymlinks(Paths.standardized(request.input))
         else {
             throw .io(path: request.output, reason: "the output would overwrite the input; choose another output path")
         }

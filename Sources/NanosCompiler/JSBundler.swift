@@ -18,7 +18,8 @@ struct JSBundler {
     }
 
     func bundle(_ input: String) throws(CompileError) -> Bundle {
-        let esbuild = try toolchain.hostProgram("esbuild", hint: "install esbuild 0.17 or later (Debian: apt-get install esbuild)")
+        let esbuild = try toolchain.hostProgram(
+            "esbuild", hint: "install esbuild 0.17 or later (Debian: apt-get install esbuild)")
         // Run from the entry's folder: esbuild writes paths relative to its working folder
         // into the bundle, so the same sources give the same bytes wherever nanos runs.
         let folder = Paths.parent(Paths.standardized(input))
@@ -27,7 +28,8 @@ struct JSBundler {
             "--main-fields=module,main", "--charset=utf8", "--color=false", "--log-level=warning",
         ]
         arguments += JSBundler.sdkSpecifiers.map { "--external:\($0)" }
-        let result = try ToolRunner.run(esbuild, arguments, environment: toolchain.environment, in: folder, separateErrors: true)
+        let result = try ToolRunner.run(
+            esbuild, arguments, environment: toolchain.environment, in: folder, separateErrors: true)
         guard result.exitCode == 0 else {
             throw .compilerFailed(
                 tool: "esbuild", exitCode: result.exitCode,
@@ -50,13 +52,15 @@ struct JSBundler {
                 throw .refusedSource(file: entry, reason: "imports more than \(JSBundler.maxSourceFiles) files")
             }
             for specifier in try imports(of: file) where !JSBundler.isSDK(specifier) {
-                guard specifier.hasPrefix("./") || specifier.hasPrefix("../") || specifier.hasPrefix("/")
-                    || specifier == "." || specifier == ".."
+                guard
+                    specifier.hasPrefix("./") || specifier.hasPrefix("../") || specifier.hasPrefix("/")
+                        || specifier == "." || specifier == ".."
                 else {
                     throw .refusedSource(
                         file: file,
                         reason: "imports the package \"\(specifier)\"; an agent may import the nanos SDK and its own "
-                            + "files by relative path (there is no npm, and node built-ins do not exist in the sandbox)")
+                            + "files by relative path (there is no npm, and node built-ins do not exist in the sandbox)"
+                    )
                 }
                 let target = specifier.hasPrefix("/") ? specifier : Paths.join(Paths.parent(file), specifier)
                 let resolved = JSBundler.resolve(Paths.standardized(target))
@@ -101,7 +105,8 @@ struct JSBundler {
     /// with every import external so that esbuild reads no other file. A file esbuild cannot
     /// parse has none here: bundling it reports the error properly.
     private func imports(of file: String) throws(CompileError) -> [String] {
-        let esbuild = try toolchain.hostProgram("esbuild", hint: "install esbuild 0.17 or later (Debian: apt-get install esbuild)")
+        let esbuild = try toolchain.hostProgram(
+            "esbuild", hint: "install esbuild 0.17 or later (Debian: apt-get install esbuild)")
         let base = toolchain.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? NSTemporaryDirectory()
         return try Paths.withTemporaryDirectory(in: base) { (scratch: String) throws(CompileError) -> [String] in
             let meta = Paths.join(scratch, "meta.json")
@@ -130,7 +135,8 @@ struct JSBundler {
         ]
         let result = try ToolRunner.run(tsc, arguments, environment: toolchain.environment)
         guard result.exitCode == 0 else {
-            throw .compilerFailed(tool: "tsc", exitCode: result.exitCode, output: JSBundler.tscDiagnostics(result.output))
+            throw .compilerFailed(
+                tool: "tsc", exitCode: result.exitCode, output: JSBundler.tscDiagnostics(result.output))
         }
     }
 
@@ -149,7 +155,8 @@ struct JSBundler {
             }
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             if let message = pending, trimmed.hasSuffix(":"), let location = location(in: String(trimmed.dropLast())) {
-                let path = location.path.hasPrefix("/") || folder.isEmpty ? location.path : Paths.join(folder, location.path)
+                let path =
+                    location.path.hasPrefix("/") || folder.isEmpty ? location.path : Paths.join(folder, location.path)
                 // esbuild counts columns from 0; compilers print them from 1.
                 lines.append("\(path):\(location.line):\(location.column + 1): error: \(message)")
                 pending = nil

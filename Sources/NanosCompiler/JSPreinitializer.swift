@@ -69,23 +69,29 @@ enum JSPreinitializer {
         } catch let failure as Failure {
             throw failure
         } catch {
-            throw Failure(isAgentError: false, message: "the JS runtime failed while compiling: \(error)\(console.suffix)")
+            throw Failure(
+                isAgentError: false, message: "the JS runtime failed while compiling: \(error)\(console.suffix)")
         }
     }
 
     /// The runtime module with the booted memory as its data and only the run-time exports.
-    private static func snapshot(memory: Memory, of moduleBytes: [UInt8], provenance: String) throws(Failure) -> [UInt8] {
+    private static func snapshot(memory: Memory, of moduleBytes: [UInt8], provenance: String) throws(Failure) -> [UInt8]
+    {
         let bytes = memory.withUnsafeBufferPointer(offset: 0, count: memory.byteCount) { Array($0) }
         guard var binary = WasmBinary(bytes: moduleBytes),
             binary.keepExports(agentExports),
             binary.exportMutableGlobals(prefix: globalExportPrefix),
             binary.setMemoryMinimum(pages: UInt32(bytes.count / WasmBinary.pageSize) + headroomPages)
         else {
-            throw Failure(isAgentError: false, message: "the JS runtime module has an unexpected layout (one defined memory, no imported globals expected)")
+            throw Failure(
+                isAgentError: false,
+                message:
+                    "the JS runtime module has an unexpected layout (one defined memory, no imported globals expected)")
         }
         binary.replaceData(with: WasmBinary.segments(of: bytes))
         let description = JSONValue.object([
-            (JSImageFormat.runtimeKey, .string(provenance)), (JSImageFormat.stackBytesKey, .int(Int64(interpreterStackBytes))),
+            (JSImageFormat.runtimeKey, .string(provenance)),
+            (JSImageFormat.stackBytesKey, .int(Int64(interpreterStackBytes))),
         ])
         binary.addCustomSection(name: provenanceSection, payload: Array(description.serialized().utf8))
         return binary.encoded()
@@ -103,11 +109,14 @@ enum JSPreinitializer {
     /// WASI as far as a booting QuickJS needs it, answered without touching the host:
     /// a clock at 0, zero randomness, output captured, no files. Any ABI call is an
     /// error: nothing may run agent code at compile time.
-    private static func compileTimeImports(for module: Module, store: Store, console: CompileConsole) throws -> Imports {
+    private static func compileTimeImports(for module: Module, store: Store, console: CompileConsole) throws -> Imports
+    {
         var imports = Imports()
         for entry in module.imports {
             guard case .function(let typeIndex) = entry.descriptor, let type = module.functionType(at: typeIndex) else {
-                throw Failure(isAgentError: false, message: "the JS runtime imports \(entry.module).\(entry.name), which is not a function")
+                throw Failure(
+                    isAgentError: false,
+                    message: "the JS runtime imports \(entry.module).\(entry.name), which is not a function")
             }
             let name = entry.name
             let isWASI = entry.module == "wasi_snapshot_preview1"
@@ -115,9 +124,12 @@ enum JSPreinitializer {
                 guard isWASI else {
                     throw Failure(
                         isAgentError: true,
-                        message: "the agent called \(entry.module).\(name) while it was being compiled; calls belong in code that runs")
+                        message:
+                            "the agent called \(entry.module).\(name) while it was being compiled; calls belong in code that runs"
+                    )
                 }
-                return try wasiCall(name, arguments, memory: caller.instance?.exports[memory: "memory"], console: console, type: type)
+                return try wasiCall(
+                    name, arguments, memory: caller.instance?.exports[memory: "memory"], console: console, type: type)
             }
             imports.define(module: entry.module, name: entry.name, function)
         }
@@ -180,7 +192,9 @@ enum JSPreinitializer {
             throw Failure(isAgentError: true, message: "the JS runtime exited while compiling\(console.suffix)")
         default:
             guard type.results == [.i32] else {
-                throw Failure(isAgentError: false, message: "the JS runtime called WASI \(name), which compile time does not serve")
+                throw Failure(
+                    isAgentError: false,
+                    message: "the JS runtime called WASI \(name), which compile time does not serve")
             }
             return [name.hasPrefix("fd_") ? wasiBadDescriptor : wasiNotCapable]
         }
@@ -204,7 +218,8 @@ enum JSPreinitializer {
         @discardableResult
         func call(_ name: String, _ arguments: [UInt32] = []) throws -> Int64 {
             guard let function = instance.exports[function: name] else {
-                throw Failure(isAgentError: false, message: "the JS runtime exports no \(name); rebuild it from guest/js/runtime")
+                throw Failure(
+                    isAgentError: false, message: "the JS runtime exports no \(name); rebuild it from guest/js/runtime")
             }
             let results = try function.invoke(arguments.map { .i32($0) })
             switch results.first {

@@ -49,8 +49,10 @@ struct JSRuntimeBuilder {
         if Paths.isFile(linked) { return Runtime(bytes: try read(linked), provenance: provenance) }
 
         let source = try quickJSSource(version: version)
-        let objects = try upstreamObjects(source: source, into: Paths.join(cacheFolder, "wasm32-objects-\(JSRuntimeBuilder.recipe)"))
-        let bytes = try Paths.withTemporaryDirectory(in: cacheFolder) { (scratch: String) throws(CompileError) -> [UInt8] in
+        let objects = try upstreamObjects(
+            source: source, into: Paths.join(cacheFolder, "wasm32-objects-\(JSRuntimeBuilder.recipe)"))
+        let bytes = try Paths.withTemporaryDirectory(in: cacheFolder) {
+            (scratch: String) throws(CompileError) -> [UInt8] in
             var linkInputs = objects
             for file in glue where file.hasSuffix(".c") {
                 let object = Paths.join(scratch, Paths.splitExtension(Paths.lastComponent(file)).base + ".o")
@@ -111,7 +113,8 @@ struct JSRuntimeBuilder {
             let object = Paths.join(folder, Paths.splitExtension(file).base + ".o")
             objects.append(object)
             if Paths.isFile(object) { continue }
-            let built = try Paths.withTemporaryDirectory(in: folder) { (scratch: String) throws(CompileError) -> [UInt8] in
+            let built = try Paths.withTemporaryDirectory(in: folder) {
+                (scratch: String) throws(CompileError) -> [UInt8] in
                 let temporary = Paths.join(scratch, Paths.lastComponent(object))
                 try compile(Paths.join(source, file), to: temporary, include: [source])
                 return try read(temporary)
@@ -145,14 +148,17 @@ struct JSRuntimeBuilder {
     private func runTool(_ name: String, _ arguments: [String]) throws(CompileError) {
         let result = try ToolRunner.run(try toolchain.tool(name), arguments, environment: toolchain.environment)
         guard result.exitCode == 0 else {
-            throw .compilerFailed(tool: "\(name) (building the JS runtime)", exitCode: result.exitCode, output: result.output)
+            throw .compilerFailed(
+                tool: "\(name) (building the JS runtime)", exitCode: result.exitCode, output: result.output)
         }
     }
 
     // MARK: Files
 
     private func read(_ path: String) throws(CompileError) -> [UInt8] {
-        guard let data = FileManager.default.contents(atPath: path) else { throw .io(path: path, reason: "cannot be read") }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw .io(path: path, reason: "cannot be read")
+        }
         return [UInt8](data)
     }
 }

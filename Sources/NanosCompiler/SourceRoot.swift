@@ -21,9 +21,10 @@ struct SourceRoot: Sendable {
     /// its symlinks are resolved. A file that does not exist is judged by its parent.
     func contains(_ file: String) -> Bool {
         let absolute = Paths.standardized(file)
-        let real = SourceRoot.realPath(absolute) ?? SourceRoot.realPath(Paths.parent(absolute)).map {
-            $0 + "/" + Paths.lastComponent(absolute)
-        } ?? absolute
+        let real =
+            SourceRoot.realPath(absolute) ?? SourceRoot.realPath(Paths.parent(absolute)).map {
+                $0 + "/" + Paths.lastComponent(absolute)
+            } ?? absolute
         return real == path || real.hasPrefix(path == "/" ? "/" : path + "/")
     }
 

@@ -26,7 +26,8 @@ enum ToolRunner {
         // could block the tool on the second.
         let errorsFile = NSTemporaryDirectory() + "nanos-tool-\(UUID().uuidString).err"
         if separateErrors {
-            _ = FileManager.default.createFile(atPath: errorsFile, contents: nil, attributes: [.posixPermissions: 0o600])
+            _ = FileManager.default.createFile(
+                atPath: errorsFile, contents: nil, attributes: [.posixPermissions: 0o600])
             process.standardError = FileHandle(forWritingAtPath: errorsFile)
         } else {
             process.standardError = pipe

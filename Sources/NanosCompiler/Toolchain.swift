@@ -49,7 +49,8 @@ struct Toolchain: Sendable {
             if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
         }
         if let override = value(of: Toolchain.toolchainVariable) {
-            throw .toolNotFound(name: name, hint: "\(Toolchain.toolchainVariable) is '\(override)', which holds no '\(name)'")
+            throw .toolNotFound(
+                name: name, hint: "\(Toolchain.toolchainVariable) is '\(override)', which holds no '\(name)'")
         }
         let hint =
             name == "swiftc"
@@ -104,7 +105,8 @@ struct Toolchain: Sendable {
     /// else ~/.cache/nanos.
     func cacheDirectory() -> String {
         if let cache = value(of: "NANOS_CACHE") { return cache }
-        return Paths.join(environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSTemporaryDirectory(), ".cache/nanos")
+        return Paths.join(
+            environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSTemporaryDirectory(), ".cache/nanos")
     }
 
     // MARK: Libraries

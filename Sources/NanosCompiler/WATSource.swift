@@ -26,7 +26,8 @@ public enum WATSource {
         }
         let wasm = try onLargeStack { () throws(WATError) -> [UInt8] in
             do {
-                return try wat2wasm(String(decoding: text, as: UTF8.self), options: EncodeOptions(nameSection: nameSection))
+                return try wat2wasm(
+                    String(decoding: text, as: UTF8.self), options: EncodeOptions(nameSection: nameSection))
             } catch {
                 throw WATError(error)
             }
@@ -100,7 +101,9 @@ public enum WATSource {
     }
 
     /// Runs `body` on a new thread with a stack of `parserStackBytes` and waits for it.
-    private static func onLargeStack<T: Sendable>(_ body: @escaping @Sendable () throws(WATError) -> T) throws(WATError) -> T {
+    private static func onLargeStack<T: Sendable>(_ body: @escaping @Sendable () throws(WATError) -> T) throws(WATError)
+        -> T
+    {
         let result = Mutex<Result<T, WATError>?>(nil)
         let finished = DispatchSemaphore(value: 0)
         let thread = Thread {

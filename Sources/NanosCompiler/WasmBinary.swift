@@ -61,7 +61,8 @@ struct WasmBinary: Equatable {
             sections[index].payload = payload
         } else {
             // Known sections keep their order: the new one goes before the first later one.
-            let index = sections.firstIndex { $0.id != SectionID.custom.rawValue && $0.id > id.rawValue } ?? sections.count
+            let index =
+                sections.firstIndex { $0.id != SectionID.custom.rawValue && $0.id > id.rawValue } ?? sections.count
             sections.insert(Section(id: id.rawValue, payload: payload), at: index)
         }
     }
@@ -126,7 +127,9 @@ struct WasmBinary: Equatable {
         guard let count = reader.leb128() else { return nil }
         var indices: [UInt32] = []
         for index in 0..<count {
-            guard reader.byte() != nil, let mutability = reader.byte(), reader.skipConstantExpression() else { return nil }
+            guard reader.byte() != nil, let mutability = reader.byte(), reader.skipConstantExpression() else {
+                return nil
+            }
             if mutability == 1 { indices.append(index) }
         }
         return indices

@@ -33,7 +33,9 @@ struct JSAgentSection {
     let stackBytes: Int?
 
     init?(module: Module) {
-        guard let section = module.customSections.first(where: { $0.name == JSImageFormat.sectionName }) else { return nil }
+        guard let section = module.customSections.first(where: { $0.name == JSImageFormat.sectionName }) else {
+            return nil
+        }
         let json = try? JSONValue.parse(Array(section.bytes))
         stackBytes = json?[JSImageFormat.stackBytesKey]?.intValue.map {
             min(max(Int($0), 64 << 10), JSAgentSection.maximumStackBytes)

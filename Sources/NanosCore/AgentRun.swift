@@ -309,7 +309,8 @@ final class AgentRun {
         guard message.count <= logLimitBytes - logBytes else {
             throw SyscallFailure(
                 .EQUOTA,
-                "\(call): the run's log budget (resources.logs = \(logLimitBytes) bytes) is used up; the message was dropped")
+                "\(call): the run's log budget (resources.logs = \(logLimitBytes) bytes) is used up; the message was dropped"
+            )
         }
         logBytes += message.count
         var text = String(decoding: message, as: UTF8.self)

@@ -34,7 +34,8 @@ enum CallBinding {
                 run in lastErrorImplementation(call, run)
             }
         }
-        return HostImport(module: call.module.rawValue, name: call.name, parameters: parameters, results: results) { run in
+        return HostImport(module: call.module.rawValue, name: call.name, parameters: parameters, results: results) {
+            run in
             let answer = run.handler(serving: call.serves, step: call.step)
             let ends = call.key == "nanos.agent_done"
             return { _, raw, results in
@@ -100,7 +101,8 @@ extension AgentRun {
                 outcome.counters["needed_bytes"] = Int64(bytes.count)
                 outcome.result = .failure(
                     SyscallFailure(
-                        .E2BIG, "\(call.name): the answer is \(bytes.count) bytes; the buffer holds \(max(capacity, 0))"))
+                        .E2BIG, "\(call.name): the answer is \(bytes.count) bytes; the buffer holds \(max(capacity, 0))"
+                    ))
                 return .i64(UInt64(bitPattern: -(Int64(bytes.count) << 8 | Int64(Errno.E2BIG.rawValue))))
             }
             do throws(SyscallFailure) {

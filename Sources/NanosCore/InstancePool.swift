@@ -47,10 +47,12 @@ final class HostCallSlot: @unchecked Sendable {
         for (index, host) in hosts.enumerated() {
             imports.define(
                 module: host.module, name: host.name,
-                Function(store: store, parameters: host.parameters, results: host.results, raw: { caller, arguments, results in
-                    // Strong: the slot holds no store, so this makes no cycle.
-                    try self.implementations[index](caller, arguments, results)
-                }))
+                Function(
+                    store: store, parameters: host.parameters, results: host.results,
+                    raw: { caller, arguments, results in
+                        // Strong: the slot holds no store, so this makes no cycle.
+                        try self.implementations[index](caller, arguments, results)
+                    }))
         }
         return imports
     }

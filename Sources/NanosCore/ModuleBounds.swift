@@ -78,7 +78,9 @@ public enum ModuleBounds {
     /// Function bodies: their sizes and the locals they declare, before WasmKit expands them.
     private static func checkCode(_ reader: inout ByteReader) throws(ModuleError) {
         let count = try reader.leb("code count")
-        guard count <= UInt64(maxFunctions) else { throw ModuleError("the module has more than \(maxFunctions) functions") }
+        guard count <= UInt64(maxFunctions) else {
+            throw ModuleError("the module has more than \(maxFunctions) functions")
+        }
         var totalLocals: UInt64 = 0
         for index in 0..<Int(count) {
             let size = try reader.leb("function \(index) size")

@@ -51,7 +51,8 @@ extension AgentRun {
         guard limit > 0, let memory else { return 0 }
         let count = Swift.min(text.count, Int(limit))
         do throws(SyscallFailure) {
-            try memory.write(count == text.count ? text : Array(text.prefix(count)), at: raw[outputIndex].i32, what: "out buffer")
+            try memory.write(
+                count == text.count ? text : Array(text.prefix(count)), at: raw[outputIndex].i32, what: "out buffer")
             return UInt32(count)
         } catch {
             if outcome.result.isSuccess { outcome.result = .failure(error) }

@@ -17,7 +17,8 @@ public struct Policy: Sendable {
         if let tools = manifest.tools {
             for (offset, group) in tools.enumerated() {
                 let written = manifest.toolNames?[safe: offset] ?? group.rawValue
-                grants[group] = written == group.rawValue
+                grants[group] =
+                    written == group.rawValue
                     ? "tools: lists \(group.rawValue)"
                     : "tools: lists \(written) (alias of \(group.rawValue))"
             }

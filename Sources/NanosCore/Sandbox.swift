@@ -13,7 +13,9 @@ final class EngineCache: Sendable {
     func engine(stackSize: Int) -> Engine {
         engines.withLock { engines in
             if let engine = engines[stackSize] { return engine }
-            let engine = Engine(configuration: EngineConfiguration(stackSize: stackSize, memoryBoundsChecking: .software, fuelMetering: true))
+            let engine = Engine(
+                configuration: EngineConfiguration(
+                    stackSize: stackSize, memoryBoundsChecking: .software, fuelMetering: true))
             engines[stackSize] = engine
             return engine
         }
@@ -74,7 +76,8 @@ enum Sandbox {
         let memoryCap = reused?.memoryCap ?? MemoryCap(limitBytes: limits.memoryBytes)
         memoryCap.limitBytes = limits.memoryBytes
         store.resourceLimiter = memoryCap
-        let context = RunContext(manifest: manifest, policy: Policy(manifest: manifest), limits: limits, deadline: deadline)
+        let context = RunContext(
+            manifest: manifest, policy: Policy(manifest: manifest), limits: limits, deadline: deadline)
         let run = AgentRun(store: store, context: context, services: services(context), logSink: logSink)
         defer { run.detach() }
         let calls: HostCallSlot
@@ -122,8 +125,10 @@ enum Sandbox {
             if let reused {
                 instance = reused.instance
             } else {
-                instance = try image.module.instantiate(store: store, imports: calls.imports(for: image.module, store: store))
-                let fresh = LiveInstance(store: store, instance: instance, calls: calls, memoryCap: memoryCap, stackSize: stackSize)
+                instance = try image.module.instantiate(
+                    store: store, imports: calls.imports(for: image.module, store: store))
+                let fresh = LiveInstance(
+                    store: store, instance: instance, calls: calls, memoryCap: memoryCap, stackSize: stackSize)
                 image.pool?.noteFresh(fresh)
                 used = fresh
             }
@@ -139,7 +144,8 @@ enum Sandbox {
                 return finish(status, message: "the guest returned \(code)", guestExitCode: code)
             }
             guard let entry = instance.exports[function: "_start"] ?? instance.exports[function: "run_agent"] else {
-                return finish(.failed, message: "the guest exports no entry point: export run() -> i32, _start or run_agent")
+                return finish(
+                    .failed, message: "the guest exports no entry point: export run() -> i32, _start or run_agent")
             }
             _ = try entry.invoke([])
             return finish(.ok)
@@ -158,7 +164,8 @@ enum Sandbox {
             case .outOfMemory(let requested, let limit):
                 return finish(
                     .outOfMemory,
-                    message: "the guest asked for \(requested) bytes of linear memory; resources.memory allows \(limit)")
+                    message: "the guest asked for \(requested) bytes of linear memory; resources.memory allows \(limit)"
+                )
             case .traceFull(let bytes, let limit):
                 return finish(
                     .outOfMemory,
@@ -200,7 +207,9 @@ enum Sandbox {
         for entry in module.imports {
             guard case .function(let typeIndex) = entry.descriptor else {
                 throw LinkError(
-                    message: "the guest imports \(entry.module).\(entry.name), which is not a function; nanos provides only functions (export your memory instead of importing it)")
+                    message:
+                        "the guest imports \(entry.module).\(entry.name), which is not a function; nanos provides only functions (export your memory instead of importing it)"
+                )
             }
             guard let type = module.functionType(at: typeIndex) else {
                 throw LinkError(message: "import \(entry.module).\(entry.name) has an invalid type")
@@ -210,18 +219,24 @@ enum Sandbox {
                 ?? (entry.module == WASIPreview1.module ? WASIPreview1.stub(name: entry.name, type: type) : nil)
             guard let host else {
                 throw LinkError(
-                    message: "the guest imports \(entry.module).\(entry.name), which nanos does not provide (ABI v1 is module \"nanos\"; see docs/abi.md)")
+                    message:
+                        "the guest imports \(entry.module).\(entry.name), which nanos does not provide (ABI v1 is module \"nanos\"; see docs/abi.md)"
+                )
             }
             guard host.type == type else {
                 throw LinkError(
-                    message: "import \(entry.module).\(entry.name) has type \(describe(type)) but nanos defines \(describe(host.type))")
+                    message:
+                        "import \(entry.module).\(entry.name) has type \(describe(type)) but nanos defines \(describe(host.type))"
+                )
             }
             if ABI.call(module: entry.module, name: entry.name)?.result == .data { needsAllocator = true }
             hosts.append(host)
         }
         if needsAllocator, !module.exports.contains(where: { $0.name == "nanos_alloc" }) {
             throw LinkError(
-                message: "the guest imports calls that return data but exports no nanos_alloc(size i32) -> i32 to receive them")
+                message:
+                    "the guest imports calls that return data but exports no nanos_alloc(size i32) -> i32 to receive them"
+            )
         }
         return hosts
     }

@@ -48,13 +48,17 @@ enum WASIPreview1 {
             results[0] = try run.perform(
                 "agent.log", group: nil,
                 decode: { () throws(SyscallFailure) in
-                    [.int(Int64(level.rawValue)), .bytes(try gather(run.requireMemory(), iovecs: args[1].i32, count: args[2].i32))]
+                    [
+                        .int(Int64(level.rawValue)),
+                        .bytes(try gather(run.requireMemory(), iovecs: args[1].i32, count: args[2].i32)),
+                    ]
                 },
                 answer: { arguments in
                     .catching { () throws(SyscallFailure) in
                         let text = arguments.bytes(1)
                         try run.log(level, text, call: "fd_write")
-                        try run.requireMemory().storeUInt32(UInt32(text.count), at: args[3].i32, what: "fd_write nwritten")
+                        try run.requireMemory().storeUInt32(
+                            UInt32(text.count), at: args[3].i32, what: "fd_write nwritten")
                         return .value(Int64(text.count))
                     }
                 },
@@ -64,7 +68,9 @@ enum WASIPreview1 {
     }
 
     /// The bytes `count` iovecs at `iovecs` point to, within the log message cap.
-    private static func gather(_ memory: GuestMemory, iovecs: UInt32, count rawCount: UInt32) throws(SyscallFailure) -> [UInt8] {
+    private static func gather(_ memory: GuestMemory, iovecs: UInt32, count rawCount: UInt32) throws(SyscallFailure)
+        -> [UInt8]
+    {
         let count = Int(rawCount)
         guard count <= 1024 else { throw SyscallFailure(.E2BIG, "fd_write: \(count) iovecs is over 1024") }
         var text: [UInt8] = []
@@ -72,7 +78,8 @@ enum WASIPreview1 {
             let iovec = iovecs &+ UInt32(index * 8)
             let base = try memory.loadUInt32(at: iovec, what: "fd_write iovec")
             let length = try memory.loadUInt32(at: iovec &+ 4, what: "fd_write iovec")
-            text += try memory.read(ptr: base, len: length, limit: SyscallLimits.message - text.count, what: "fd_write data")
+            text += try memory.read(
+                ptr: base, len: length, limit: SyscallLimits.message - text.count, what: "fd_write data")
         }
         return text
     }
@@ -92,7 +99,8 @@ enum WASIPreview1 {
                 deliver: { outcome in
                     guard case .value(let now) = outcome.result else { return wasiErrno(outcome) }
                     do throws(SyscallFailure) {
-                        try run.requireMemory().storeUInt64(UInt64(bitPattern: now), at: args[2].i32, what: "clock_time_get result")
+                        try run.requireMemory().storeUInt64(
+                            UInt64(bitPattern: now), at: args[2].i32, what: "clock_time_get result")
                     } catch {
                         outcome.result = .failure(error)
                     }
@@ -103,11 +111,13 @@ enum WASIPreview1 {
     }
 
     /// The random service's `random.bytes`, written into the guest's buffer.
-    static let randomGet = HostImport(module: module, name: "random_get", parameters: [.i32, .i32], results: [.i32]) { run in
+    static let randomGet = HostImport(module: module, name: "random_get", parameters: [.i32, .i32], results: [.i32]) {
+        run in
         let answer = run.handler(serving: "random_bytes", step: "random.bytes")
         return { _, args, results in
             results[0] = try run.perform(
-                "random.bytes", group: .random, decode: { [.int(Int64(Int32(bitPattern: args[1].i32)))] }, answer: answer,
+                "random.bytes", group: .random, decode: { [.int(Int64(Int32(bitPattern: args[1].i32)))] },
+                answer: answer,
                 deliver: { outcome in
                     guard case .data(let bytes) = outcome.result else { return wasiErrno(outcome) }
                     do throws(SyscallFailure) {

@@ -1,9 +1,9 @@
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// How paths are opened below a grant root.
@@ -27,14 +27,14 @@ enum BeneathOpenFailure: Error {
 
 enum PlatformFlags {
     #if os(Linux)
-    /// `O_PATH` (a descriptor that only names a place); Glibc hides it behind _GNU_SOURCE.
-    static let pathOnly: Int32 = 0o10_000_000
-    static let directoryHandle = pathOnly | O_DIRECTORY | O_CLOEXEC
-    /// Opens the last component itself, symlink or not, without reading anything.
-    static let probe = pathOnly | O_NOFOLLOW | O_CLOEXEC
+        /// `O_PATH` (a descriptor that only names a place); Glibc hides it behind _GNU_SOURCE.
+        static let pathOnly: Int32 = 0o10_000_000
+        static let directoryHandle = pathOnly | O_DIRECTORY | O_CLOEXEC
+        /// Opens the last component itself, symlink or not, without reading anything.
+        static let probe = pathOnly | O_NOFOLLOW | O_CLOEXEC
     #else
-    static let directoryHandle = O_RDONLY | O_DIRECTORY | O_CLOEXEC
-    static let probe = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC
+        static let directoryHandle = O_RDONLY | O_DIRECTORY | O_CLOEXEC
+        static let probe = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC
     #endif
 }
 
@@ -90,55 +90,57 @@ func withRelativePath<R>(
 /// that leaves the root, including absolute symlinks and `..` escapes.
 enum KernelBeneath {
     #if os(Linux) && (arch(x86_64) || arch(arm64))
-    /// Glibc has no wrapper and Swift cannot call the variadic `syscall(2)` directly, so
-    /// it is called through a non-variadic pointer; on these ABIs the registers are the same.
-    private typealias RawSyscall = @convention(c) (Int, Int, Int, Int, Int) -> Int
-    private static let rawSyscall: RawSyscall? = dlsym(nil, "syscall").map { unsafeBitCast($0, to: RawSyscall.self) }
-    private static let openat2Number = 437
-    private static let resolveNoMagicLinks: UInt64 = 0x02
-    private static let resolveBeneath: UInt64 = 0x08
-    /// Set once the kernel answers ENOSYS (older than 5.6, or a filter forbids it).
-    private static let unavailable = Atomic<Bool>(false)
-
-    /// nil when `openat2` is unavailable; the caller then walks the components itself.
-    static func open(
-        root: Int32, _ path: UnsafePointer<CChar>, flags: Int32, mode: mode_t
-    ) -> Result<Int32, BeneathOpenFailure>? {
-        guard let rawSyscall, !unavailable.load(ordering: .relaxed) else { return nil }
-        // struct open_how { u64 flags; u64 mode; u64 resolve; }: a homogeneous tuple has
-        // exactly that layout (24 bytes). mode must be 0 unless a file may be created.
-        let how: (UInt64, UInt64, UInt64) = (
-            UInt64(UInt32(bitPattern: flags)),
-            flags & O_CREAT != 0 ? UInt64(mode) : 0,
-            resolveBeneath | resolveNoMagicLinks
-        )
-        return withUnsafePointer(to: how) { howPointer in
-            // EAGAIN: a concurrent rename raced a `..`; the kernel asks to retry. EINTR: a signal.
-            for _ in 0..<16 {
-                let fd = rawSyscall(
-                    openat2Number, Int(root), Int(bitPattern: path), Int(bitPattern: howPointer),
-                    MemoryLayout<(UInt64, UInt64, UInt64)>.size)
-                if fd >= 0 { return .success(Int32(fd)) }
-                let error = errno
-                switch error {
-                case EAGAIN, EINTR: continue
-                case ENOSYS:
-                    unavailable.store(true, ordering: .relaxed)
-                    return nil
-                case EXDEV: return .failure(.escapesRoot)
-                case ELOOP: return .failure(.finalSymlink)
-                default: return .failure(.system(error))
-                }
-            }
-            return .failure(.system(EAGAIN))
+        /// Glibc has no wrapper and Swift cannot call the variadic `syscall(2)` directly, so
+        /// it is called through a non-variadic pointer; on these ABIs the registers are the same.
+        private typealias RawSyscall = @convention(c) (Int, Int, Int, Int, Int) -> Int
+        private static let rawSyscall: RawSyscall? = dlsym(nil, "syscall").map {
+            unsafeBitCast($0, to: RawSyscall.self)
         }
-    }
+        private static let openat2Number = 437
+        private static let resolveNoMagicLinks: UInt64 = 0x02
+        private static let resolveBeneath: UInt64 = 0x08
+        /// Set once the kernel answers ENOSYS (older than 5.6, or a filter forbids it).
+        private static let unavailable = Atomic<Bool>(false)
+
+        /// nil when `openat2` is unavailable; the caller then walks the components itself.
+        static func open(
+            root: Int32, _ path: UnsafePointer<CChar>, flags: Int32, mode: mode_t
+        ) -> Result<Int32, BeneathOpenFailure>? {
+            guard let rawSyscall, !unavailable.load(ordering: .relaxed) else { return nil }
+            // struct open_how { u64 flags; u64 mode; u64 resolve; }: a homogeneous tuple has
+            // exactly that layout (24 bytes). mode must be 0 unless a file may be created.
+            let how: (UInt64, UInt64, UInt64) = (
+                UInt64(UInt32(bitPattern: flags)),
+                flags & O_CREAT != 0 ? UInt64(mode) : 0,
+                resolveBeneath | resolveNoMagicLinks
+            )
+            return withUnsafePointer(to: how) { howPointer in
+                // EAGAIN: a concurrent rename raced a `..`; the kernel asks to retry. EINTR: a signal.
+                for _ in 0..<16 {
+                    let fd = rawSyscall(
+                        openat2Number, Int(root), Int(bitPattern: path), Int(bitPattern: howPointer),
+                        MemoryLayout<(UInt64, UInt64, UInt64)>.size)
+                    if fd >= 0 { return .success(Int32(fd)) }
+                    let error = errno
+                    switch error {
+                    case EAGAIN, EINTR: continue
+                    case ENOSYS:
+                        unavailable.store(true, ordering: .relaxed)
+                        return nil
+                    case EXDEV: return .failure(.escapesRoot)
+                    case ELOOP: return .failure(.finalSymlink)
+                    default: return .failure(.system(error))
+                    }
+                }
+                return .failure(.system(EAGAIN))
+            }
+        }
     #else
-    static func open(
-        root: Int32, _ path: UnsafePointer<CChar>, flags: Int32, mode: mode_t
-    ) -> Result<Int32, BeneathOpenFailure>? {
-        nil
-    }
+        static func open(
+            root: Int32, _ path: UnsafePointer<CChar>, flags: Int32, mode: mode_t
+        ) -> Result<Int32, BeneathOpenFailure>? {
+            nil
+        }
     #endif
 }
 

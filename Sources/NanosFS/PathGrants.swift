@@ -111,10 +111,11 @@ public struct PathGrants: Sendable {
             }
             var joined = NormalizedPath(below: base, reservingCapacity: input.count + 1)
             guard !joined.append(input) else {
-                return .failure(.denied(
-                    path: joined.string,
-                    rule: "path escapes the base directory: \(FSError.display(path)) climbs above "
-                        + "\(baseDirectory) with '..' (to \(joined.string)); relative paths must stay inside it"))
+                return .failure(
+                    .denied(
+                        path: joined.string,
+                        rule: "path escapes the base directory: \(FSError.display(path)) climbs above "
+                            + "\(baseDirectory) with '..' (to \(joined.string)); relative paths must stay inside it"))
             }
             return .success(joined)
         }

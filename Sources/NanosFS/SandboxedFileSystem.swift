@@ -1,9 +1,9 @@
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// File access for one sandboxed agent, limited to what its `PathGrants` allow.
@@ -98,11 +98,14 @@ public final class SandboxedFileSystem: Sendable {
 
     public func write(_ path: String, contents: some Collection<UInt8>, maxBytes: Int) throws(FSError) {
         let contiguous = contents.withContiguousStorageIfAvailable { buffer in
-            Result { () throws(FSError) in try write(path, contents: UnsafeRawBufferPointer(buffer), maxBytes: maxBytes) }
+            Result { () throws(FSError) in try write(path, contents: UnsafeRawBufferPointer(buffer), maxBytes: maxBytes)
+            }
         }
-        try (contiguous ?? Array(contents).withUnsafeBytes { buffer in
-            Result { () throws(FSError) in try write(path, contents: buffer, maxBytes: maxBytes) }
-        }).get()
+        try
+            (contiguous
+            ?? Array(contents).withUnsafeBytes { buffer in
+                Result { () throws(FSError) in try write(path, contents: buffer, maxBytes: maxBytes) }
+            }).get()
     }
 
     /// The entries of a directory, sorted by name.
@@ -141,9 +144,10 @@ public final class SandboxedFileSystem: Sendable {
             guard statResult == 0 else { continue }
             let kind = DirectoryEntry.Kind(mode: status.st_mode)
             guard readable || kind == .directory else { continue }
-            entries.append(DirectoryEntry(
-                name: String(decoding: name, as: UTF8.self), kind: kind,
-                size: kind == .file ? Int(status.st_size) : 0))
+            entries.append(
+                DirectoryEntry(
+                    name: String(decoding: name, as: UTF8.self), kind: kind,
+                    size: kind == .file ? Int(status.st_size) : 0))
         }
         return entries.sorted { $0.name < $1.name }
     }
@@ -380,7 +384,8 @@ extension FSError {
         case ENOENT:
             self = .notFound(path: path)
         case ENOTDIR:
-            self = .invalidPath(path: path, reason: "not a directory (the path itself, or a directory on the way to it)")
+            self = .invalidPath(
+                path: path, reason: "not a directory (the path itself, or a directory on the way to it)")
         case EISDIR:
             self = .invalidPath(path: path, reason: "is a directory, not a file")
         case ENXIO, ENODEV:

@@ -44,7 +44,8 @@ public struct JSONSchema: Sendable {
     }
 
     private func check(
-        _ value: JSONValue, against schema: JSONValue, at path: String, depth: Int, into found: inout [JSONSchemaViolation]
+        _ value: JSONValue, against schema: JSONValue, at path: String, depth: Int,
+        into found: inout [JSONSchemaViolation]
     ) {
         func fail(_ message: String) { found.append(JSONSchemaViolation(path: path, message: message)) }
         guard depth < Self.maxDepth else {
@@ -100,7 +101,8 @@ public struct JSONSchema: Sendable {
             break
         }
 
-        for (keyword, branches) in [("allOf", schema["allOf"]), ("anyOf", schema["anyOf"]), ("oneOf", schema["oneOf"])] {
+        for (keyword, branches) in [("allOf", schema["allOf"]), ("anyOf", schema["anyOf"]), ("oneOf", schema["oneOf"])]
+        {
             guard let branches = branches?.arrayValue, !branches.isEmpty else { continue }
             let results = branches.map { branch in
                 var nested: [JSONSchemaViolation] = []
@@ -150,10 +152,12 @@ public struct JSONSchema: Sendable {
             }
         }
         if let minimum = schema["minProperties"]?.intValue, members.count < minimum {
-            found.append(JSONSchemaViolation(path: path, message: "has \(members.count) properties, fewer than \(minimum)"))
+            found.append(
+                JSONSchemaViolation(path: path, message: "has \(members.count) properties, fewer than \(minimum)"))
         }
         if let maximum = schema["maxProperties"]?.intValue, members.count > maximum {
-            found.append(JSONSchemaViolation(path: path, message: "has \(members.count) properties, more than \(maximum)"))
+            found.append(
+                JSONSchemaViolation(path: path, message: "has \(members.count) properties, more than \(maximum)"))
         }
     }
 
@@ -174,10 +178,12 @@ public struct JSONSchema: Sendable {
             }
         }
         if let minimum = schema["minItems"]?.intValue, elements.count < minimum {
-            found.append(JSONSchemaViolation(path: path, message: "has \(elements.count) items, fewer than minItems \(minimum)"))
+            found.append(
+                JSONSchemaViolation(path: path, message: "has \(elements.count) items, fewer than minItems \(minimum)"))
         }
         if let maximum = schema["maxItems"]?.intValue, elements.count > maximum {
-            found.append(JSONSchemaViolation(path: path, message: "has \(elements.count) items, more than maxItems \(maximum)"))
+            found.append(
+                JSONSchemaViolation(path: path, message: "has \(elements.count) items, more than maxItems \(maximum)"))
         }
         if schema["uniqueItems"]?.boolValue == true {
             let texts = elements.map { $0.serialized() }
@@ -212,7 +218,9 @@ public struct JSONSchema: Sendable {
         }
         if let divisor = schema["multipleOf"]?.doubleValue, divisor > 0 {
             let quotient = number / divisor
-            if abs(quotient - quotient.rounded()) > 1e-9 { fail("\(shown) is not a multiple of \(Self.format(divisor))") }
+            if abs(quotient - quotient.rounded()) > 1e-9 {
+                fail("\(shown) is not a multiple of \(Self.format(divisor))")
+            }
         }
     }
 

@@ -15,7 +15,9 @@ public struct RunOptions: Sendable {
     /// default agent; the kernel does not look for files of its own).
     public var defaultAgent: String?
 
-    public init(logSink: @escaping LogSink = { _, _ in }, model: (any LanguageModel)? = nil, defaultAgent: String? = nil) {
+    public init(
+        logSink: @escaping LogSink = { _, _ in }, model: (any LanguageModel)? = nil, defaultAgent: String? = nil
+    ) {
         self.logSink = logSink
         self.model = model
         self.defaultAgent = defaultAgent
@@ -69,7 +71,9 @@ public enum Kernel {
         run(manifest: manifest, image: image, options: options, started: .now)
     }
 
-    static func run(manifest: Manifest, image: AgentImage, options: RunOptions, started: ContinuousClock.Instant) -> RunReport {
+    static func run(manifest: Manifest, image: AgentImage, options: RunOptions, started: ContinuousClock.Instant)
+        -> RunReport
+    {
         let files: SandboxedFileSystem
         do {
             files = SandboxedFileSystem(

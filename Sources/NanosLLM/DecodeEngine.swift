@@ -225,8 +225,10 @@ final class DecodeEngine: @unchecked Sendable {
     /// The free sequence for a job: the longest reusable prefix, then an empty one, then the least recently used.
     private func bestFreeSequence(for job: GenerationJob) -> Int? {
         let ranked = sessions.indices.filter { sessions[$0].job == nil }.map { index in
-            (index, prefix: job.reuseSession ? commonPrefix(sessions[index].tokens, job.prompt) : 0,
-             empty: sessions[index].tokens.isEmpty, lastUsed: sessions[index].lastUsed)
+            (
+                index, prefix: job.reuseSession ? commonPrefix(sessions[index].tokens, job.prompt) : 0,
+                empty: sessions[index].tokens.isEmpty, lastUsed: sessions[index].lastUsed
+            )
         }
         return ranked.min { a, b in
             if a.prefix != b.prefix { return a.prefix > b.prefix }
@@ -253,7 +255,9 @@ final class DecodeEngine: @unchecked Sendable {
         var donor: Int?
         if job.reuseSession {
             if common >= Self.minSharedPrefix, sessions[chosen].tokens.count > common + Self.minSharedPrefix,
-                let empty = sessions.indices.first(where: { $0 != chosen && sessions[$0].job == nil && sessions[$0].tokens.isEmpty })
+                let empty = sessions.indices.first(where: {
+                    $0 != chosen && sessions[$0].job == nil && sessions[$0].tokens.isEmpty
+                })
             {
                 // The chosen sequence holds a longer conversation (another agent's, sharing
                 // only the system prompt): keep it, and copy the shared part into an empty one.
@@ -355,7 +359,9 @@ final class DecodeEngine: @unchecked Sendable {
             }
         }
         guard let logits, let token = job.sampler.sample(logits) else {
-            end(job, .failed(.unavailable("llama.cpp produced no token (the sampler selected none)")), clearSession: false)
+            end(
+                job, .failed(.unavailable("llama.cpp produced no token (the sampler selected none)")),
+                clearSession: false)
             return
         }
         if model.isEndOfGeneration(token) {
@@ -401,7 +407,9 @@ final class DecodeEngine: @unchecked Sendable {
         condition.withLock {
             if job.outcome == nil { job.outcome = outcome }
             if case .finished(let reason) = outcome { job.usage.finishReason = reason }
-            if let first = job.firstTokenAt { job.usage.generationMilliseconds = first.duration(to: now).millisecondsValue }
+            if let first = job.firstTokenAt {
+                job.usage.generationMilliseconds = first.duration(to: now).millisecondsValue
+            }
         }
         if clearSession, job.sequence >= 0, let context, let memory = llama_get_memory(context) {
             _ = llama_memory_seq_rm(memory, job.sequence, -1, -1)
@@ -439,7 +447,8 @@ final class DecodeEngine: @unchecked Sendable {
         params.n_threads_batch = Int32(threads)
         params.no_perf = true
         guard let made = llama_init_from_model(model.pointer, params) else {
-            throw .unavailable("llama.cpp could not create a context of \(capacity) × \(window) tokens for \(model.path)")
+            throw .unavailable(
+                "llama.cpp could not create a context of \(capacity) × \(window) tokens for \(model.path)")
         }
         if let old = context {
             // KV state cannot move between contexts with different numbers of streams: an

@@ -17,7 +17,8 @@ public enum DefaultModel {
         paths.append(
             executable.deletingLastPathComponent().deletingLastPathComponent()
                 .appendingPathComponent("share/nanos/models/\(fileName)").path)
-        let cache = environment["NANOS_CACHE"].flatMap { $0.isEmpty ? nil : $0 }
+        let cache =
+            environment["NANOS_CACHE"].flatMap { $0.isEmpty ? nil : $0 }
             ?? (environment["HOME"] ?? "") + "/.cache/nanos"
         paths.append("\(cache)/models/smollm2-\(wheelVersion)/\(fileName)")
         return paths

@@ -46,7 +46,8 @@ final class GenerationJob: @unchecked Sendable {
     var firstTokenAt: ContinuousClock.Instant?
 
     init(
-        prompt: [llama_token], sampler: TokenSampler, maxTokens: Int, deadline: ContinuousClock.Instant?, reuseSession: Bool
+        prompt: [llama_token], sampler: TokenSampler, maxTokens: Int, deadline: ContinuousClock.Instant?,
+        reuseSession: Bool
     ) {
         self.prompt = prompt
         self.sampler = sampler

@@ -57,7 +57,8 @@ public struct InferenceRequest: Sendable, Equatable {
     }
 
     public static let knownKeys = [
-        "prompt", "system", "messages", "max_tokens", "temperature", "top_k", "top_p", "seed", "stop", "schema", "grammar",
+        "prompt", "system", "messages", "max_tokens", "temperature", "top_k", "top_p", "seed", "stop", "schema",
+        "grammar",
     ]
     /// Caps on what a request may ask for.
     public static let maxStopStrings = 8
@@ -85,18 +86,24 @@ public struct InferenceRequest: Sendable, Equatable {
     public init(json: JSONValue) throws(LLMError) {
         guard let members = json.objectValue else { throw .invalidRequest("llm request: must be a JSON object") }
         for (key, _) in members where !Self.knownKeys.contains(key) {
-            throw .invalidRequest("llm request: unknown field \"\(key)\"; known fields: \(Self.knownKeys.joined(separator: ", "))")
+            throw .invalidRequest(
+                "llm request: unknown field \"\(key)\"; known fields: \(Self.knownKeys.joined(separator: ", "))")
         }
         var messages: [Message] = []
         if let system = json["system"] {
-            guard let text = system.stringValue else { throw .invalidRequest("llm request: \"system\" must be a string") }
+            guard let text = system.stringValue else {
+                throw .invalidRequest("llm request: \"system\" must be a string")
+            }
             messages.append(Message(role: "system", content: text))
         }
         if let list = json["messages"] {
-            guard let items = list.arrayValue else { throw .invalidRequest("llm request: \"messages\" must be an array") }
+            guard let items = list.arrayValue else {
+                throw .invalidRequest("llm request: \"messages\" must be an array")
+            }
             for (index, item) in items.enumerated() {
                 guard let role = item["role"]?.stringValue, let content = item["content"]?.stringValue else {
-                    throw .invalidRequest("llm request: messages[\(index)] needs string fields \"role\" and \"content\"")
+                    throw .invalidRequest(
+                        "llm request: messages[\(index)] needs string fields \"role\" and \"content\"")
                 }
                 guard Self.knownRoles.contains(role) else {
                     throw .invalidRequest(
@@ -106,7 +113,9 @@ public struct InferenceRequest: Sendable, Equatable {
             }
         }
         if let prompt = json["prompt"] {
-            guard let text = prompt.stringValue else { throw .invalidRequest("llm request: \"prompt\" must be a string") }
+            guard let text = prompt.stringValue else {
+                throw .invalidRequest("llm request: \"prompt\" must be a string")
+            }
             messages.append(Message(role: "user", content: text))
         }
         guard messages.contains(where: { $0.role != "system" }) else {
@@ -124,14 +133,17 @@ public struct InferenceRequest: Sendable, Equatable {
                 strings = [one]
             } else if let list = value.arrayValue {
                 strings = try list.map { (item) throws(LLMError) -> String in
-                    guard let text = item.stringValue else { throw .invalidRequest("llm request: \"stop\" entries must be strings") }
+                    guard let text = item.stringValue else {
+                        throw .invalidRequest("llm request: \"stop\" entries must be strings")
+                    }
                     return text
                 }
             } else {
                 throw .invalidRequest("llm request: \"stop\" must be a string or a list of strings")
             }
             guard strings.count <= Self.maxStopStrings else {
-                throw .invalidRequest("llm request: \"stop\" has \(strings.count) entries; at most \(Self.maxStopStrings)")
+                throw .invalidRequest(
+                    "llm request: \"stop\" has \(strings.count) entries; at most \(Self.maxStopStrings)")
             }
             guard strings.allSatisfy({ !$0.isEmpty && $0.utf8.count <= Self.maxStopLength }) else {
                 throw .invalidRequest("llm request: each \"stop\" string must be 1 to \(Self.maxStopLength) bytes")
@@ -157,15 +169,19 @@ public struct InferenceRequest: Sendable, Equatable {
     private static func integer(_ json: JSONValue, _ key: String, in range: ClosedRange<Int>) throws(LLMError) -> Int? {
         guard let value = json[key] else { return nil }
         guard let number = value.intValue, let int = Int(exactly: number), range.contains(int) else {
-            throw .invalidRequest("llm request: \"\(key)\" must be an integer from \(range.lowerBound) to \(range.upperBound)")
+            throw .invalidRequest(
+                "llm request: \"\(key)\" must be an integer from \(range.lowerBound) to \(range.upperBound)")
         }
         return int
     }
 
-    private static func number(_ json: JSONValue, _ key: String, in range: ClosedRange<Double>) throws(LLMError) -> Double? {
+    private static func number(_ json: JSONValue, _ key: String, in range: ClosedRange<Double>) throws(LLMError)
+        -> Double?
+    {
         guard let value = json[key] else { return nil }
         guard let number = value.doubleValue, range.contains(number) else {
-            throw .invalidRequest("llm request: \"\(key)\" must be a number from \(range.lowerBound) to \(range.upperBound)")
+            throw .invalidRequest(
+                "llm request: \"\(key)\" must be a number from \(range.lowerBound) to \(range.upperBound)")
         }
         return number
     }
@@ -198,7 +214,9 @@ public enum ChatML {
                 role = body.trimmingCharacters(in: .whitespaces)
                 content = ""
             }
-            if !terminated && role == "assistant" && content.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { continue }
+            if !terminated && role == "assistant" && content.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                continue
+            }
             messages.append(InferenceRequest.Message(role: role.isEmpty ? "user" : role, content: content))
         }
         return messages.isEmpty ? [InferenceRequest.Message(role: "user", content: prompt)] : messages

@@ -69,7 +69,8 @@ public enum LLMError: Error, Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .invalidRequest(let message), .contextOverflow(let message), .unavailable(let message), .quotaExceeded(let message):
+        case .invalidRequest(let message), .contextOverflow(let message), .unavailable(let message),
+            .quotaExceeded(let message):
             return message
         case .deadlineExceeded: return "the agent's deadline passed during inference"
         }
@@ -96,7 +97,9 @@ public protocol LanguageModel: Sendable {
 
 extension LanguageModel {
     /// Generates the whole answer.
-    public func infer(_ request: InferenceRequest, deadline: ContinuousClock.Instant?) throws(LLMError) -> InferenceResult {
+    public func infer(_ request: InferenceRequest, deadline: ContinuousClock.Instant?) throws(LLMError)
+        -> InferenceResult
+    {
         let stream = try open(request, deadline: deadline)
         defer { stream.close() }
         var text = ""
@@ -108,7 +111,9 @@ extension LanguageModel {
 /// The model used when a manifest configures none: every call fails with a clear reason.
 public struct NoLanguageModel: LanguageModel {
     public init() {}
-    public func open(_ request: InferenceRequest, deadline: ContinuousClock.Instant?) throws(LLMError) -> any InferenceStream {
+    public func open(_ request: InferenceRequest, deadline: ContinuousClock.Instant?) throws(LLMError)
+        -> any InferenceStream
+    {
         throw LLMError.unavailable("no model configured: add a `model:` section to the manifest")
     }
 }
@@ -117,7 +122,9 @@ public struct NoLanguageModel: LanguageModel {
 public struct UnavailableLanguageModel: LanguageModel {
     public let reason: String
     public init(reason: String) { self.reason = reason }
-    public func open(_ request: InferenceRequest, deadline: ContinuousClock.Instant?) throws(LLMError) -> any InferenceStream {
+    public func open(_ request: InferenceRequest, deadline: ContinuousClock.Instant?) throws(LLMError)
+        -> any InferenceStream
+    {
         throw LLMError.unavailable(reason)
     }
 }

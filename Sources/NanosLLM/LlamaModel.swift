@@ -9,16 +9,17 @@ enum LlamaRuntime {
 
     static let ready: Void = {
         // llama.cpp writes its load chatter to stderr by default; route it through swift-log.
-        llama_log_set({ level, text, _ in
-            guard let text else { return }
-            let line = String(cString: text).trimmingCharacters(in: .newlines)
-            guard !line.isEmpty else { return }
-            switch level {
-            case GGML_LOG_LEVEL_ERROR: LlamaRuntime.logger.error("\(line)")
-            case GGML_LOG_LEVEL_WARN: LlamaRuntime.logger.warning("\(line)")
-            default: LlamaRuntime.logger.trace("\(line)")
-            }
-        }, nil)
+        llama_log_set(
+            { level, text, _ in
+                guard let text else { return }
+                let line = String(cString: text).trimmingCharacters(in: .newlines)
+                guard !line.isEmpty else { return }
+                switch level {
+                case GGML_LOG_LEVEL_ERROR: LlamaRuntime.logger.error("\(line)")
+                case GGML_LOG_LEVEL_WARN: LlamaRuntime.logger.warning("\(line)")
+                default: LlamaRuntime.logger.trace("\(line)")
+                }
+            }, nil)
         llama_backend_init()
     }()
 }
@@ -94,7 +95,8 @@ public final class LlamaModel: @unchecked Sendable {
         caches.withLock { caches in
             let key = EngineKey(window: window, threads: threads)
             if let engine = caches.engines[key] { return engine }
-            let engine = DecodeEngine(model: self, window: window, threads: threads, maxSequences: DecodeEngine.defaultMaxSequences)
+            let engine = DecodeEngine(
+                model: self, window: window, threads: threads, maxSequences: DecodeEngine.defaultMaxSequences)
             caches.engines[key] = engine
             return engine
         }
@@ -198,8 +200,7 @@ public final class LlamaModel: @unchecked Sendable {
         let roles = messages.map { strdup($0.role) }
         let contents = messages.map { strdup($0.content) }
         defer {
-            roles.forEach { free($0) }
-            contents.forEach { free($0) }
+            for pointer in roles + contents { free(pointer) }
         }
         var chat: [llama_chat_message] = []
         for index in messages.indices {
@@ -211,7 +212,8 @@ public final class LlamaModel: @unchecked Sendable {
         var capacity = max(1024, messages.reduce(0) { $0 + $1.content.utf8.count + $1.role.utf8.count } * 2)
         while true {
             var buffer = [CChar](repeating: 0, count: capacity)
-            let written = llama_chat_apply_template(template, chat, chat.count, true, &buffer, Int32(clamping: capacity))
+            let written = llama_chat_apply_template(
+                template, chat, chat.count, true, &buffer, Int32(clamping: capacity))
             guard written >= 0 else {
                 throw .unavailable("the chat template of \(path) is not supported by llama.cpp")
             }
@@ -248,7 +250,8 @@ public final class LlamaModel: @unchecked Sendable {
             bytes.withUnsafeBufferPointer { text in
                 text.withMemoryRebound(to: CChar.self) { chars in
                     llama_tokenize(
-                        vocab, chars.baseAddress, Int32(clamping: bytes.count), &tokens, Int32(clamping: tokens.count), special,
+                        vocab, chars.baseAddress, Int32(clamping: bytes.count), &tokens, Int32(clamping: tokens.count),
+                        special,
                         special)
                 }
             }
@@ -292,7 +295,7 @@ public enum LlamaLibrary {
         _ = LlamaRuntime.ready
         // Read to the end: procfs files report size 0, and a size-based read stops at one page.
         guard let handle = FileHandle(forReadingAtPath: "/proc/self/maps"),
-              let data = try? handle.readToEnd()
+            let data = try? handle.readToEnd()
         else { return nil }
         let maps = String(decoding: data, as: UTF8.self)
         for line in maps.split(separator: "\n") {

@@ -23,7 +23,9 @@ public struct LocalLanguageModel: LanguageModel {
 
     /// `NANOS_THREADS`, else one per core, at most 8 (more rarely helps a small model).
     public static var defaultThreads: Int {
-        if let text = ProcessInfo.processInfo.environment["NANOS_THREADS"], let value = Int(text), value > 0 { return value }
+        if let text = ProcessInfo.processInfo.environment["NANOS_THREADS"], let value = Int(text), value > 0 {
+            return value
+        }
         return max(1, min(8, ProcessInfo.processInfo.activeProcessorCount))
     }
 
@@ -32,7 +34,9 @@ public struct LocalLanguageModel: LanguageModel {
         try LlamaModel.shared(path: modelPath, gpuLayers: gpuLayers)
     }
 
-    public func open(_ request: InferenceRequest, deadline: ContinuousClock.Instant?) throws(LLMError) -> any InferenceStream {
+    public func open(_ request: InferenceRequest, deadline: ContinuousClock.Instant?) throws(LLMError)
+        -> any InferenceStream
+    {
         if let deadline, ContinuousClock.now >= deadline { throw .deadlineExceeded }
         let model = try load()
         let grammar: String?
@@ -57,7 +61,8 @@ public struct LocalLanguageModel: LanguageModel {
             maxTokens = min(maxTokens, budget - prompt.count)
         }
         let job = GenerationJob(
-            prompt: prompt, sampler: try TokenSampler(model: model, request: request, grammar: grammar), maxTokens: maxTokens,
+            prompt: prompt, sampler: try TokenSampler(model: model, request: request, grammar: grammar),
+            maxTokens: maxTokens,
             deadline: deadline, reuseSession: request.reuseSession)
         let engine = model.engine(window: contextWindow, threads: threads)
         engine.submit(job)
@@ -151,5 +156,3 @@ final class LocalStream: InferenceStream {
         return text
     }
 }
-
-

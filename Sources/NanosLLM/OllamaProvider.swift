@@ -26,7 +26,9 @@ public struct OllamaModel: LanguageModel {
         self.limits = limits
     }
 
-    public func open(_ request: InferenceRequest, deadline: ContinuousClock.Instant?) throws(LLMError) -> any InferenceStream {
+    public func open(_ request: InferenceRequest, deadline: ContinuousClock.Instant?) throws(LLMError)
+        -> any InferenceStream
+    {
         guard request.grammar == nil else {
             throw .invalidRequest("llm request: the ollama provider does not support \"grammar\"; use \"schema\"")
         }
@@ -80,7 +82,8 @@ struct OllamaChatLines: RemoteStreamFormat {
         event.finishReason = chunk["done_reason"]?.stringValue == "length" ? .length : .stop
         event.promptTokens = chunk["prompt_eval_count"]?.intValue.map { Int($0) }
         event.generatedTokens = chunk["eval_count"]?.intValue.map { Int($0) }
-        if let prompt = chunk["prompt_eval_duration"]?.doubleValue, let generation = chunk["eval_duration"]?.doubleValue {
+        if let prompt = chunk["prompt_eval_duration"]?.doubleValue, let generation = chunk["eval_duration"]?.doubleValue
+        {
             event.promptMilliseconds = prompt / 1e6
             event.generationMilliseconds = generation / 1e6
         }

@@ -24,7 +24,9 @@ public struct OpenAICompatibleModel: LanguageModel {
         self.limits = limits
     }
 
-    public func open(_ request: InferenceRequest, deadline: ContinuousClock.Instant?) throws(LLMError) -> any InferenceStream {
+    public func open(_ request: InferenceRequest, deadline: ContinuousClock.Instant?) throws(LLMError)
+        -> any InferenceStream
+    {
         let started = ContinuousClock.now
         let key = try RemoteEndpoint.resolve(apiKey)
         var headers = [("Content-Type", "application/json"), ("Accept", "text/event-stream")]
@@ -57,11 +59,16 @@ public struct OpenAICompatibleModel: LanguageModel {
         }
         if let schema = request.schema {
             members.append(
-                ("response_format",
-                 .object([
-                    ("type", .string("json_schema")),
-                    ("json_schema", .object([("name", .string("answer")), ("schema", schema), ("strict", .bool(true))])),
-                 ])))
+                (
+                    "response_format",
+                    .object([
+                        ("type", .string("json_schema")),
+                        (
+                            "json_schema",
+                            .object([("name", .string("answer")), ("schema", schema), ("strict", .bool(true))])
+                        ),
+                    ])
+                ))
         }
         // llama-server's extension; OpenAI itself refuses the field.
         if let grammar = request.grammar { members.append(("grammar", .string(grammar))) }
@@ -116,7 +123,8 @@ enum RemoteEndpoint {
     static func baseURL(_ text: String) throws(LLMError) -> URL {
         var trimmed = text.trimmingCharacters(in: .whitespaces)
         while trimmed.hasSuffix("/") { trimmed.removeLast() }
-        guard let url = URL(string: trimmed), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
+        guard let url = URL(string: trimmed), let scheme = url.scheme?.lowercased(),
+            scheme == "http" || scheme == "https",
             let host = url.host, !host.isEmpty
         else {
             throw .unavailable("model.api_url \"\(trimmed)\" is not an http:// or https:// URL with a host")

@@ -26,7 +26,9 @@ extension RemoteStreamFormat {
         do {
             return try JSONValue.parse(bytes)
         } catch {
-            throw .unavailable("\(url) sent a line that is not JSON (\(error)): \(RemoteErrorText.quoted(String(decoding: bytes, as: UTF8.self), secretsToHide: []))")
+            throw .unavailable(
+                "\(url) sent a line that is not JSON (\(error)): \(RemoteErrorText.quoted(String(decoding: bytes, as: UTF8.self), secretsToHide: []))"
+            )
         }
     }
 
@@ -141,6 +143,5 @@ final class RemoteInferenceStream<Format: RemoteStreamFormat>: InferenceStream {
         finished = true
         response.close()
     }
-
 
 }

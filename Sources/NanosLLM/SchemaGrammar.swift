@@ -65,7 +65,10 @@ struct SchemaPath: CustomStringConvertible {
     func appending(_ index: Int) -> SchemaPath { appending(String(index)) }
 
     var description: String {
-        "#" + segments.map { "/" + $0.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1") }.joined()
+        "#"
+            + segments.map {
+                "/" + $0.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
+            }.joined()
     }
 
     /// The error a guest reads: `schema: <what> at <path>: <why>`.
@@ -102,7 +105,8 @@ private let refusedKeywords: [String: String] = [
     "dependentRequired": "dependencies between properties are not supported",
     "dependentSchemas": "dependencies between properties are not supported",
     "dependencies": "dependencies between properties are not supported",
-    "unevaluatedProperties": "unevaluated properties are not supported; listed properties are the only ones written anyway",
+    "unevaluatedProperties":
+        "unevaluated properties are not supported; listed properties are the only ones written anyway",
     "unevaluatedItems": "unevaluated items are not supported",
     "prefixItems": "tuples are not supported; use items",
     "contains": "array membership constraints are not supported",
@@ -141,7 +145,9 @@ struct SchemaConverter {
         for primitive in usedPrimitives { all[primitive.rawValue] = primitive.body }
         if let rule = LeftRecursion.find(in: all) {
             throw (rulePaths[rule] ?? .root).error(
-                "left recursion", "the schema refers back to itself before any text is written (for example a $ref among its own anyOf branches)")
+                "left recursion",
+                "the schema refers back to itself before any text is written (for example a $ref among its own anyOf branches)"
+            )
         }
         var lines = ["root ::= " + root.gbnf()]
         for name in ruleOrder { lines.append(name + " ::= " + (rules[name] ?? .literal("")).gbnf()) }
@@ -150,7 +156,8 @@ struct SchemaConverter {
         }
         let text = lines.joined(separator: "\n") + "\n"
         guard text.utf8.count <= SchemaGrammar.maxGrammarBytes else {
-            throw SchemaPath.root.error("grammar too large", "it would be \(text.utf8.count) bytes; at most \(SchemaGrammar.maxGrammarBytes)")
+            throw SchemaPath.root.error(
+                "grammar too large", "it would be \(text.utf8.count) bytes; at most \(SchemaGrammar.maxGrammarBytes)")
         }
         return text
     }
@@ -162,13 +169,16 @@ struct SchemaConverter {
         for schema: JSONValue, at path: SchemaPath, name: String, depth: Int
     ) throws(LLMError) -> GrammarExpression {
         guard depth <= SchemaGrammar.maxNesting else {
-            throw path.error("schema nested too deeply", "more than \(SchemaGrammar.maxNesting) levels of subschemas and references")
+            throw path.error(
+                "schema nested too deeply", "more than \(SchemaGrammar.maxNesting) levels of subschemas and references")
         }
         if let allowed = schema.boolValue {
             guard allowed else { throw path.error("schema false", "it matches nothing, so no answer could be written") }
             return try use(.value, at: path)
         }
-        guard schema.objectValue != nil else { throw path.error("invalid schema", "a schema must be an object or a boolean") }
+        guard schema.objectValue != nil else {
+            throw path.error("invalid schema", "a schema must be an object or a boolean")
+        }
         try checkKeywords(of: schema, at: path)
 
         if let reference = schema["$ref"] {
@@ -223,7 +233,9 @@ struct SchemaConverter {
     private func checkKeywords(of schema: JSONValue, at path: SchemaPath) throws(LLMError) {
         for (keyword, value) in schema.objectValue ?? [] {
             if keyword == "uniqueItems" {
-                guard value.boolValue != true else { throw path.error("unsupported keyword \"uniqueItems\"", "unique array items are not enforced") }
+                guard value.boolValue != true else {
+                    throw path.error("unsupported keyword \"uniqueItems\"", "unique array items are not enforced")
+                }
             } else if let reason = refusedKeywords[keyword] {
                 throw path.error("unsupported keyword \"\(keyword)\"", reason)
             }
@@ -250,7 +262,8 @@ struct SchemaConverter {
         var choices: [GrammarExpression] = []
         for (index, branch) in branches.enumerated() {
             let branchPath = path.appending(keyword).appending(index)
-            let combined = others.isEmpty ? branch : try merge(.object(others), branch, at: branchPath, depth: depth + 1)
+            let combined =
+                others.isEmpty ? branch : try merge(.object(others), branch, at: branchPath, depth: depth + 1)
             choices.append(try symbol(for: combined, at: branchPath, name: "\(name)-\(index)", depth: depth + 1))
         }
         return choices.count == 1 ? choices[0] : .choice(choices)
@@ -262,14 +275,17 @@ struct SchemaConverter {
         if let constant = schema["const"] {
             values = [constant]
         } else if let list = schema["enum"] {
-            guard let items = list.arrayValue, !items.isEmpty else { throw path.error("invalid \"enum\"", "must be a non-empty array of values") }
+            guard let items = list.arrayValue, !items.isEmpty else {
+                throw path.error("invalid \"enum\"", "must be a non-empty array of values")
+            }
             values = items
         } else {
             return nil
         }
         let types = try declaredTypes(of: schema, at: path)
         var seen: Set<String> = []
-        let texts = values.filter { value in types?.contains { $0.admits(value) } ?? true }.map { $0.serialized() }.filter { seen.insert($0).inserted }
+        let texts = values.filter { value in types?.contains { $0.admits(value) } ?? true }.map { $0.serialized() }
+            .filter { seen.insert($0).inserted }
         guard !texts.isEmpty else { throw path.error("no value allowed", "no listed value has the declared \"type\"") }
         return texts.map { .literal($0) }
     }
@@ -282,7 +298,8 @@ struct SchemaConverter {
             guard let text = name.stringValue, let known = SchemaType(rawValue: text) else {
                 throw path.error(
                     "invalid \"type\" \(name.serialized())",
-                    "must be one of \(SchemaType.allCases.map(\.rawValue).joined(separator: ", ")), or a non-empty list of them")
+                    "must be one of \(SchemaType.allCases.map(\.rawValue).joined(separator: ", ")), or a non-empty list of them"
+                )
             }
             if !types.contains(known) { types.append(known) }
         }
@@ -293,7 +310,9 @@ struct SchemaConverter {
     /// Without `type`, keywords that only make sense for one type choose it (tighter than the schema, so still valid).
     private func inferredTypes(of schema: JSONValue) -> [SchemaType]? {
         var types: [SchemaType] = []
-        if ["properties", "required", "additionalProperties"].contains(where: { schema[$0] != nil }) { types.append(.object) }
+        if ["properties", "required", "additionalProperties"].contains(where: { schema[$0] != nil }) {
+            types.append(.object)
+        }
         if ["items", "minItems", "maxItems"].contains(where: { schema[$0] != nil }) { types.append(.array) }
         if ["minLength", "maxLength"].contains(where: { schema[$0] != nil }) { types.append(.string) }
         return types.isEmpty ? nil : types
@@ -315,15 +334,21 @@ struct SchemaConverter {
                 throw path.error("invalid \"properties\"", "must be an object mapping property names to schemas")
             }
             for (key, subschema) in listed {
-                guard !members.contains(where: { $0.key == key }) else { throw path.error("duplicate property \"\(key)\"", "each property may be listed once") }
+                guard !members.contains(where: { $0.key == key }) else {
+                    throw path.error("duplicate property \"\(key)\"", "each property may be listed once")
+                }
                 members.append((key, subschema, path.appending("properties").appending(key)))
             }
         }
         var required: [String] = []
         if let list = schema["required"] {
-            guard let names = list.arrayValue else { throw path.error("invalid \"required\"", "must be an array of property names") }
+            guard let names = list.arrayValue else {
+                throw path.error("invalid \"required\"", "must be an array of property names")
+            }
             for item in names {
-                guard let key = item.stringValue else { throw path.error("invalid \"required\"", "must be an array of property names") }
+                guard let key = item.stringValue else {
+                    throw path.error("invalid \"required\"", "must be an array of property names")
+                }
                 if !required.contains(key) { required.append(key) }
             }
         }
@@ -333,14 +358,17 @@ struct SchemaConverter {
             case nil, .bool(true)?: return try use(.object, at: path)
             case .bool(false)?: return .sequence([.literal("{"), ws, .literal("}")])
             case let valueSchema?:
-                let value = try symbol(for: valueSchema, at: path.appending("additionalProperties"), name: child(name, "value"), depth: depth + 1)
+                let value = try symbol(
+                    for: valueSchema, at: path.appending("additionalProperties"), name: child(name, "value"),
+                    depth: depth + 1)
                 let member = GrammarExpression.sequence([try use(.string, at: path), ws, .literal(":"), ws, value])
                 return GrammarPrimitive.list(open: "{", item: member, close: "}")
             }
         }
         for key in required where !members.contains(where: { $0.key == key }) {
             guard additional?.boolValue != false else {
-                throw path.error("required property \"\(key)\"", "it is not in \"properties\" and additionalProperties is false")
+                throw path.error(
+                    "required property \"\(key)\"", "it is not in \"properties\" and additionalProperties is false")
             }
             members.append((key, additional ?? .bool(true), path.appending("required")))
         }
@@ -384,14 +412,18 @@ struct SchemaConverter {
     ) throws(LLMError) -> GrammarExpression {
         let minItems = try bound("minItems", of: schema, at: path) ?? 0
         let maxItems = try bound("maxItems", of: schema, at: path)
-        if let maxItems, maxItems < minItems { throw path.error("invalid \"maxItems\"", "\(maxItems) is below minItems \(minItems)") }
+        if let maxItems, maxItems < minItems {
+            throw path.error("invalid \"maxItems\"", "\(maxItems) is below minItems \(minItems)")
+        }
         _ = try use(.ws, at: path)
         let item: GrammarExpression
         switch schema["items"] {
         case nil, .bool(true)?:
             item = try use(.value, at: path)
         case .bool(false)?:
-            guard minItems == 0 else { throw path.error("items false", "no item is allowed, but minItems is \(minItems)") }
+            guard minItems == 0 else {
+                throw path.error("items false", "no item is allowed, but minItems is \(minItems)")
+            }
             return GrammarPrimitive.list(open: "[", item: .literal(""), close: "]", max: 0)
         case .array?:
             throw path.error("unsupported \"items\" array", "tuples are not supported; give one schema for all items")
@@ -402,13 +434,19 @@ struct SchemaConverter {
     }
 
     /// `format` is not enforced: any string is written.
-    private mutating func stringExpression(_ schema: JSONValue, at path: SchemaPath) throws(LLMError) -> GrammarExpression {
+    private mutating func stringExpression(_ schema: JSONValue, at path: SchemaPath) throws(LLMError)
+        -> GrammarExpression
+    {
         let minLength = try bound("minLength", of: schema, at: path) ?? 0
         let maxLength = try bound("maxLength", of: schema, at: path)
-        if let maxLength, maxLength < minLength { throw path.error("invalid \"maxLength\"", "\(maxLength) is below minLength \(minLength)") }
+        if let maxLength, maxLength < minLength {
+            throw path.error("invalid \"maxLength\"", "\(maxLength) is below minLength \(minLength)")
+        }
         guard minLength > 0 || maxLength != nil else { return try use(.string, at: path) }
         // One `char` is one character or one escape; a surrogate pair escape counts as two.
-        return .sequence([.literal("\""), .repetition(try use(.char, at: path), min: minLength, max: maxLength), .literal("\"")])
+        return .sequence([
+            .literal("\""), .repetition(try use(.char, at: path), min: minLength, max: maxLength), .literal("\""),
+        ])
     }
 
     private func bound(_ keyword: String, of schema: JSONValue, at path: SchemaPath) throws(LLMError) -> Int? {
@@ -416,7 +454,8 @@ struct SchemaConverter {
         guard let number = value.intValue, (0...Int64(SchemaGrammar.maxRepetition)).contains(number) else {
             throw path.error(
                 "invalid \"\(keyword)\" \(value.serialized())",
-                "must be an integer from 0 to \(SchemaGrammar.maxRepetition) (larger bounds are not supported; leave maxLength/maxItems out for no limit)")
+                "must be an integer from 0 to \(SchemaGrammar.maxRepetition) (larger bounds are not supported; leave maxLength/maxItems out for no limit)"
+            )
         }
         return Int(number)
     }
@@ -424,16 +463,22 @@ struct SchemaConverter {
     // MARK: references and allOf
 
     /// Resolves a local `$ref` (a JSON pointer into this schema, like `#/$defs/name`).
-    private func resolve(_ reference: JSONValue, at path: SchemaPath) throws(LLMError) -> (schema: JSONValue, path: SchemaPath) {
-        guard let text = reference.stringValue else { throw path.error("invalid \"$ref\"", "must be a string like \"#/$defs/name\"") }
+    private func resolve(_ reference: JSONValue, at path: SchemaPath) throws(LLMError) -> (
+        schema: JSONValue, path: SchemaPath
+    ) {
+        guard let text = reference.stringValue else {
+            throw path.error("invalid \"$ref\"", "must be a string like \"#/$defs/name\"")
+        }
         guard text.hasPrefix("#") else {
-            throw path.error("remote $ref \"\(text)\"", "only references inside the schema (like \"#/$defs/name\") are supported")
+            throw path.error(
+                "remote $ref \"\(text)\"", "only references inside the schema (like \"#/$defs/name\") are supported")
         }
         let fragment = String(text.dropFirst()).removingPercentEncoding ?? String(text.dropFirst())
         guard fragment.isEmpty || fragment.hasPrefix("/") else {
             throw path.error("$ref \"\(text)\"", "anchors are not supported; use a JSON pointer like \"#/$defs/name\"")
         }
-        let segments = fragment.isEmpty
+        let segments =
+            fragment.isEmpty
             ? []
             : fragment.dropFirst().split(separator: "/", omittingEmptySubsequences: false).map {
                 $0.replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~")
@@ -452,7 +497,9 @@ struct SchemaConverter {
     }
 
     /// A rule for a `$ref` target, made once, so that recursive schemas refer to themselves.
-    private mutating func rule(for target: (schema: JSONValue, path: SchemaPath), depth: Int) throws(LLMError) -> GrammarExpression {
+    private mutating func rule(for target: (schema: JSONValue, path: SchemaPath), depth: Int) throws(LLMError)
+        -> GrammarExpression
+    {
         guard !target.path.segments.isEmpty else { return .rule("root") }
         let key = target.path.description
         if let existing = referenceRules[key] { return .rule(existing) }
@@ -465,7 +512,9 @@ struct SchemaConverter {
     /// One schema object with the constraints of both; used for `allOf`, for `$ref` with
     /// other keywords and for the keywords next to `oneOf`/`anyOf`. Only simple cases merge:
     /// a keyword given differently on both sides must be one whose combination is clear.
-    private func merge(_ first: JSONValue, _ second: JSONValue, at path: SchemaPath, depth: Int) throws(LLMError) -> JSONValue {
+    private func merge(_ first: JSONValue, _ second: JSONValue, at path: SchemaPath, depth: Int) throws(LLMError)
+        -> JSONValue
+    {
         var merged = try flatten(first, at: path, depth: depth + 1).objectValue ?? []
         for (key, value) in try flatten(second, at: path, depth: depth + 1).objectValue ?? [] {
             guard let index = merged.firstIndex(where: { $0.0 == key }) else {
@@ -481,7 +530,9 @@ struct SchemaConverter {
                 }
                 for (name, subschema) in added {
                     if let at = properties.firstIndex(where: { $0.0 == name }) {
-                        properties[at].1 = try merge(properties[at].1, subschema, at: path.appending("properties").appending(name), depth: depth + 1)
+                        properties[at].1 = try merge(
+                            properties[at].1, subschema, at: path.appending("properties").appending(name),
+                            depth: depth + 1)
                     } else {
                         properties.append((name, subschema))
                     }
@@ -499,7 +550,9 @@ struct SchemaConverter {
                 merged[index].1 = .int(min(existing.intValue ?? Int64.max, value.intValue ?? Int64.max))
             default:
                 throw path.error(
-                    "unsupported combination", "\"\(key)\" is given differently by schemas that must all hold (allOf, $ref or oneOf/anyOf with other keywords)")
+                    "unsupported combination",
+                    "\"\(key)\" is given differently by schemas that must all hold (allOf, $ref or oneOf/anyOf with other keywords)"
+                )
             }
         }
         return .object(merged)
@@ -508,20 +561,26 @@ struct SchemaConverter {
     /// A schema's constraints as one object, with its own `$ref` and `allOf` folded in.
     private func flatten(_ schema: JSONValue, at path: SchemaPath, depth: Int) throws(LLMError) -> JSONValue {
         guard depth <= SchemaGrammar.maxNesting else {
-            throw path.error("schema nested too deeply", "more than \(SchemaGrammar.maxNesting) levels of combined schemas and references")
+            throw path.error(
+                "schema nested too deeply",
+                "more than \(SchemaGrammar.maxNesting) levels of combined schemas and references")
         }
         if let allowed = schema.boolValue {
             guard allowed else { throw path.error("schema false", "it matches nothing, so no answer could be written") }
             return .object([])
         }
-        guard schema.objectValue != nil else { throw path.error("invalid schema", "a schema must be an object or a boolean") }
+        guard schema.objectValue != nil else {
+            throw path.error("invalid schema", "a schema must be an object or a boolean")
+        }
         try checkKeywords(of: schema, at: path)
         var result = JSONValue.object(constraints(of: schema, except: ["$ref", "allOf"]))
         if let reference = schema["$ref"] {
             result = try merge(try resolve(reference, at: path).schema, result, at: path, depth: depth)
         }
         if let all = schema["allOf"] {
-            guard let branches = all.arrayValue, !branches.isEmpty else { throw path.error("invalid \"allOf\"", "must be a non-empty array of schemas") }
+            guard let branches = all.arrayValue, !branches.isEmpty else {
+                throw path.error("invalid \"allOf\"", "must be a non-empty array of schemas")
+            }
             for (index, branch) in branches.enumerated() {
                 result = try merge(result, branch, at: path.appending("allOf").appending(index), depth: depth)
             }
@@ -529,23 +588,29 @@ struct SchemaConverter {
         return result
     }
 
-    private func commonType(_ first: JSONValue, _ second: JSONValue, at path: SchemaPath) throws(LLMError) -> JSONValue {
+    private func commonType(_ first: JSONValue, _ second: JSONValue, at path: SchemaPath) throws(LLMError) -> JSONValue
+    {
         let left = try declaredTypes(of: .object([("type", first)]), at: path) ?? []
         let right = try declaredTypes(of: .object([("type", second)]), at: path) ?? []
         var common: [SchemaType] = []
         for type in left {
             let shared: SchemaType? =
-                right.contains(type) ? type
-                : (type == .integer && right.contains(.number)) || (type == .number && right.contains(.integer)) ? .integer : nil
+                right.contains(type)
+                ? type
+                : (type == .integer && right.contains(.number)) || (type == .number && right.contains(.integer))
+                    ? .integer : nil
             if let shared, !common.contains(shared) { common.append(shared) }
         }
-        guard !common.isEmpty else { throw path.error("no common type", "schemas that must all hold allow different types") }
+        guard !common.isEmpty else {
+            throw path.error("no common type", "schemas that must all hold allow different types")
+        }
         return common.count == 1 ? .string(common[0].rawValue) : .array(common.map { .string($0.rawValue) })
     }
 
     // MARK: rules
 
-    private mutating func use(_ primitive: GrammarPrimitive, at path: SchemaPath) throws(LLMError) -> GrammarExpression {
+    private mutating func use(_ primitive: GrammarPrimitive, at path: SchemaPath) throws(LLMError) -> GrammarExpression
+    {
         if !usedPrimitives.contains(primitive) {
             usedPrimitives.insert(primitive)
             for dependency in primitive.dependencies { _ = try use(dependency, at: path) }
@@ -554,7 +619,9 @@ struct SchemaConverter {
         return .rule(primitive.rawValue)
     }
 
-    private mutating func define(_ hint: String, _ body: GrammarExpression, at path: SchemaPath) throws(LLMError) -> GrammarExpression {
+    private mutating func define(_ hint: String, _ body: GrammarExpression, at path: SchemaPath) throws(LLMError)
+        -> GrammarExpression
+    {
         let name = try reserveName(hint, at: path)
         rules[name] = body
         return .rule(name)

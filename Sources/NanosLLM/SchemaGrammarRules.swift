@@ -77,25 +77,44 @@ enum GrammarPrimitive: String, CaseIterable {
     var body: GrammarExpression {
         switch self {
         case .ws:
-            return .optional(.choice([.literal(" "), .sequence([.literal("\n"), .repetition(.literal(" "), min: 0, max: Self.maxIndent)])]))
+            return .optional(
+                .choice([
+                    .literal(" "),
+                    .sequence([.literal("\n"), .repetition(.literal(" "), min: 0, max: Self.maxIndent)]),
+                ]))
         case .char:
             // Any character but a quote, a backslash or a control character; or an escape.
             return .choice([
                 .characters(#"[^"\\\x00-\x1F]"#),
-                .sequence([.literal("\\"), .choice([.characters(#"["\\/bfnrt]"#), .sequence([.literal("u"), .repetition(.characters("[0-9a-fA-F]"), min: 4, max: 4)])])]),
+                .sequence([
+                    .literal("\\"),
+                    .choice([
+                        .characters(#"["\\/bfnrt]"#),
+                        .sequence([.literal("u"), .repetition(.characters("[0-9a-fA-F]"), min: 4, max: 4)]),
+                    ]),
+                ]),
             ])
         case .string:
             return .sequence([.literal("\""), .repetition(.rule(Self.char.rawValue), min: 0, max: nil), .literal("\"")])
         case .integer:
             return .sequence([
                 .optional(.literal("-")),
-                .choice([.literal("0"), .sequence([.characters("[1-9]"), .repetition(.characters("[0-9]"), min: 0, max: Self.maxDigits - 1)])]),
+                .choice([
+                    .literal("0"),
+                    .sequence([
+                        .characters("[1-9]"), .repetition(.characters("[0-9]"), min: 0, max: Self.maxDigits - 1),
+                    ]),
+                ]),
             ])
         case .number:
             return .sequence([
                 .rule(Self.integer.rawValue),
                 .optional(.sequence([.literal("."), .repetition(.characters("[0-9]"), min: 1, max: Self.maxDigits)])),
-                .optional(.sequence([.characters("[eE]"), .optional(.characters("[-+]")), .repetition(.characters("[0-9]"), min: 1, max: Self.maxDigits)])),
+                .optional(
+                    .sequence([
+                        .characters("[eE]"), .optional(.characters("[-+]")),
+                        .repetition(.characters("[0-9]"), min: 1, max: Self.maxDigits),
+                    ])),
             ])
         case .boolean:
             return .choice([.literal("true"), .literal("false")])
@@ -104,7 +123,10 @@ enum GrammarPrimitive: String, CaseIterable {
         case .value:
             return .choice([Self.object, .array, .string, .number, .boolean, .null].map { .rule($0.rawValue) })
         case .object:
-            let member = GrammarExpression.sequence([.rule(Self.string.rawValue), .rule(Self.ws.rawValue), .literal(":"), .rule(Self.ws.rawValue), .rule(Self.value.rawValue)])
+            let member = GrammarExpression.sequence([
+                .rule(Self.string.rawValue), .rule(Self.ws.rawValue), .literal(":"), .rule(Self.ws.rawValue),
+                .rule(Self.value.rawValue),
+            ])
             return Self.list(open: "{", item: member, close: "}")
         case .array:
             return Self.list(open: "[", item: .rule(Self.value.rawValue), close: "]")
@@ -124,13 +146,16 @@ enum GrammarPrimitive: String, CaseIterable {
     }
 
     /// `open ws (item ws ("," ws item ws)*)? close`, with repetition bounds on the items.
-    static func list(open: String, item: GrammarExpression, close: String, min: Int = 0, max: Int? = nil) -> GrammarExpression {
+    static func list(open: String, item: GrammarExpression, close: String, min: Int = 0, max: Int? = nil)
+        -> GrammarExpression
+    {
         let ws = GrammarExpression.rule(Self.ws.rawValue)
         if max == 0 { return .sequence([.literal(open), ws, .literal(close)]) }
         let first = GrammarExpression.sequence([item, ws])
         let rest = GrammarExpression.sequence([.literal(","), ws, item, ws])
         let more = max.map { $0 - 1 }
-        let repeated: GrammarExpression = more == 0 ? first : .sequence([first, .repetition(rest, min: Swift.max(min - 1, 0), max: more)])
+        let repeated: GrammarExpression =
+            more == 0 ? first : .sequence([first, .repetition(rest, min: Swift.max(min - 1, 0), max: more)])
         let items = min == 0 ? GrammarExpression.optional(repeated) : repeated
         return .sequence([.literal(open), ws, items, .literal(close)])
     }
@@ -191,7 +216,8 @@ enum LeftRecursion {
                 if !isNullable(item, nullable) { break }
             }
             return edges
-        case .choice(let alternatives): return alternatives.reduce(into: []) { $0.formUnion(leftEdges(of: $1, nullable)) }
+        case .choice(let alternatives):
+            return alternatives.reduce(into: []) { $0.formUnion(leftEdges(of: $1, nullable)) }
         case .repetition(let item, _, let max): return max == 0 ? [] : leftEdges(of: item, nullable)
         }
     }

@@ -245,13 +245,15 @@ final class StreamingHTTPResponse {
             // On Linux the text is libcurl's, under the underlying error.
             let nsError = urlError as NSError
             let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError
-            let text = underlying?.userInfo[NSLocalizedDescriptionKey] as? String
+            let text =
+                underlying?.userInfo[NSLocalizedDescriptionKey] as? String
                 ?? nsError.userInfo[NSLocalizedDescriptionKey] as? String
             return text.map { "\($0) (URL error \(urlError.code.rawValue))" } ?? "URL error \(urlError.code.rawValue)"
         }
     }
 
-    private static func earliest(_ a: ContinuousClock.Instant, _ b: ContinuousClock.Instant?) -> ContinuousClock.Instant {
+    private static func earliest(_ a: ContinuousClock.Instant, _ b: ContinuousClock.Instant?) -> ContinuousClock.Instant
+    {
         guard let b else { return a }
         return min(a, b)
     }
@@ -262,7 +264,6 @@ final class StreamingHTTPResponse {
         return deadline <= .now + delay
     }
 }
-
 
 /// The URLSession delegate: collects what arrives, under a lock, for the reading thread.
 /// `@unchecked Sendable`: every stored property is either immutable or guarded by `condition`.

@@ -32,7 +32,9 @@ final class Locked<Value>: @unchecked Sendable {
 public enum Blocking {
     /// Runs blocking work (an agent run, an MCP request) on a new thread and waits for it
     /// without holding one of Swift's cooperative threads.
-    public static func onOwnThread<Value: Sendable>(_ body: @escaping @Sendable () throws -> Value) async throws -> Value {
+    public static func onOwnThread<Value: Sendable>(_ body: @escaping @Sendable () throws -> Value) async throws
+        -> Value
+    {
         try await withCheckedThrowingContinuation { continuation in
             Thread.detachNewThread { continuation.resume(with: Result { try body() }) }
         }

@@ -34,13 +34,15 @@ final class SharedServer: Sendable {
     func connection(
         deadline: ContinuousClock.Instant, timeoutReason: String, mayRestart: Bool
     ) throws(MCPServiceError) -> (ServerConnection, Start) {
-        try current.withLock { (current: inout ServerConnection?) throws(MCPServiceError) -> (ServerConnection, Start) in
+        try current.withLock {
+            (current: inout ServerConnection?) throws(MCPServiceError) -> (ServerConnection, Start) in
             if let live = current, live.isAlive { return (live, .running) }
             let restarting = current != nil
             if let dead = current {
                 guard mayRestart else {
                     throw .serverFailed(
-                        "MCP server \(spec.name) died again after it was restarted for this request; not restarting it twice")
+                        "MCP server \(spec.name) died again after it was restarted for this request; not restarting it twice"
+                    )
                 }
                 dead.stop()
                 current = nil

@@ -89,7 +89,9 @@ public final class MCPSession {
             let tools = try connection.tools(deadline: deadline, timeoutReason: reason)
             guard let described = tools.first(where: { $0.name == tool }) else {
                 let names = tools.map(\.name).joined(separator: ", ")
-                throw .notFound("\(request): server \(name) has no tool named \"\(tool)\"; its tools: \(names.isEmpty ? "none" : names)")
+                throw .notFound(
+                    "\(request): server \(name) has no tool named \"\(tool)\"; its tools: \(names.isEmpty ? "none" : names)"
+                )
             }
             let violations = JSONSchema(try Self.json(described.inputSchema, request: request))
                 .violations(of: .object(values))
@@ -102,7 +104,8 @@ public final class MCPSession {
             // nothing more, may be sent again to a restarted server.
             resendable = described.annotations.readOnlyHint == true || described.annotations.idempotentHint == true
             return try connection.send(
-                CallTool.request(.init(name: tool, arguments: Dictionary(values.map { ($0.0, Self.value($0.1)) }) { $1 })),
+                CallTool.request(
+                    .init(name: tool, arguments: Dictionary(values.map { ($0.0, Self.value($0.1)) }) { $1 })),
                 describing: "tools/call \(tool)", deadline: deadline, timeoutReason: reason)
         }
         let content = try Self.json(result.content, request: request)
@@ -110,21 +113,28 @@ public final class MCPSession {
             throw .toolFailed(Self.text(of: content) ?? "MCP server \(name): tool \(tool) failed without a message")
         }
         return MCPToolResult(
-            content: content, structuredContent: try result.structuredContent.map { v throws(MCPServiceError) in try Self.json(v, request: request) })
+            content: content,
+            structuredContent: try result.structuredContent.map { v throws(MCPServiceError) in
+                try Self.json(v, request: request)
+            })
     }
 
     /// The server's tools: `[{"name", "description", "inputSchema", …}]`.
-    public func listTools(server name: String, deadline: ContinuousClock.Instant?) throws(MCPServiceError) -> JSONValue {
+    public func listTools(server name: String, deadline: ContinuousClock.Instant?) throws(MCPServiceError) -> JSONValue
+    {
         let request = "mcp.list_tools \(name)"
         let server = try lookup(name, request: request)
-        let tools = try perform(request, on: server, deadline: deadline) { connection, deadline, reason throws(MCPServiceError) in
+        let tools = try perform(request, on: server, deadline: deadline) {
+            connection, deadline, reason throws(MCPServiceError) in
             try connection.tools(deadline: deadline, timeoutReason: reason)
         }
         return try Self.json(tools, request: request)
     }
 
     /// The server's resources: `[{"uri", "name", "mimeType", …}]`.
-    public func listResources(server name: String, deadline: ContinuousClock.Instant?) throws(MCPServiceError) -> JSONValue {
+    public func listResources(server name: String, deadline: ContinuousClock.Instant?) throws(MCPServiceError)
+        -> JSONValue
+    {
         let request = "mcp.list_resources \(name)"
         let server = try lookup(name, request: request)
         let resources = try perform(request, on: server, deadline: deadline) {
@@ -135,7 +145,9 @@ public final class MCPSession {
     }
 
     /// One resource: `{"contents":[{"uri", "mimeType", "text" or "blob"}]}`.
-    public func readResource(server name: String, uri: String, deadline: ContinuousClock.Instant?) throws(MCPServiceError) -> JSONValue {
+    public func readResource(server name: String, uri: String, deadline: ContinuousClock.Instant?)
+        throws(MCPServiceError) -> JSONValue
+    {
         let request = "mcp.read_resource \(name) \(uri)"
         let server = try lookup(name, request: request)
         let contents = try perform(request, on: server, deadline: deadline, resendable: { true }) {
@@ -152,10 +164,13 @@ public final class MCPSession {
     }
 
     /// The server's prompts: `[{"name", "description", "arguments":[{"name","required"}]}]`.
-    public func listPrompts(server name: String, deadline: ContinuousClock.Instant?) throws(MCPServiceError) -> JSONValue {
+    public func listPrompts(server name: String, deadline: ContinuousClock.Instant?) throws(MCPServiceError)
+        -> JSONValue
+    {
         let request = "mcp.list_prompts \(name)"
         let server = try lookup(name, request: request)
-        let prompts = try perform(request, on: server, deadline: deadline) { connection, deadline, reason throws(MCPServiceError) in
+        let prompts = try perform(request, on: server, deadline: deadline) {
+            connection, deadline, reason throws(MCPServiceError) in
             try connection.prompts(deadline: deadline, timeoutReason: reason)
         }
         return try Self.json(prompts, request: request)
@@ -175,7 +190,9 @@ public final class MCPSession {
             let prompts = try connection.prompts(deadline: deadline, timeoutReason: reason)
             guard let described = prompts.first(where: { $0.name == prompt }) else {
                 let names = prompts.map(\.name).joined(separator: ", ")
-                throw .notFound("\(request): server \(name) has no prompt named \"\(prompt)\"; its prompts: \(names.isEmpty ? "none" : names)")
+                throw .notFound(
+                    "\(request): server \(name) has no prompt named \"\(prompt)\"; its prompts: \(names.isEmpty ? "none" : names)"
+                )
             }
             let strings = try Self.promptArguments(values, for: described, request: request)
             return try connection.send(
@@ -195,7 +212,8 @@ public final class MCPSession {
             let names = specs.map(\.name)
             throw .notFound(
                 "\(request): no MCP server named \"\(name)\" in the manifest"
-                    + (names.isEmpty ? " (mcp_servers is empty)" : "; mcp_servers lists \(names.joined(separator: ", "))"))
+                    + (names.isEmpty
+                        ? " (mcp_servers is empty)" : "; mcp_servers lists \(names.joined(separator: ", "))"))
         }
         return server
     }
@@ -229,7 +247,8 @@ public final class MCPSession {
             // Starting gets its own allowance: a server that takes longer to boot than it
             // may take to answer (Python servers need a second or two) can still start.
             let (startDeadline, startReason) = window(
-                max(timeout, Self.startTimeout), "within \(max(timeout, Self.startTimeout).shortDescription) of being started")
+                max(timeout, Self.startTimeout),
+                "within \(max(timeout, Self.startTimeout).shortDescription) of being started")
             let (connection, start) = try server.connection(
                 deadline: startDeadline, timeoutReason: startReason, mayRestart: mayRestart)
             if start != .running { notes.started = true }
@@ -262,7 +281,8 @@ public final class MCPSession {
             throw .invalidArguments("\(request): the arguments are not JSON: \(error)")
         }
         guard let members = parsed.objectValue else {
-            throw .invalidArguments("\(request): the arguments must be a JSON object, got \(JSONSchema.kind(of: parsed))")
+            throw .invalidArguments(
+                "\(request): the arguments must be a JSON object, got \(JSONSchema.kind(of: parsed))")
         }
         return members
     }
@@ -276,17 +296,21 @@ public final class MCPSession {
         var problems: [JSONSchemaViolation] = []
         var strings: [String: String] = [:]
         for argument in declared where argument.required == true && !values.contains(where: { $0.0 == argument.name }) {
-            problems.append(JSONSchemaViolation(path: JSONSchema.child("", argument.name), message: "required, but missing"))
+            problems.append(
+                JSONSchemaViolation(path: JSONSchema.child("", argument.name), message: "required, but missing"))
         }
         for (key, value) in values {
             let path = JSONSchema.child("", key)
             guard declared.contains(where: { $0.name == key }) else {
                 let names = declared.map(\.name).joined(separator: ", ")
-                problems.append(JSONSchemaViolation(path: path, message: "unknown argument (allowed: \(names.isEmpty ? "none" : names))"))
+                problems.append(
+                    JSONSchemaViolation(
+                        path: path, message: "unknown argument (allowed: \(names.isEmpty ? "none" : names))"))
                 continue
             }
             guard let text = value.stringValue else {
-                problems.append(JSONSchemaViolation(path: path, message: "expected string, got \(JSONSchema.kind(of: value))"))
+                problems.append(
+                    JSONSchemaViolation(path: path, message: "expected string, got \(JSONSchema.kind(of: value))"))
                 continue
             }
             strings[key] = text

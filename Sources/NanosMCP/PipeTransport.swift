@@ -143,7 +143,9 @@ actor PipeTransport: Transport {
         try await withCheckedThrowingContinuation { (done: CheckedContinuation<Void, any Error>) in
             writes.async {
                 if let problem = input.deliver(message) {
-                    done.resume(throwing: MCPServiceError.serverFailed("MCP server \(server): writing to its stdin failed: \(problem)"))
+                    done.resume(
+                        throwing: MCPServiceError.serverFailed(
+                            "MCP server \(server): writing to its stdin failed: \(problem)"))
                 } else {
                     done.resume()
                 }

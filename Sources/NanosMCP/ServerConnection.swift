@@ -104,7 +104,8 @@ final class ServerConnection: @unchecked Sendable {
         var sdkLogger = Logger(label: "nanos.mcp.sdk")
         if sdkLogger.logLevel > .debug { sdkLogger.logLevel = .critical }
         let transport = PipeTransport(
-            server: name, toServer: stdin.fileHandleForWriting, fromServer: stdout.fileHandleForReading, logger: sdkLogger,
+            server: name, toServer: stdin.fileHandleForWriting, fromServer: stdout.fileHandleForReading,
+            logger: sdkLogger,
             onClose: { problem in connectionBox.value?.outputClosed(problem: problem) })
         let connection = ServerConnection(
             name: name, process: process, transport: transport, exited: exited,
@@ -127,7 +128,9 @@ final class ServerConnection: @unchecked Sendable {
         logger.debug("started", metadata: ["server": "\(name)", "pid": "\(connection.processIdentifier)"])
 
         let client = connection.client
-        switch Blocking.run(until: deadline, interruptedBy: connection.ending, { try await client.connect(transport: transport) }) {
+        switch Blocking.run(
+            until: deadline, interruptedBy: connection.ending, { try await client.connect(transport: transport) })
+        {
         case .finished(.success(let result)):
             connection.state.withLock { $0.capabilities = result.capabilities }
             return connection
@@ -136,7 +139,8 @@ final class ServerConnection: @unchecked Sendable {
             connection.stop()
             throw failure
         case .interrupted:
-            let failure = connection.failure(MCPServiceError.serverFailed("ended"), request: "the MCP handshake (initialize)")
+            let failure = connection.failure(
+                MCPServiceError.serverFailed("ended"), request: "the MCP handshake (initialize)")
             connection.stop()
             throw failure
         case .timedOut:

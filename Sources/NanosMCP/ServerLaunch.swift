@@ -49,7 +49,8 @@ public enum ServerCommand {
 
     /// The bin folder of the venv scripts/mcp-deps.sh makes (`NANOS_CACHE`, else `~/.cache/nanos`).
     public static func toolFolder(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
-        let cache = environment["NANOS_CACHE"].flatMap { $0.isEmpty ? nil : $0 }
+        let cache =
+            environment["NANOS_CACHE"].flatMap { $0.isEmpty ? nil : $0 }
             ?? (environment["HOME"] ?? "") + "/.cache/nanos"
         return "\(cache)/mcp-\(mcpVersion)-time-\(timeServerVersion)/venv/bin"
     }
@@ -57,7 +58,8 @@ public enum ServerCommand {
     /// The venv's Python, which has the `mcp` package for servers written on it (such as
     /// the test server): `NANOS_MCP_PYTHON` when set (scripts/mcp-deps.sh --print gives it).
     public static func python(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
-        environment["NANOS_MCP_PYTHON"].flatMap { $0.isEmpty ? nil : $0 } ?? toolFolder(environment: environment) + "/python"
+        environment["NANOS_MCP_PYTHON"].flatMap { $0.isEmpty ? nil : $0 } ?? toolFolder(environment: environment)
+            + "/python"
     }
 
     /// The folders a bare command name is looked for in, in order.
@@ -72,7 +74,8 @@ public enum ServerCommand {
         if command.contains("/") {
             guard FileManager.default.isExecutableFile(atPath: command) else {
                 // The guest sees this message: it names the manifest's field, not the host path.
-                throw .serverFailed("MCP server \(server) cannot start: its command (mcp_servers: command) is not an executable file")
+                throw .serverFailed(
+                    "MCP server \(server) cannot start: its command (mcp_servers: command) is not an executable file")
             }
             return command
         }

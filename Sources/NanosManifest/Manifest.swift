@@ -137,7 +137,9 @@ public struct Permissions: Sendable, Equatable {
     /// Files with several links are never written.
     public var readsHardlinks: Bool
 
-    public init(fsRead: [String] = [], fsWrite: [String] = [], network: NetworkGrant = .none, readsHardlinks: Bool = false) {
+    public init(
+        fsRead: [String] = [], fsWrite: [String] = [], network: NetworkGrant = .none, readsHardlinks: Bool = false
+    ) {
         self.fsRead = fsRead
         self.fsWrite = fsWrite
         self.network = network

@@ -164,12 +164,14 @@ struct ManifestReader {
             let field = resources.field("stack")
             let bytes = try size(node, field)
             guard bytes >= Resources.minimumStackBytes else {
-                throw error(field, at: node, "\(bytes) bytes is below the minimum of 64KiB", hint: "1MB suits most agents")
+                throw error(
+                    field, at: node, "\(bytes) bytes is below the minimum of 64KiB", hint: "1MB suits most agents")
             }
             guard bytes <= Resources.maximumStackBytes else {
                 throw error(
                     field, at: node, "\(scalarText(node) ?? "") is more than the largest interpreter stack, 64MB",
-                    hint: "the stack is host memory; deep recursion needs a loop or a smaller frame, not a bigger stack")
+                    hint: "the stack is host memory; deep recursion needs a loop or a smaller frame, not a bigger stack"
+                )
             }
             limits.stackBytes = bytes
         }

@@ -44,10 +44,18 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .long, help: "mcp.call round trips to the time MCP server (mcp-server-time; 0 skips the MCP figure).")
     var mcpCalls = 2000
 
-    @Flag(name: .long, help: "Measure inference instead: prompt and generation tok/s in-process next to llama-bench (same model, threads and token counts), and the RSS of agents sharing one model against separate processes.")
+    @Flag(
+        name: .long,
+        help:
+            "Measure inference instead: prompt and generation tok/s in-process next to llama-bench (same model, threads and token counts), and the RSS of agents sharing one model against separate processes."
+    )
     var llm = false
 
-    @Flag(name: .long, help: "Measure agent work instead: a recorded agent conversation replayed in-process and against llama-server, for 1 agent and for --agents agents at once.")
+    @Flag(
+        name: .long,
+        help:
+            "Measure agent work instead: a recorded agent conversation replayed in-process and against llama-server, for 1 agent and for --agents agents at once."
+    )
     var agent = false
 
     @Option(name: .long, help: "With --agent: the recorded conversation (default: benchmarks/agent-conversation.json).")
@@ -56,7 +64,11 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .long, help: "With --llm or --agent: the GGUF model (default: the embedded default model).")
     var model: String?
 
-    @Option(name: .long, help: "With --llm or --agent: CPU threads for nanos and for llama-bench or llama-server (default: NANOS_THREADS or one per core).")
+    @Option(
+        name: .long,
+        help:
+            "With --llm or --agent: CPU threads for nanos and for llama-bench or llama-server (default: NANOS_THREADS or one per core)."
+    )
     var threads: Int?
 
     @Option(name: .long, help: "With --llm: prompt tokens.")
@@ -68,7 +80,11 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .long, help: "With --llm (default 5) or --agent (default 3): repetitions (medians are reported).")
     var repetitions: Int?
 
-    @Option(name: .long, help: "With --llm: agents sharing the model for the memory figure; with --agent: agents at once for the second figure.")
+    @Option(
+        name: .long,
+        help:
+            "With --llm: agents sharing the model for the memory figure; with --agent: agents at once for the second figure."
+    )
     var agents = 4
 
     @OptionGroup var global: GlobalOptions

@@ -31,7 +31,8 @@ struct CompileCommand: ParsableCommand {
     @Flag(name: .long, help: "Build without optimisation (faster to compile, easier to debug).")
     var debug = false
 
-    @Flag(name: .long, help: "JS/TS: type-check with tsc (Debian node-typescript) before bundling; stop on a type error.")
+    @Flag(
+        name: .long, help: "JS/TS: type-check with tsc (Debian node-typescript) before bundling; stop on a type error.")
     var typecheck = false
 
     @Option(name: .long, help: "The folder the sources may come from (default: the input's folder).")
@@ -45,7 +46,8 @@ struct CompileCommand: ParsableCommand {
         let destination = output ?? (input as NSString).deletingPathExtension + ".wasm"
         do {
             let compiler = try GuestCompiler()
-            _ = try compiler.compile(CompileRequest(input: input, output: destination, optimize: !debug, typecheck: typecheck, root: root))
+            _ = try compiler.compile(
+                CompileRequest(input: input, output: destination, optimize: !debug, typecheck: typecheck, root: root))
         } catch {
             console.error(error.description)
             throw ExitCode(1)

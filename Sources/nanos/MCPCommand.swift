@@ -119,7 +119,9 @@ private struct Listing {
             let arguments = (prompt["arguments"]?.arrayValue ?? []).map { argument in
                 (argument["name"]?.stringValue ?? "?") + (argument["required"]?.boolValue == true ? "" : "?")
             }
-            lines.append("    \(prompt["name"]?.stringValue ?? "?")(\(arguments.joined(separator: ", ")))" + Self.describe(prompt))
+            lines.append(
+                "    \(prompt["name"]?.stringValue ?? "?")(\(arguments.joined(separator: ", ")))"
+                    + Self.describe(prompt))
         }
         return lines.joined(separator: "\n")
     }

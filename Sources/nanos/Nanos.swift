@@ -21,9 +21,9 @@ enum OpenMPWaits {
 
     static func bound() {
         #if os(Linux)
-        guard getenv("OMP_WAIT_POLICY") == nil, getenv("GOMP_SPINCOUNT") == nil else { return }
-        setenv("GOMP_SPINCOUNT", spinCount, 1)
-        execv("/proc/self/exe", CommandLine.unsafeArgv)
+            guard getenv("OMP_WAIT_POLICY") == nil, getenv("GOMP_SPINCOUNT") == nil else { return }
+            setenv("GOMP_SPINCOUNT", spinCount, 1)
+            execv("/proc/self/exe", CommandLine.unsafeArgv)
         // exec failed (no /proc): carry on with libgomp's default.
         #endif
     }

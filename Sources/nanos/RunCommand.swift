@@ -39,7 +39,8 @@ struct RunCommand: ParsableCommand {
             console.error(error.description)
             if json {
                 let report = JSONValue.object([
-                    ("status", .string("invalid_manifest")), ("exit_code", .int(2)), ("message", .string(error.description)),
+                    ("status", .string("invalid_manifest")), ("exit_code", .int(2)),
+                    ("message", .string(error.description)),
                 ])
                 print(report.serialized())
             }
@@ -97,7 +98,9 @@ struct RunCommand: ParsableCommand {
             var line = "  \(String(step.index).leftPadded(3)) \(step.name.rightPadded(14)) \(args)"
             switch step.outcome {
             case .failure(let failure):
-                let tag = failure.errno == .EPERM ? console.paint("denied", .red) : console.paint(failure.errno.description, .yellow)
+                let tag =
+                    failure.errno == .EPERM
+                    ? console.paint("denied", .red) : console.paint(failure.errno.description, .yellow)
                 line += "  \(tag) \(failure.message)"
                 if let rule = failure.rule { line += console.paint(" [rule: \(rule)]", .dim) }
             case .data(let bytes):
@@ -117,12 +120,17 @@ struct RunCommand: ParsableCommand {
     private func printOutcome(_ report: RunReport, _ console: Console) {
         let color: Console.Color = report.status == .ok ? .green : .red
         var line = console.paint("\(report.status.rawValue)", color) + " (exit \(report.exitCode))"
-        line += " · \(report.steps.count) steps · fuel \(report.fuelUsed) · peak memory \(report.peakMemoryBytes / 1024) KiB"
+        line +=
+            " · \(report.steps.count) steps · fuel \(report.fuelUsed) · peak memory \(report.peakMemoryBytes / 1024) KiB"
         if report.tokensUsed > 0 || report.limits?.tokens != nil { line += " · \(report.tokensUsed) model tokens" }
         console.line(line)
         if let message = report.message { console.line("  \(StepFormatting.visible(message))") }
-        if let limits = report.limits { console.line(console.paint("  limits: \(StepFormatting.limits(limits))", .dim)) }
-        if let summary = report.summary { console.line(console.paint("summary: ", .bold) + StepFormatting.visible(summary)) }
+        if let limits = report.limits {
+            console.line(console.paint("  limits: \(StepFormatting.limits(limits))", .dim))
+        }
+        if let summary = report.summary {
+            console.line(console.paint("summary: ", .bold) + StepFormatting.visible(summary))
+        }
     }
 }
 
@@ -180,7 +188,8 @@ enum StepFormatting {
         switch value {
         case .int(let number): return String(number)
         case .bytes(let bytes):
-            let text = visible(String(decoding: bytes.prefix(48), as: UTF8.self).replacingOccurrences(of: "\n", with: "⏎"))
+            let text = visible(
+                String(decoding: bytes.prefix(48), as: UTF8.self).replacingOccurrences(of: "\n", with: "⏎"))
             return bytes.count > 48 ? "\(text)…" : text
         }
     }
@@ -214,7 +223,8 @@ enum StepFormatting {
     /// `memory 16 MiB · fuel 10000000000 (default) · …`, every limit the run had.
     static func limits(_ limits: RunLimits) -> String {
         func mark(_ name: String) -> String {
-            limits.defaulted.contains(name) ? " (default)" : limits.defaulted.contains("\(name) (module)") ? " (module)" : ""
+            limits.defaulted.contains(name)
+                ? " (default)" : limits.defaulted.contains("\(name) (module)") ? " (module)" : ""
         }
         func size(_ bytes: Int) -> String {
             bytes % (1 << 20) == 0 ? "\(bytes >> 20) MiB" : bytes % 1024 == 0 ? "\(bytes >> 10) KiB" : "\(bytes) B"

@@ -41,7 +41,9 @@ import Testing
     @Test func limitsGiveDistinctExitCodesThroughTheBinary() throws {
         let folder = try TempFolder()
         try folder.write(
-            "loop.wat", #"(module (memory (export "memory") 1) (func (export "run") (result i32) (loop $l (br $l)) (i32.const 0)))"#)
+            "loop.wat",
+            #"(module (memory (export "memory") 1) (func (export "run") (result i32) (loop $l (br $l)) (i32.const 0)))"#
+        )
         let cases: [(String, Int32, String)] = [
             ("fuel: 100000", 4, "out_of_fuel"),
             ("timeout: 200ms", 6, "timeout"),
@@ -62,7 +64,8 @@ import Testing
 
     @Test func compilerErrorsReachTheUserUnchanged() throws {
         let folder = try TempFolder()
-        let source = try folder.write("broken.c", "#include \"nanos.h\"\nNANOS_ENTRY int run(void) {\n  return 0 +;\n}\n")
+        let source = try folder.write(
+            "broken.c", "#include \"nanos.h\"\nNANOS_ENTRY int run(void) {\n  return 0 +;\n}\n")
         let result = try CLI.run(["compile", source, "-o", folder.path + "/broken.wasm"])
         #expect(result.exitCode == 1)
         #expect(result.stderr.contains("broken.c:3:"))
@@ -85,7 +88,8 @@ import Testing
 
     @Test func benchReportsEveryFigureWithItsAnchors() throws {
         let result = try CLI.run([
-            "bench", "--json", "--boot-runs", "20", "--syscall-runs", "2000", "--js-boot-runs", "20", "--js-agents", "4",
+            "bench", "--json", "--boot-runs", "20", "--syscall-runs", "2000", "--js-boot-runs", "20", "--js-agents",
+            "4",
             "--mcp-calls", "50",
         ])
         #expect(result.exitCode == 0, "stderr: \(result.stderr)")
@@ -117,7 +121,9 @@ import Testing
         let mcp = try #require(report["mcp"] as? [String: Any])
         let call = try #require(mcp["mcp_call"] as? [String: Any])
         #expect(call["samples"] as? Int == 50)
-        #expect((call["p50_ns"] as? Double ?? 0) > (syscall["clock_now"] as? [String: Any])?["p50_ns"] as? Double ?? .infinity)
+        #expect(
+            (call["p50_ns"] as? Double ?? 0) > (syscall["clock_now"] as? [String: Any])?["p50_ns"] as? Double
+                ?? .infinity)
         #expect((mcp["ratio_mcp_call_over_clock_now"] as? Double ?? 0) > 1)
         #expect((mcp["server"] as? String)?.hasPrefix("mcp-server-time ") == true)
     }

@@ -43,7 +43,8 @@ import Testing
         try FileManager.default.createDirectory(atPath: folder.path + "/agent", withIntermediateDirectories: true)
         try FileManager.default.createSymbolicLink(
             atPath: folder.path + "/agent/notes.txt", withDestinationPath: folder.path + "/secret/secret.txt")
-        try folder.write("agent/agent.ts", "import { agent } from \"nanos\";\nimport n from \"./notes.txt\";\nagent.done(n);\n")
+        try folder.write(
+            "agent/agent.ts", "import { agent } from \"nanos\";\nimport n from \"./notes.txt\";\nagent.done(n);\n")
         let result = try compile(folder, "agent.ts")
         #expect(result.exitCode == 1)
         #expect(result.stderr.contains("is outside"), "stderr: \(result.stderr)")
@@ -52,7 +53,9 @@ import Testing
 
     @Test func aWiderRootAllowsWhatTheUserChose() throws {
         let folder = try layout()
-        try folder.write("agent/agent.ts", "import { agent } from \"nanos\";\nimport s from \"../secret/secret.txt\";\nagent.done(s);\n")
+        try folder.write(
+            "agent/agent.ts",
+            "import { agent } from \"nanos\";\nimport s from \"../secret/secret.txt\";\nagent.done(s);\n")
         let result = try compile(folder, "agent.ts", ["--root", folder.path])
         #expect(result.exitCode == 0, "stderr: \(result.stderr)")
     }
@@ -63,7 +66,8 @@ import Testing
         try folder.write("agent/lib/data.json", "{\"x\": 1}\n")
         try folder.write(
             "agent/agent.ts",
-            "import { agent } from \"nanos\";\nimport { answer } from \"./lib/util\";\nimport d from \"./lib/data.json\";\nagent.done(`${answer} ${d.x}`);\n")
+            "import { agent } from \"nanos\";\nimport { answer } from \"./lib/util\";\nimport d from \"./lib/data.json\";\nagent.done(`${answer} ${d.x}`);\n"
+        )
         let result = try compile(folder, "agent.ts")
         #expect(result.exitCode == 0, "stderr: \(result.stderr)")
     }
@@ -80,20 +84,24 @@ import Testing
         try folder.write("agent/agent.c", "\(source)\nint run(void) { return 0; }\n")
         let result = try compile(folder, "agent.c")
         #expect(result.exitCode == 1, "stderr: \(result.stderr)")
-        #expect(result.stderr.contains("is outside") || result.stderr.contains("inline assembly"), "stderr: \(result.stderr)")
+        #expect(
+            result.stderr.contains("is outside") || result.stderr.contains("inline assembly"),
+            "stderr: \(result.stderr)")
         #expect(!moduleContainsSecret(folder))
     }
 
     @Test func aWATFileNestedTenThousandDeepIsACompileErrorNotACrash() throws {
         let folder = try TempFolder()
         let depth = 10_000
-        let wat = "(module (func (export \"run\") (result i32) " + String(repeating: "(i32.add (i32.const 1) ", count: depth)
+        let wat =
+            "(module (func (export \"run\") (result i32) " + String(repeating: "(i32.add (i32.const 1) ", count: depth)
             + "(i32.const 0)" + String(repeating: ")", count: depth) + "))"
         let input = try folder.write("deep.wat", wat)
         let result = try CLI.run(["compile", input, "-o", folder.path + "/deep.wasm"])
         #expect(result.exitCode == 1)
         #expect(result.stderr.contains("deeper than 1000 levels"), "stderr: \(result.stderr)")
-        let manifest = try folder.write("deep.nano", "binary: deep.wat\nresources: {memory: 1MB, max_steps: 5}\npermissions: {}\n")
+        let manifest = try folder.write(
+            "deep.nano", "binary: deep.wat\nresources: {memory: 1MB, max_steps: 5}\npermissions: {}\n")
         let run = try CLI.run(["run", manifest])
         #expect(run.exitCode == 9, "stderr: \(run.stderr)")
     }

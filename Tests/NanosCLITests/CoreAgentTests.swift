@@ -34,7 +34,9 @@ import Testing
         let trace = folder.path + "/trace.jsonl"
         let result = try CLI.run(["run", folder.path + "/core.nano", "--json", "--trace", trace])
         let lines = try String(contentsOfFile: trace, encoding: .utf8).split(separator: "\n")
-        let steps = try lines.map { try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+        let steps = try lines.map {
+            try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+        }
         return (result, steps)
     }
 

@@ -37,7 +37,8 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: CLI.repositoryRoot + "/examples/out/pwned.txt"))
         // Each refused step still says what was attempted.
         let attempted = denied.compactMap { ($0["args"] as? [Any])?.first as? String }
-        #expect(attempted == ["/etc/passwd", "../README.md", "data/escape_link", "https://example.com/", "out/pwned.txt"])
+        #expect(
+            attempted == ["/etc/passwd", "../README.md", "data/escape_link", "https://example.com/", "out/pwned.txt"])
     }
 
     @Test func securityViolationInTypeScriptLandsEveryAttemptInItsCatch() throws {
@@ -63,8 +64,9 @@ import Testing
         #expect(result.exitCode == 0, "stderr: \(result.stderr)")
         let report = try result.json()
         let steps = try #require(report["steps"] as? [[String: Any]])
-        #expect(steps.compactMap { $0["name"] as? String }.filter { $0 != "agent.log" }
-            == ["fs.read", "llm.infer", "fs.write", "agent.done"])
+        #expect(
+            steps.compactMap { $0["name"] as? String }.filter { $0 != "agent.log" }
+                == ["fs.read", "llm.infer", "fs.write", "agent.done"])
         let inference = try #require(steps.first { $0["name"] as? String == "llm.infer" })
         #expect(((inference["counters"] as? [String: Any])?["generated_tokens"] as? Int ?? 0) > 0)
         // Whatever the small model answered, the agent wrote it where it was allowed to.
@@ -80,7 +82,10 @@ import Testing
         #expect(written.contains("granted read data/notes.txt: 239 bytes"))
         #expect(written.contains("ungranted read /etc/passwd: [Security] PERMISSION_DENIED"))
         let steps = try #require(try result.json()["steps"] as? [[String: Any]])
-        #expect(steps.map { $0["name"] as? String } == ["env.get_manifest_goal", "env.fs_read", "env.fs_read", "env.fs_write"])
+        #expect(
+            steps.map { $0["name"] as? String } == [
+                "env.get_manifest_goal", "env.fs_read", "env.fs_read", "env.fs_write",
+            ])
     }
 
     @Test func traceFileHoldsEveryStepWithItsBytes() throws {
@@ -89,8 +94,13 @@ import Testing
         let result = try CLI.run(["run", "examples/hello.nano", "--trace", trace, "--quiet"])
         #expect(result.exitCode == 0, "stderr: \(result.stderr)")
         let lines = try String(contentsOfFile: trace, encoding: .utf8).split(separator: "\n")
-        let steps = try lines.map { try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
-        #expect(steps.map { $0["name"] as? String } == ["agent.goal", "agent.log", "fs.read", "fs.write", "agent.log", "agent.done"])
+        let steps = try lines.map {
+            try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+        }
+        #expect(
+            steps.map { $0["name"] as? String } == [
+                "agent.goal", "agent.log", "fs.read", "fs.write", "agent.log", "agent.done",
+            ])
         let read = steps[2]
         #expect(read["args"] as? [String] == ["data/notes.txt"])
         let notes = try String(contentsOfFile: CLI.repositoryRoot + "/examples/data/notes.txt", encoding: .utf8)

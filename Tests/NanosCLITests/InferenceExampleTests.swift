@@ -26,7 +26,8 @@ import Testing
     }
 
     @Test func defaultAgentRunsTheAgentExampleWithEveryModelStepTraced() throws {
-        let trace = FileManager.default.temporaryDirectory.appendingPathComponent("agent-\(UUID().uuidString).jsonl").path
+        let trace = FileManager.default.temporaryDirectory.appendingPathComponent("agent-\(UUID().uuidString).jsonl")
+            .path
         defer { try? FileManager.default.removeItem(atPath: trace) }
         let result = try CLI.run(["run", "examples/agent.nano", "--json", "--trace", trace])
         let report = try result.json()
@@ -75,7 +76,8 @@ extension InferenceExampleTests {
             .replacingOccurrences(of: "  tokens: 20000", with: "  tokens: 700")
         try folder.write("agent.nano", manifest)
         try folder.write(
-            "data/instruction.txt", try String(contentsOfFile: CLI.repositoryRoot + "/examples/data/instruction.txt", encoding: .utf8))
+            "data/instruction.txt",
+            try String(contentsOfFile: CLI.repositoryRoot + "/examples/data/instruction.txt", encoding: .utf8))
         let trace = folder.path + "/trace.jsonl"
         let result = try CLI.run(["run", folder.path + "/agent.nano", "--json", "--trace", trace])
         let report = try result.json()

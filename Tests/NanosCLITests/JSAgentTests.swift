@@ -6,7 +6,8 @@ import Testing
 @Suite struct JSAgentTests {
     /// Writes `source` and a manifest next to it, compiles, runs; returns the run's JSON report.
     func compileAndRun(
-        _ source: String, named name: String = "agent.ts", resources: String = "memory: 64MB, max_steps: 50, timeout: 20s",
+        _ source: String, named name: String = "agent.ts",
+        resources: String = "memory: 64MB, max_steps: 50, timeout: 20s",
         permissions: String = "{}", in folder: TempFolder? = nil
     ) throws -> (report: [String: Any], result: CLI.Result) {
         let folder = try folder ?? TempFolder()
@@ -187,7 +188,8 @@ import Testing
     @Test func typecheckReportsTypeErrorsWithTheirPosition() throws {
         let folder = try TempFolder()
         let source = try folder.write(
-            "typed.ts", "import { agent } from \"nanos\";\nconst count: number = \"three\";\nagent.done(String(count));\n")
+            "typed.ts",
+            "import { agent } from \"nanos\";\nconst count: number = \"three\";\nagent.done(String(count));\n")
         let unchecked = try CLI.run(["compile", source, "-o", folder.path + "/a.wasm"])
         #expect(unchecked.exitCode == 0, "without --typecheck, types are only stripped: \(unchecked.stderr)")
         let checked = try CLI.run(["compile", "--typecheck", source, "-o", folder.path + "/b.wasm"])
@@ -211,7 +213,8 @@ import Testing
 
     @Test func unknownImportsAreCompileErrorsNamingTheSpecifier() throws {
         let folder = try TempFolder()
-        let source = try folder.write("agent.ts", "import { readFileSync } from \"fs\";\nreadFileSync(\"/etc/passwd\");\n")
+        let source = try folder.write(
+            "agent.ts", "import { readFileSync } from \"fs\";\nreadFileSync(\"/etc/passwd\");\n")
         let result = try CLI.run(["compile", source, "-o", folder.path + "/agent.wasm"])
         #expect(result.exitCode == 1)
         #expect(result.stderr.contains("\"fs\""), "stderr: \(result.stderr)")
@@ -262,4 +265,3 @@ import Testing
         #expect(history.components(separatedBy: "echo").count == 2, "\(history)")
     }
 }
-

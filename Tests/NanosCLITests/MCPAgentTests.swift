@@ -61,7 +61,8 @@ import Testing
     /// The driver, compiled once per test process by `nanos compile`.
     static let driver: Result<String, SetupFailure> = {
         do {
-            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("nanos-mcp-driver-\(UUID().uuidString)")
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "nanos-mcp-driver-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             let source = folder.appendingPathComponent("driver.c").path
             try driverSource.write(toFile: source, atomically: true, encoding: .utf8)
@@ -108,7 +109,10 @@ import Testing
         timeout: String = "60s"
     ) throws -> Outcome {
         let driver = try Self.driver.get()
-        let goal = try String(decoding: JSONSerialization.data(withJSONObject: requests.joined(separator: "\n"), options: [.fragmentsAllowed, .withoutEscapingSlashes]), as: UTF8.self)
+        let goal = try String(
+            decoding: JSONSerialization.data(
+                withJSONObject: requests.joined(separator: "\n"), options: [.fragmentsAllowed, .withoutEscapingSlashes]),
+            as: UTF8.self)
         let manifest = try folder.write(
             "driver.nano",
             """
@@ -141,18 +145,26 @@ import Testing
         #expect(log[0].hasPrefix("OK [{") && log[0].contains(#""name":"echo""#) && log[0].contains(#""inputSchema":{"#))
         #expect(log[0].contains(#""maximum":5"#))
         #expect(log[1].contains(#""uri":"note://readme""#) && log[1].contains(#""mimeType":"text/plain""#))
-        #expect(log[2] == #"OK {"contents":[{"mimeType":"text/plain","text":"nanos test server: tools echo, fail, history, crash, hang","uri":"note://readme"}]}"#)
+        #expect(
+            log[2]
+                == #"OK {"contents":[{"mimeType":"text/plain","text":"nanos test server: tools echo, fail, history, crash, hang","uri":"note://readme"}]}"#
+        )
         #expect(log[3].contains(#""name":"review""#) && log[3].contains(#""name":"code","required":true"#))
-        #expect(log[4].contains(#""messages":[{"content":{"text":"Please review this python code:\nx = 1","type":"text"},"role":"user"}]"#))
+        #expect(
+            log[4].contains(
+                #""messages":[{"content":{"text":"Please review this python code:\nx = 1","type":"text"},"role":"user"}]"#
+            ))
         #expect(log[5].hasPrefix(#"OK {"content":[{"text":"#))
         #expect(log[5].hasSuffix(#""structuredContent":{"shout":true,"text":"HI HI","times":2},"isError":false}"#))
 
         // The trace: every request is a step with its latency; the first started the
         // server, and each carries the stderr the server wrote meanwhile.
         let steps = outcome.mcpSteps
-        #expect(steps.compactMap { $0["name"] as? String } == [
-            "mcp.list_tools", "mcp.list_resources", "mcp.read_resource", "mcp.list_prompts", "mcp.get_prompt", "mcp.call",
-        ])
+        #expect(
+            steps.compactMap { $0["name"] as? String } == [
+                "mcp.list_tools", "mcp.list_resources", "mcp.read_resource", "mcp.list_prompts", "mcp.get_prompt",
+                "mcp.call",
+            ])
         #expect(steps.allSatisfy { ($0["latency_ns"] as? Int ?? 0) > 0 && $0["ok"] as? Bool == true })
         #expect((steps[0]["counters"] as? [String: Int])?["server_started"] == 1)
         #expect(steps[1]["counters"] == nil)
@@ -178,8 +190,11 @@ import Testing
         #expect(log[0].contains(#"/style: "loud" is not one of ["plain", "shout"]"#))
         #expect(log[1] == "ERR EINVAL mcp.call test/echo: the arguments must be a JSON object, got array")
         #expect(log[2].hasPrefix("ERR EINVAL mcp.call test/echo: the arguments are not JSON"))
-        #expect(log[3].contains("ERR EINVAL mcp.get_prompt test/review: the arguments do not match the prompt's arguments"))
-        #expect(log[3].contains("/code: required, but missing") && log[3].contains("/lang: unknown argument (allowed: code, language)"))
+        #expect(
+            log[3].contains("ERR EINVAL mcp.get_prompt test/review: the arguments do not match the prompt's arguments"))
+        #expect(
+            log[3].contains("/code: required, but missing")
+                && log[3].contains("/lang: unknown argument (allowed: code, language)"))
         // The server saw none of the refused calls.
         #expect(log[4].contains(#""structuredContent":{"result":[]}"#), "\(log[4])")
     }
@@ -192,15 +207,21 @@ import Testing
         try #require(log.count == 3, "\(log)")
         // isError: EIO, and the message is the server's own text.
         #expect(log[0] == "ERR EIO Error executing tool fail: disk full")
-        #expect(log[1] == #"ERR ENOENT mcp.call test/nosuch: server test has no tool named "nosuch"; its tools: echo, fail, history, crash, hang"#)
+        #expect(
+            log[1]
+                == #"ERR ENOENT mcp.call test/nosuch: server test has no tool named "nosuch"; its tools: echo, fail, history, crash, hang"#
+        )
         #expect(log[2].hasPrefix(#"ERR ENOENT mcp.get_prompt test/nosuch: server test has no prompt named "nosuch""#))
         #expect(outcome.mcpSteps.compactMap { $0["errno"] as? String } == ["EIO", "ENOENT", "ENOENT"])
     }
 
     @Test func aCrashedServerIsRestartedForTheNextCall() throws {
         let outcome = try Self.drive(
-            [#"call test echo {"text":"before"}"#, #"call test crash {"code":3}"#, #"call test echo {"text":"after"}"#,
-             "call test history"],
+            [
+                #"call test echo {"text":"before"}"#, #"call test crash {"code":3}"#,
+                #"call test echo {"text":"after"}"#,
+                "call test history",
+            ],
             servers: try Self.testServer(), in: try TempFolder())
         let log = outcome.log
         try #require(log.count == 4, "\(log)")
@@ -222,7 +243,10 @@ import Testing
             servers: try Self.testServer(extra: "timeout: 2s"), in: try TempFolder())
         let log = outcome.log
         try #require(log.count == 3, "\(log)")
-        #expect(log[1] == "ERR ETIMEDOUT MCP server test did not answer tools/call hang within its timeout of 2s (mcp_servers test timeout)")
+        #expect(
+            log[1]
+                == "ERR ETIMEDOUT MCP server test did not answer tools/call hang within its timeout of 2s (mcp_servers test timeout)"
+        )
         let hung = outcome.mcpSteps[1]["latency_ns"] as? Int ?? 0
         #expect(hung >= 1_900_000_000 && hung < 10_000_000_000)
         // The request was cancelled on the server, which answers the next one.
@@ -231,7 +255,8 @@ import Testing
 
     @Test func theRunsDeadlineEndsAWaitForAServer() throws {
         let outcome = try Self.drive(
-            [#"call test hang {"seconds":60}"#, "call test history"], servers: try Self.testServer(), in: try TempFolder(),
+            [#"call test hang {"seconds":60}"#, "call test history"], servers: try Self.testServer(),
+            in: try TempFolder(),
             timeout: "8s")
         #expect(outcome.status == "timeout")
         #expect(outcome.result.exitCode == 6)
@@ -246,7 +271,8 @@ import Testing
         // The listed server leaves a marker whenever it is started.
         let script = try folder.write(
             "server.sh",
-            "#!/bin/sh\necho started >> \"$(dirname \"$0\")/started.marker\"\nexec '\(try MCPFixture.python())' '\(MCPFixture.testServer)'\n")
+            "#!/bin/sh\necho started >> \"$(dirname \"$0\")/started.marker\"\nexec '\(try MCPFixture.python())' '\(MCPFixture.testServer)'\n"
+        )
         chmod(script, 0o755)
         let listed = """
               - name: listed
@@ -256,7 +282,10 @@ import Testing
             ["call rogue echo {}", "tools mcp-server-time", "call python3 run {}"], servers: listed, in: folder)
         #expect(outcome.status == "ok")
         #expect(outcome.log.allSatisfy { $0.hasPrefix("ERR ENOENT") }, "\(outcome.log)")
-        #expect(outcome.log.first == #"ERR ENOENT mcp.call rogue/echo: no MCP server named "rogue" in the manifest; mcp_servers lists listed"#)
+        #expect(
+            outcome.log.first
+                == #"ERR ENOENT mcp.call rogue/echo: no MCP server named "rogue" in the manifest; mcp_servers lists listed"#
+        )
         // Nothing was started: not the names asked for, and not the listed server either,
         // since no request named it.
         #expect(!FileManager.default.fileExists(atPath: folder.path + "/started.marker"))

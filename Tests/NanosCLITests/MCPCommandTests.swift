@@ -9,7 +9,9 @@ import Testing
         let result = try CLI.run(["mcp", "ls", Self.example])
         #expect(result.exitCode == 0, "stderr: \(result.stderr)")
         let text = result.stdout
-        #expect(text.hasPrefix("time  (mcp-server-time --local-timezone UTC)\n  tools (2):\n    get_current_time — Get current time"))
+        #expect(
+            text.hasPrefix(
+                "time  (mcp-server-time --local-timezone UTC)\n  tools (2):\n    get_current_time — Get current time"))
         #expect(text.contains("    convert_time — Convert time between timezones"))
         #expect(text.contains("      input schema:\n        {\n"))
         #expect(text.contains(#""required": ["timezone"],"#))
@@ -57,10 +59,16 @@ import Testing
         #expect(result.exitCode == 0, "stderr: \(result.stderr)")
         let report = try result.json()
         #expect((report["summary"] as? String)?.hasPrefix("Tokyo time 20") == true, "\(report)")
-        #expect(result.stderr.contains("[mcp-server-caller] info: the time server offers get_current_time and convert_time tools"))
-        #expect(result.stderr.contains("[mcp-server-caller] info: Tokyo is +14.0h ahead of New York at 09:30 there")
-            || result.stderr.contains("[mcp-server-caller] info: Tokyo is +13.0h ahead of New York at 09:30 there"))
-        #expect(result.stderr.contains("EINVAL: mcp.call time/get_current_time: the arguments do not match the tool's inputSchema: /timezone: required, but missing"))
+        #expect(
+            result.stderr.contains(
+                "[mcp-server-caller] info: the time server offers get_current_time and convert_time tools"))
+        #expect(
+            result.stderr.contains("[mcp-server-caller] info: Tokyo is +14.0h ahead of New York at 09:30 there")
+                || result.stderr.contains("[mcp-server-caller] info: Tokyo is +13.0h ahead of New York at 09:30 there"))
+        #expect(
+            result.stderr.contains(
+                "EINVAL: mcp.call time/get_current_time: the arguments do not match the tool's inputSchema: /timezone: required, but missing"
+            ))
 
         // The trace has each MCP call, with its arguments and latency.
         let steps = try String(contentsOfFile: trace, encoding: .utf8).split(separator: "\n").map {

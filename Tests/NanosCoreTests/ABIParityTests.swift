@@ -63,7 +63,9 @@ import Testing
                 continue
             }
             seen.insert(name)
-            #expect(row[1] == "`\(call.signature)`", "\(where_): \(name) is documented as \(row[1]), the table says \(call.signature)")
+            #expect(
+                row[1] == "`\(call.signature)`",
+                "\(where_): \(name) is documented as \(row[1]), the table says \(call.signature)")
             #expect(row[2] == (call.group?.rawValue ?? "always"), "\(where_): \(name)'s group is \(row[2])")
         }
         for call in calls where !seen.contains(call.name) {
@@ -74,7 +76,8 @@ import Testing
     @Test func docsListEveryCallWithItsSignatureAndGroup() throws {
         let doc = try Self.read("docs/abi.md")
         Self.checkDocRows(Self.rows(of: doc, under: "## Calls (module `nanos`)"), ABI.v1, "docs/abi.md (nanos)")
-        Self.checkDocRows(Self.rows(of: doc, under: "## The original ABI (module `env`)"), ABI.original, "docs/abi.md (env)")
+        Self.checkDocRows(
+            Self.rows(of: doc, under: "## The original ABI (module `env`)"), ABI.original, "docs/abi.md (env)")
     }
 
     @Test func cHeaderDeclaresEveryCall() throws {
@@ -91,7 +94,8 @@ import Testing
             seen.insert(name)
             #expect(function == name, "nanos.h names the import \(name) nanos_sys_\(function)")
             #expect(result == (call.returnsI64 ? "int64_t" : "int32_t"), "nanos.h: \(name) returns \(result)")
-            let kinds: [Kind] = parameters == "void" || parameters.isEmpty
+            let kinds: [Kind] =
+                parameters == "void" || parameters.isEmpty
                 ? []
                 : parameters.split(separator: ",").map { $0.contains("*") ? .pointer : .i32 }
             #expect(kinds == Self.expectedKinds(call), "nanos.h: \(name) takes \(kinds)")
@@ -116,7 +120,8 @@ import Testing
             seen.insert(name)
             #expect(function == name, "Nanos.swift names the import \(name) nanos_sys_\(function)")
             #expect(result == (call.returnsI64 ? "Int64" : "Int32"), "Nanos.swift: \(name) returns \(result)")
-            let kinds: [Kind] = parameters.isEmpty
+            let kinds: [Kind] =
+                parameters.isEmpty
                 ? [] : parameters.split(separator: ",").map { $0.contains("Pointer") ? .pointer : .i32 }
             #expect(kinds == Self.expectedKinds(call), "Nanos.swift: \(name) takes \(kinds)")
         }
@@ -147,7 +152,9 @@ import Testing
         for errno in Errno.allCases {
             #expect(doc.contains("| \(errno.rawValue) | \(errno) |"), "docs/abi.md lacks errno \(errno)")
             #expect(Self.flattened(header).contains("NANOS_\(errno) = \(errno.rawValue)"), "nanos.h lacks \(errno)")
-            #expect(Self.flattened(swift).contains("static let \(errno): Int32 = \(errno.rawValue)"), "Nanos.swift lacks \(errno)")
+            #expect(
+                Self.flattened(swift).contains("static let \(errno): Int32 = \(errno.rawValue)"),
+                "Nanos.swift lacks \(errno)")
         }
         let documented = Self.matches(#"\n\| (\d+) \| (E[A-Z0-9]+) \|"#, in: doc).map { $0[2] }
         #expect(Set(documented) == Set(Errno.allCases.map(\.description)), "docs/abi.md's errno table: \(documented)")

@@ -105,10 +105,12 @@ enum TestServices {
     final class Clock: Service {
         private var now: Int64 = 0
         var handlers: [String: SyscallHandler] {
-            ["clock_now": { _ in
-                self.now += 1
-                return .value(self.now)
-            }]
+            [
+                "clock_now": { _ in
+                    self.now += 1
+                    return .value(self.now)
+                }
+            ]
         }
     }
 

@@ -5,7 +5,10 @@ import Testing
 @Suite struct PathGrantsTests {
     @Test func baseDirectoryMustBeAbsolute() {
         let error = fsError { () throws(FSError) in try PathGrants(read: ["*"], write: [], baseDirectory: "project") }
-        #expect(error == .invalidPath(path: "project", reason: "the base directory must be an absolute path (the manifest's folder)"))
+        #expect(
+            error
+                == .invalidPath(
+                    path: "project", reason: "the base directory must be an absolute path (the manifest's folder)"))
     }
 
     @Test func emptyPatternIsRefusedNamingTheField() {
@@ -14,7 +17,9 @@ import Testing
     }
 
     @Test func parentAfterWildcardIsRefused() {
-        let error = fsError { () throws(FSError) in try PathGrants(read: ["data/*/../x"], write: [], baseDirectory: "/p") }
+        let error = fsError { () throws(FSError) in
+            try PathGrants(read: ["data/*/../x"], write: [], baseDirectory: "/p")
+        }
         guard case .invalidPath(let path, let reason) = error else {
             Issue.record("expected invalidPath, got \(String(describing: error))")
             return
@@ -24,7 +29,8 @@ import Testing
     }
 
     @Test func relativePatternsAreJudgedAgainstTheBaseDirectory() throws {
-        let grants = try PathGrants(read: ["data/*.txt", "../shared/**", "/etc/hosts"], write: [], baseDirectory: "/p/app/")
+        let grants = try PathGrants(
+            read: ["data/*.txt", "../shared/**", "/etc/hosts"], write: [], baseDirectory: "/p/app/")
         #expect(grants.baseDirectory == "/p/app")
         #expect(grants.readGrants.map(\.pattern.description) == ["/p/app/data/*.txt", "/p/shared/**", "/etc/hosts"])
         #expect(grants.rootPaths == ["/p/app/data", "/p/shared", "/etc"])

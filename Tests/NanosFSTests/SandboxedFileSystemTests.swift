@@ -35,7 +35,9 @@ import Testing
         try tree.file("in/a.txt", "input")
         try tree.directory("out")
         let fs = try tree.fileSystem(read: ["in/*"], write: ["out/*"])
-        let writeToInput = fsError { () throws(FSError) in try fs.write("in/a.txt", contents: Array("x".utf8), maxBytes: 10) }
+        let writeToInput = fsError { () throws(FSError) in
+            try fs.write("in/a.txt", contents: Array("x".utf8), maxBytes: 10)
+        }
         #expect(writeToInput?.rule?.contains("no fs_write grant matches") == true)
         #expect(try tree.contents("in/a.txt") == "input")
         try fs.write("out/b.txt", contents: Array("result".utf8), maxBytes: 10)
@@ -63,11 +65,13 @@ import Testing
         let tree = try TemporaryTree()
         try tree.directory("data")
         let fs = try tree.fileSystem(read: ["data/**", "missing/**"])
-        #expect(fsError { () throws(FSError) in try fs.read("data/nope.txt", maxBytes: 10) }
-            == .notFound(path: tree.absolute("data/nope.txt")))
+        #expect(
+            fsError { () throws(FSError) in try fs.read("data/nope.txt", maxBytes: 10) }
+                == .notFound(path: tree.absolute("data/nope.txt")))
         // The grant's root itself does not exist.
-        #expect(fsError { () throws(FSError) in try fs.read("missing/a.txt", maxBytes: 10) }
-            == .notFound(path: tree.absolute("missing/a.txt")))
+        #expect(
+            fsError { () throws(FSError) in try fs.read("missing/a.txt", maxBytes: 10) }
+                == .notFound(path: tree.absolute("missing/a.txt")))
     }
 
     @Test func readingADirectoryIsAnInvalidPath() throws {
@@ -121,7 +125,9 @@ import Testing
         let fs = try tree.fileSystem(read: ["data/*.txt"])
         let contents = await withTaskGroup(of: (Int, String).self) { group in
             for index in 0..<64 {
-                group.addTask { (index % 8, (try? fs.read("data/\(index % 8).txt", maxBytes: 100)).map(text) ?? "failed") }
+                group.addTask {
+                    (index % 8, (try? fs.read("data/\(index % 8).txt", maxBytes: 100)).map(text) ?? "failed")
+                }
             }
             return await group.reduce(into: []) { $0.append($1) }
         }
@@ -130,8 +136,9 @@ import Testing
     }
 
     @Test func errorDescriptionShowsNULBytes() {
-        #expect(FSError.invalidPath(path: "a\0b", reason: "the path contains a NUL byte").description
-            == "invalid path \"a\\0b\": the path contains a NUL byte")
+        #expect(
+            FSError.invalidPath(path: "a\0b", reason: "the path contains a NUL byte").description
+                == "invalid path \"a\\0b\": the path contains a NUL byte")
     }
 
     @Test func writeCreatesAndTruncates() throws {
@@ -142,7 +149,8 @@ import Testing
         #expect(try tree.contents("out/a.txt") == "a long first version")
         try fs.write("out/a.txt", contents: Array("short".utf8), maxBytes: 100)
         #expect(try tree.contents("out/a.txt") == "short")
-        let permissions = try FileManager.default.attributesOfItem(atPath: tree.absolute("out/a.txt"))[.posixPermissions]
+        let permissions = try FileManager.default.attributesOfItem(atPath: tree.absolute("out/a.txt"))[
+            .posixPermissions]
         let mode = try #require(permissions as? Int)
         // 0644 less whatever the umask removes: never executable, never writable by others.
         #expect(mode & 0o600 == 0o600)
@@ -165,7 +173,9 @@ import Testing
         let tree = try TemporaryTree()
         try tree.directory("out")
         let fs = try tree.fileSystem(read: [], write: ["out/**"])
-        let error = fsError { () throws(FSError) in try fs.write("out/new/a.txt", contents: Array("x".utf8), maxBytes: 10) }
+        let error = fsError { () throws(FSError) in
+            try fs.write("out/new/a.txt", contents: Array("x".utf8), maxBytes: 10)
+        }
         #expect(error == .notFound(path: tree.absolute("out/new/a.txt")))
         #expect(!tree.exists("out/new"))
     }
@@ -174,7 +184,9 @@ import Testing
         let tree = try TemporaryTree()
         try tree.file("out/a.txt", "keep")
         let fs = try tree.fileSystem(read: [], write: ["out/*"])
-        let error = fsError { () throws(FSError) in try fs.write("out/a.txt", contents: Array("too long".utf8), maxBytes: 4) }
+        let error = fsError { () throws(FSError) in
+            try fs.write("out/a.txt", contents: Array("too long".utf8), maxBytes: 4)
+        }
         #expect(error == .tooLarge(path: tree.absolute("out/a.txt"), limit: 4))
         #expect(try tree.contents("out/a.txt") == "keep")
     }
@@ -182,8 +194,9 @@ import Testing
     @Test func writeGrantRootCreatedAfterTheFileSystemWorks() throws {
         let tree = try TemporaryTree()
         let fs = try tree.fileSystem(read: [], write: ["out/*"])
-        #expect(fsError { () throws(FSError) in try fs.write("out/a.txt", contents: Array("x".utf8), maxBytes: 10) }
-            == .notFound(path: tree.absolute("out/a.txt")))
+        #expect(
+            fsError { () throws(FSError) in try fs.write("out/a.txt", contents: Array("x".utf8), maxBytes: 10) }
+                == .notFound(path: tree.absolute("out/a.txt")))
         try tree.directory("out")
         try fs.write("out/a.txt", contents: Array("x".utf8), maxBytes: 10)
         #expect(try tree.contents("out/a.txt") == "x")
@@ -193,15 +206,18 @@ import Testing
         let tree = try TemporaryTree()
         try tree.file("data/a.txt", "a")
         let fs = try tree.fileSystem(read: ["data/*.md", "data/*.txt"], write: ["out/**"])
-        #expect(fs.decide("data/a.txt", access: .read)
-            == AccessDecision(allowed: true, rule: "fs_read grant \"data/*.txt\"", resolvedPath: tree.absolute("data/a.txt")))
+        #expect(
+            fs.decide("data/a.txt", access: .read)
+                == AccessDecision(
+                    allowed: true, rule: "fs_read grant \"data/*.txt\"", resolvedPath: tree.absolute("data/a.txt")))
         // Policy allows writing a file that does not exist yet.
         #expect(fs.decide("out/new.txt", access: .write).rule == "fs_write grant \"out/**\"")
-        #expect(fs.decide("data/a.txt", access: .write)
-            == AccessDecision(
-                allowed: false,
-                rule: "no fs_write grant matches \(tree.absolute("data/a.txt")) (granted: out/**)",
-                resolvedPath: tree.absolute("data/a.txt")))
+        #expect(
+            fs.decide("data/a.txt", access: .write)
+                == AccessDecision(
+                    allowed: false,
+                    rule: "no fs_write grant matches \(tree.absolute("data/a.txt")) (granted: out/**)",
+                    resolvedPath: tree.absolute("data/a.txt")))
     }
 }
 
@@ -222,7 +238,8 @@ import Testing
         let fs = try tree.fileSystem(read: ["**"])
         let decision = fs.decide("../outside.txt", access: .read)
         #expect(!decision.allowed)
-        #expect(decision.rule.hasPrefix("path escapes the base directory: \"../outside.txt\" climbs above \(tree.path)"))
+        #expect(
+            decision.rule.hasPrefix("path escapes the base directory: \"../outside.txt\" climbs above \(tree.path)"))
     }
 
     @Test func dotDotIsResolvedLexicallyAndJudgedWhereItLands() throws {
@@ -249,7 +266,9 @@ import Testing
             let path = tree.absolute("data/\(name)")
             let error = fsError { () throws(FSError) in try fs.read("data/\(name)", maxBytes: 100) }
             #expect(error?.rule?.hasPrefix("\(path) is a symbolic link") == true, "\(String(describing: error))")
-            #expect(fsError { () throws(FSError) in try fs.write("data/\(name)", contents: Array("x".utf8), maxBytes: 10) }?.isDenied == true)
+            #expect(
+                fsError { () throws(FSError) in try fs.write("data/\(name)", contents: Array("x".utf8), maxBytes: 10) }?
+                    .isDenied == true)
             #expect(fs.decide("data/\(name)", access: .read).rule.hasPrefix("\(path) is a symbolic link"))
         }
         #expect(try tree.contents("outside.txt") == "secret")
@@ -267,7 +286,9 @@ import Testing
         for link in ["relative", "absolute"] {
             let read = fsError { () throws(FSError) in try fs.read("data/\(link)/key.txt", maxBytes: 100) }
             #expect(read?.isDenied == true, "\(link): \(String(describing: read))")
-            let write = fsError { () throws(FSError) in try fs.write("data/\(link)/new.txt", contents: Array("x".utf8), maxBytes: 10) }
+            let write = fsError { () throws(FSError) in
+                try fs.write("data/\(link)/new.txt", contents: Array("x".utf8), maxBytes: 10)
+            }
             #expect(write?.isDenied == true, "\(link): \(String(describing: write))")
             #expect(!fs.decide("data/\(link)/key.txt", access: .read).allowed)
             #expect(fsError { () throws(FSError) in try fs.list("data/\(link)") }?.isDenied == true)
@@ -282,7 +303,10 @@ import Testing
         try tree.symlink("data/link", to: "../private")
         let fs = try tree.fileSystem(read: ["data/**"])
         let error = fsError { () throws(FSError) in try fs.read("data/link/key.txt", maxBytes: 100) }
-        #expect(error?.rule == "a symbolic link on the way to \(tree.absolute("data/link/key.txt")) leads outside the granted tree \(tree.absolute("data"))")
+        #expect(
+            error?.rule
+                == "a symbolic link on the way to \(tree.absolute("data/link/key.txt")) leads outside the granted tree \(tree.absolute("data"))"
+        )
     }
 
     @Test func symlinkedDirectoryStayingInsideTheTreeIsFollowed() throws {
@@ -380,12 +404,13 @@ import Testing
         try tree.directory("data/sub")
         try tree.symlink("data/link", to: "a.txt")
         let fs = try tree.fileSystem(read: ["data/**"], resolution: resolution)
-        #expect(try fs.list("data") == [
-            DirectoryEntry(name: "a.txt", kind: .file, size: 1),
-            DirectoryEntry(name: "b.txt", kind: .file, size: 2),
-            DirectoryEntry(name: "link", kind: .symlink, size: 0),
-            DirectoryEntry(name: "sub", kind: .directory, size: 0),
-        ])
+        #expect(
+            try fs.list("data") == [
+                DirectoryEntry(name: "a.txt", kind: .file, size: 1),
+                DirectoryEntry(name: "b.txt", kind: .file, size: 2),
+                DirectoryEntry(name: "link", kind: .symlink, size: 0),
+                DirectoryEntry(name: "sub", kind: .directory, size: 0),
+            ])
         #expect(try fs.list("data/sub") == [])
     }
 

@@ -12,7 +12,8 @@ import Testing
 
     @Test func watNestedSixThousandDeepIsRefusedNotACrash() throws {
         let depth = 6_000
-        let wat = "(module (func (export \"run\") (result i32) " + String(repeating: "(i32.add (i32.const 1) ", count: depth)
+        let wat =
+            "(module (func (export \"run\") (result i32) " + String(repeating: "(i32.add (i32.const 1) ", count: depth)
             + "(i32.const 0)" + String(repeating: ")", count: depth) + "))"
         do {
             _ = try Kernel.loadImage(bytes: Array(wat.utf8), source: "deep.wat")
@@ -26,7 +27,8 @@ import Testing
         // Just inside the bound, parsed from a thread with a 512 KiB stack: the parser runs
         // on its own large stack, whatever thread asks.
         let depth = WATSource.maxNesting - 3
-        let wat = "(module (func (export \"run\") (result i32) " + String(repeating: "(i32.add (i32.const 1) ", count: depth)
+        let wat =
+            "(module (func (export \"run\") (result i32) " + String(repeating: "(i32.add (i32.const 1) ", count: depth)
             + "(i32.const 0)" + String(repeating: ")", count: depth) + "))"
         let loaded = Mutex(false)
         let done = DispatchSemaphore(value: 0)
@@ -130,7 +132,8 @@ import Testing
             (i32.const 0)
             """
         let (report, log) = try fixture.run(
-            wat: guest(imports: #"(import "nanos" "agent_log" (func $log (param i32 i32 i32) (result i32)))"#, body: body),
+            wat: guest(
+                imports: #"(import "nanos" "agent_log" (func $log (param i32 i32 i32) (result i32)))"#, body: body),
             manifest: "resources: {memory: 2MB, max_steps: 1000, timeout: 30s}\npermissions: {}")
         #expect(report.status == .ok)
         #expect(log.reduce(0) { $0 + $1.utf8.count } <= RunLimits.defaultLogBytes)

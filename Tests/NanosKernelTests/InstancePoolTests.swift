@@ -16,7 +16,9 @@ import Testing
         return try Kernel.loadImage(path: output)
     }
 
-    func run(_ fixture: AgentFixture, _ image: AgentImage, resources: String = "memory: 64MB, max_steps: 20, timeout: 5s")
+    func run(
+        _ fixture: AgentFixture, _ image: AgentImage, resources: String = "memory: 64MB, max_steps: 20, timeout: 5s"
+    )
         throws -> (report: RunReport, log: [String])
     {
         let log = LogCollector()
@@ -27,7 +29,8 @@ import Testing
             resources: {\(resources)}
             permissions: {}
             """)
-        let report = Kernel.run(manifest: manifest, image: image, options: RunOptions(logSink: { _, line in log.append(line) }))
+        let report = Kernel.run(
+            manifest: manifest, image: image, options: RunOptions(logSink: { _, line in log.append(line) }))
         return (report, log.lines)
     }
 
@@ -95,7 +98,8 @@ import Testing
 
     @Test func modulesWithUnrestorableStateAreNotPooled() throws {
         let image = try Kernel.loadImage(
-            bytes: Array(#"(module (memory (export "memory") 1) (func (export "run") (result i32) (i32.const 0)))"#.utf8),
+            bytes: Array(
+                #"(module (memory (export "memory") 1) (func (export "run") (result i32) (i32.const 0)))"#.utf8),
             source: "guest.wat")
         #expect(image.pool == nil)
     }
@@ -108,7 +112,10 @@ import Testing
         // A recompiled binary is a new file version: a new image.
         let changed = try image(fixture, "import { agent } from \"nanos\"; agent.done(\"two\");")
         #expect(changed.pool !== first.pool)
-        #expect(Kernel.run(manifest: try fixture.manifest(
-            "name: changed\nresources: {memory: 64MB, max_steps: 5}\npermissions: {}"), image: changed).summary == "two")
+        #expect(
+            Kernel.run(
+                manifest: try fixture.manifest(
+                    "name: changed\nresources: {memory: 64MB, max_steps: 5}\npermissions: {}"), image: changed
+            ).summary == "two")
     }
 }

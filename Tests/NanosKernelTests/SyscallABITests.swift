@@ -94,9 +94,10 @@ import Testing
             manifest: basicResources + "\npermissions: {fs_read: [notes.txt, ootes.txt], fs_write: [notes.txt]}")
         #expect(report.status == .ok)
         let reads = report.steps.filter { $0.name == "fs.read" }
-        #expect(reads.map(\.args) == [
-            [.bytes(Array("notes.txt".utf8))], [.bytes(Array("notes.txt".utf8))], [.bytes(Array("ootes.txt".utf8))],
-        ])
+        #expect(
+            reads.map(\.args) == [
+                [.bytes(Array("notes.txt".utf8))], [.bytes(Array("notes.txt".utf8))], [.bytes(Array("ootes.txt".utf8))],
+            ])
         let results = reads.map { step -> String in
             switch step.outcome {
             case .data(let bytes): return String(decoding: bytes, as: UTF8.self)
@@ -120,7 +121,8 @@ import Testing
             wat: guest(
                 imports: Self.fsImports,
                 data: #"(data (i32.const 0) "secret.txt") (data (i32.const 16) "notes.txt")"#, body: body),
-            manifest: basicResources + "\ntools: [fs_read, agent]\npermissions: {fs_read: [notes.txt], fs_write: [notes.txt]}")
+            manifest: basicResources
+                + "\ntools: [fs_read, agent]\npermissions: {fs_read: [notes.txt], fs_write: [notes.txt]}")
         #expect(report.status == .ok)
         let failures = report.steps.compactMap { $0.outcome.failure }
         #expect(failures.count == 2)
@@ -307,7 +309,8 @@ import Testing
         #expect(report.status == .ok)
         #expect(try fixture.read("out1.txt") == "original notes")
         #expect(try fixture.read("out2.txt") == "[Security] PERMISSION_DENIED")
-        #expect(report.steps.map(\.name) == ["env.fs_read", "env.fs_write", "env.fs_read", "env.fs_write", "env.fs_read"])
+        #expect(
+            report.steps.map(\.name) == ["env.fs_read", "env.fs_write", "env.fs_read", "env.fs_write", "env.fs_read"])
         #expect(report.steps[2].outcome.failure?.errno == .EPERM)
         #expect(report.steps[4].outcome.failure?.errno == .EINVAL)
     }

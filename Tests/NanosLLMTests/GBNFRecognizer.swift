@@ -34,7 +34,9 @@ struct GBNFGrammar {
             rules[name] = body
             ruleNames.append(name)
             if !reader.atEnd {
-                guard reader.peek == "\n" || reader.peek == "\r" else { throw reader.error("expected the end of the rule") }
+                guard reader.peek == "\n" || reader.peek == "\r" else {
+                    throw reader.error("expected the end of the rule")
+                }
             }
             reader.skipSpace(newlines: true)
         }
@@ -92,7 +94,8 @@ struct GBNFGrammar {
         }
 
         static func isWordCharacter(_ scalar: Unicode.Scalar) -> Bool {
-            ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar) || scalar == "-"
+            ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar)
+                || scalar == "-"
         }
 
         mutating func name() throws(ParseError) -> String {
@@ -236,7 +239,9 @@ struct GBNFGrammar {
         mutating func hex(digits: Int) throws(ParseError) -> UInt32 {
             var value: UInt32 = 0
             for _ in 0..<digits {
-                guard let scalar = peek, let digit = UInt32(String(scalar), radix: 16) else { throw error("expected hex digits") }
+                guard let scalar = peek, let digit = UInt32(String(scalar), radix: 16) else {
+                    throw error("expected hex digits")
+                }
                 value = value << 4 | digit
                 index += 1
             }
@@ -259,7 +264,9 @@ struct GBNFGrammar {
         func ends(of node: Node, from start: Int) -> Set<Int> {
             switch node {
             case .literal(let text):
-                guard start + text.count <= input.count, Array(input[start..<start + text.count]) == text else { return [] }
+                guard start + text.count <= input.count, Array(input[start..<start + text.count]) == text else {
+                    return []
+                }
                 return [start + text.count]
             case .characters(let negated, let ranges):
                 guard start < input.count else { return [] }

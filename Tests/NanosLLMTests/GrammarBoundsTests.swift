@@ -16,7 +16,8 @@ import NanosJSON
     }
 
     @Test func parenthesesInsideLiteralsClassesAndCommentsDoNotCount() throws {
-        let grammar = "# ((((((\nroot ::= \"(((\" [(] " + String(repeating: "(", count: 64) + "\"\\\"(\""
+        let grammar =
+            "# ((((((\nroot ::= \"(((\" [(] " + String(repeating: "(", count: 64) + "\"\\\"(\""
             + String(repeating: ")", count: 64)
         try GrammarBounds.check(grammar)
     }
@@ -31,7 +32,8 @@ import NanosJSON
 
     @Test func schemaGrammarsStayInsideTheBounds() throws {
         let schema = try JSONValue.parse(
-            #"{"type":"object","properties":{"a":{"type":"array","items":{"type":"object","properties":{"b":{"type":"string","maxLength":20}}}}}}"#)
+            #"{"type":"object","properties":{"a":{"type":"array","items":{"type":"object","properties":{"b":{"type":"string","maxLength":20}}}}}}"#
+        )
         try GrammarBounds.check(try SchemaGrammar.gbnf(for: schema))
     }
 }

@@ -19,14 +19,16 @@ import Testing
     @Test func chatMLWithNULAndNonASCIITextSplitsAsBytes() throws {
         let prompt = "<|im_start|>user\né\u{0}\u{0}<|im_end|><|im_start|>\u{0}<|im_start|>system\n日本\u{0}"
         let request = try InferenceRequest.parse(Array(prompt.utf8))
-        #expect(request.messages == [
-            .init(role: "user", content: "é\u{0}\u{0}"), .init(role: "\u{0}", content: ""),
-            .init(role: "system", content: "日本\u{0}"),
-        ])
+        #expect(
+            request.messages == [
+                .init(role: "user", content: "é\u{0}\u{0}"), .init(role: "\u{0}", content: ""),
+                .init(role: "system", content: "日本\u{0}"),
+            ])
     }
 
     @Test func jsonRequestCarriesEveryParameter() throws {
-        let text = #"{"system":"S","messages":[{"role":"user","content":"a"}],"prompt":"b","max_tokens":5,"temperature":0.5,"top_k":40,"top_p":0.9,"seed":7,"stop":["\n","END"],"schema":{"type":"object"}}"#
+        let text =
+            #"{"system":"S","messages":[{"role":"user","content":"a"}],"prompt":"b","max_tokens":5,"temperature":0.5,"top_k":40,"top_p":0.9,"seed":7,"stop":["\n","END"],"schema":{"type":"object"}}"#
         let request = try InferenceRequest.parse(Array(text.utf8))
         #expect(request.messages.map(\.role) == ["system", "user", "user"])
         #expect(request.maxTokens == 5 && request.temperature == 0.5 && request.topK == 40 && request.topP == 0.9)

@@ -16,8 +16,11 @@ func localModel(contextWindow: Int = 1024) throws -> LocalLanguageModel {
     LocalLanguageModel(modelPath: try defaultModelPath(), contextWindow: contextWindow, threads: 2)
 }
 
-func ask(_ prompt: String, maxTokens: Int = 24, _ configure: (inout InferenceRequest) -> Void = { _ in }) -> InferenceRequest {
-    var request = InferenceRequest(messages: [.init(role: "user", content: prompt)], maxTokens: maxTokens, temperature: 0)
+func ask(_ prompt: String, maxTokens: Int = 24, _ configure: (inout InferenceRequest) -> Void = { _ in })
+    -> InferenceRequest
+{
+    var request = InferenceRequest(
+        messages: [.init(role: "user", content: prompt)], maxTokens: maxTokens, temperature: 0)
     configure(&request)
     return request
 }
@@ -37,10 +40,12 @@ func ask(_ prompt: String, maxTokens: Int = 24, _ configure: (inout InferenceReq
     @Test func aSeededSampleRepeatsWithTheSameSeed() throws {
         let model = try localModel()
         func sample(seed: UInt32) throws -> String {
-            try model.infer(ask("Write a word about the sea.", maxTokens: 12) {
-                $0.temperature = 0.9
-                $0.seed = seed
-            }, deadline: nil).text
+            try model.infer(
+                ask("Write a word about the sea.", maxTokens: 12) {
+                    $0.temperature = 0.9
+                    $0.seed = seed
+                }, deadline: nil
+            ).text
         }
         #expect(try sample(seed: 42) == sample(seed: 42))
     }
@@ -103,9 +108,10 @@ func ask(_ prompt: String, maxTokens: Int = 24, _ configure: (inout InferenceReq
     }
 
     @Test func aGrammarConstrainsTheAnswer() throws {
-        let result = try localModel().infer(ask("Is the sky green? Answer yes or no.") {
-            $0.grammar = #"root ::= "yes" | "no""#
-        }, deadline: nil)
+        let result = try localModel().infer(
+            ask("Is the sky green? Answer yes or no.") {
+                $0.grammar = #"root ::= "yes" | "no""#
+            }, deadline: nil)
         #expect(["yes", "no"].contains(result.text))
     }
 
@@ -149,9 +155,10 @@ func ask(_ prompt: String, maxTokens: Int = 24, _ configure: (inout InferenceReq
     }
 
     @Test func jumpForwardAppendsTheTextTheGrammarForces() throws {
-        let result = try localModel().infer(ask("Say a colour.", maxTokens: 40) {
-            $0.grammar = #"root ::= "{\"colour\": \"" [a-z]+ "\", \"certain\": true}""#
-        }, deadline: nil)
+        let result = try localModel().infer(
+            ask("Say a colour.", maxTokens: 40) {
+                $0.grammar = #"root ::= "{\"colour\": \"" [a-z]+ "\", \"certain\": true}""#
+            }, deadline: nil)
         let answer = try JSONValue.parse(result.text)
         #expect(answer["certain"]?.boolValue == true, "answer: \(result.text)")
         let colour = answer["colour"]?.stringValue ?? ""
@@ -170,7 +177,9 @@ func ask(_ prompt: String, maxTokens: Int = 24, _ configure: (inout InferenceReq
         // Only the template's opening can match an earlier session: the system prompt is new.
         #expect(one.usage.cachedPromptTokens < 8, "usage: \(one.usage)")
         var second = first
-        second.messages += [.init(role: "assistant", content: one.text), .init(role: "user", content: "And a vegetable?")]
+        second.messages += [
+            .init(role: "assistant", content: one.text), .init(role: "user", content: "And a vegetable?"),
+        ]
         let two = try model.infer(second, deadline: nil)
         let newTokens = two.usage.promptTokens - one.usage.promptTokens
         #expect(two.usage.cachedPromptTokens >= one.usage.promptTokens, "usage: \(two.usage)")
@@ -201,7 +210,8 @@ func ask(_ prompt: String, maxTokens: Int = 24, _ configure: (inout InferenceReq
         first.close()
         second.close()
         #expect(try model.load().sequenceCount(window: 768) == 2)
-        let system = "You are a careful assistant. You answer in one short sentence, politely and precisely. "
+        let system =
+            "You are a careful assistant. You answer in one short sentence, politely and precisely. "
             + "Session \(UUID()). Never repeat the question, and never add a greeting."
         let talking = try busy("Name a colour.", system: system)
         defer { talking.close() }
@@ -259,13 +269,15 @@ func ask(_ prompt: String, maxTokens: Int = 24, _ configure: (inout InferenceReq
         }
         reader.start()
         var pieces: [ContinuousClock.Instant] = []
-        while longRead.count == 0, pieces.count < 400, let _ = try stream.next() { pieces.append(.now) }
+        while longRead.count == 0, pieces.count < 400, (try stream.next()) != nil { pieces.append(.now) }
         stream.close()
         let readAt = try #require(longRead.all.first, "the long prompt was not read")
         let duringRead = pieces.filter { $0 > longStarted && $0 < readAt }.count
         // The long prompt (~1,500 tokens) is read in chunks between the other answer's tokens.
         #expect(longStarted.duration(to: readAt) > .milliseconds(500))
-        #expect(duringRead >= 5, "\(duringRead) tokens while the long prompt was read in \(longStarted.duration(to: readAt))")
+        #expect(
+            duringRead >= 5,
+            "\(duringRead) tokens while the long prompt was read in \(longStarted.duration(to: readAt))")
     }
     @Test func anInvalidGrammarIsTheRequestsFault() throws {
         #expect(throws: LLMError.self) {

@@ -48,7 +48,9 @@ import Testing
         let body = try sentBody()
         #expect(body["model"]?.stringValue == "llama3.2")
         #expect(body["stream"]?.boolValue == true)
-        #expect(body["messages"]?.serialized() == #"[{"role":"system","content":"Be brief."},{"role":"user","content":"Hi"}]"#)
+        #expect(
+            body["messages"]?.serialized()
+                == #"[{"role":"system","content":"Be brief."},{"role":"user","content":"Hi"}]"#)
         #expect(body["format"] == nil)
         let options = try #require(body["options"])
         #expect(options["num_predict"]?.intValue == 64)
@@ -127,7 +129,10 @@ import Testing
 
     @Test func grammarIsRefusedBeforeSending() throws {
         let request = InferenceRequest(messages: Self.question, grammar: #"root ::= "yes""#)
-        #expect(throws: LLMError.invalidRequest("llm request: the ollama provider does not support \"grammar\"; use \"schema\"")) {
+        #expect(
+            throws: LLMError.invalidRequest(
+                "llm request: the ollama provider does not support \"grammar\"; use \"schema\"")
+        ) {
             _ = try model().open(request, deadline: nil)
         }
         #expect(replay.requests.isEmpty)
@@ -135,7 +140,8 @@ import Testing
 
     @Test func openAIStyleURLReachesTheNativeAPI() throws {
         try replay.reply(to: "/api/chat", recording: "chat-length.ndjson")
-        let result = try model(apiURL: replay.baseURL + "/v1/").infer(InferenceRequest(messages: Self.question), deadline: nil)
+        let result = try model(apiURL: replay.baseURL + "/v1/").infer(
+            InferenceRequest(messages: Self.question), deadline: nil)
         #expect(result.text == "Hello! How")
         #expect(replay.requests.last?.path == "/api/chat")
     }
@@ -146,7 +152,10 @@ import Testing
     @Test(arguments: ["openai", "ollama"])
     func unusableURLNamesTheField(provider: String) {
         let model = LanguageModels.make(for: ModelConfig(provider: provider, apiURL: "ftp://example.com"))
-        #expect(throws: LLMError.unavailable(#"model.api_url "ftp://example.com" is not an http:// or https:// URL with a host"#)) {
+        #expect(
+            throws: LLMError.unavailable(
+                #"model.api_url "ftp://example.com" is not an http:// or https:// URL with a host"#)
+        ) {
             _ = try model.infer(InferenceRequest(messages: [.init(role: "user", content: "hi")]), deadline: nil)
         }
     }

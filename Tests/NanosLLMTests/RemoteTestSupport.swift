@@ -72,7 +72,9 @@ final class ReplayServer: Sendable {
     var baseURL: String { "http://127.0.0.1:\(port)" }
 
     /// Answers POSTs to `path` with a file from Recordings/.
-    func reply(to path: String, status: Int = 200, contentType: String = "application/x-ndjson", recording: String) throws {
+    func reply(to path: String, status: Int = 200, contentType: String = "application/x-ndjson", recording: String)
+        throws
+    {
         guard let url = Bundle.module.url(forResource: "Recordings/\(recording)", withExtension: nil) else {
             throw TestSetupError("no recording \(recording) in the test bundle")
         }
@@ -130,7 +132,8 @@ final class ReplayExchanges: @unchecked Sendable {
             write(connection, Array("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".utf8))
             return
         }
-        let head = "HTTP/1.1 \(reply.status) Replay\r\nContent-Type: \(reply.contentType)\r\n"
+        let head =
+            "HTTP/1.1 \(reply.status) Replay\r\nContent-Type: \(reply.contentType)\r\n"
             + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
         write(connection, Array(head.utf8))
         var start = reply.body.startIndex
@@ -157,11 +160,12 @@ final class ReplayExchanges: @unchecked Sendable {
             if headerEnd == nil, let found = bytes.firstRange(of: separator) {
                 headerEnd = found.upperBound
                 let head = String(decoding: bytes[..<found.lowerBound], as: UTF8.self)
-                let length = head.split(separator: "\r\n").dropFirst().compactMap { line -> Int? in
-                    let parts = line.split(separator: ":", maxSplits: 1)
-                    guard parts.count == 2, parts[0].lowercased() == "content-length" else { return nil }
-                    return Int(parts[1].trimmingCharacters(in: .whitespaces))
-                }.first ?? 0
+                let length =
+                    head.split(separator: "\r\n").dropFirst().compactMap { line -> Int? in
+                        let parts = line.split(separator: ":", maxSplits: 1)
+                        guard parts.count == 2, parts[0].lowercased() == "content-length" else { return nil }
+                        return Int(parts[1].trimmingCharacters(in: .whitespaces))
+                    }.first ?? 0
                 expected = found.upperBound + length
             }
         }
@@ -174,14 +178,17 @@ final class ReplayExchanges: @unchecked Sendable {
             if parts.count == 2 { headers[parts[0].lowercased()] = parts[1].trimmingCharacters(in: .whitespaces) }
         }
         return Request(
-            method: requestLine.first.map(String.init) ?? "", path: requestLine.dropFirst().first.map(String.init) ?? "",
+            method: requestLine.first.map(String.init) ?? "",
+            path: requestLine.dropFirst().first.map(String.init) ?? "",
             headers: headers, body: Array(bytes[headerEnd...]))
     }
 
     private func write(_ connection: Int32, _ bytes: [UInt8]) {
         var offset = 0
         while offset < bytes.count {
-            let sent = bytes[offset...].withUnsafeBytes { send(connection, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            let sent = bytes[offset...].withUnsafeBytes {
+                send(connection, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+            }
             guard sent > 0 else { return }
             offset += sent
         }

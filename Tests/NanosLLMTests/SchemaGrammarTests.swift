@@ -14,7 +14,8 @@ struct SchemaGrammarCase: CustomStringConvertible, Sendable {
     static let all: [SchemaGrammarCase] = [
         SchemaGrammarCase(
             name: "agent action",
-            schema: ##"{"type":"object","properties":{"tool":{"enum":["fs_read","fs_write","done"]},"args":{"type":"object"}},"required":["tool","args"]}"##,
+            schema:
+                ##"{"type":"object","properties":{"tool":{"enum":["fs_read","fs_write","done"]},"args":{"type":"object"}},"required":["tool","args"]}"##,
             accepted: [
                 ##"{"tool":"fs_read","args":{"path":"notes.txt"}}"##,
                 ##"{"tool": "done", "args": {}}"##,
@@ -62,7 +63,8 @@ struct SchemaGrammarCase: CustomStringConvertible, Sendable {
             ]),
         SchemaGrammarCase(
             name: "primitive types",
-            schema: ##"{"type":"object","properties":{"i":{"type":"integer"},"n":{"type":"number"},"b":{"type":"boolean"},"z":{"type":"null"},"s":{"type":["string","null"]}},"required":["i","n","b","z","s"]}"##,
+            schema:
+                ##"{"type":"object","properties":{"i":{"type":"integer"},"n":{"type":"number"},"b":{"type":"boolean"},"z":{"type":"null"},"s":{"type":["string","null"]}},"required":["i","n","b","z","s"]}"##,
             accepted: [
                 ##"{"i":0,"n":1.5e-3,"b":true,"z":null,"s":"x"}"##,
                 ##"{"i":-12,"n":-0.25,"b":false,"z":null,"s":null}"##,
@@ -95,12 +97,20 @@ struct SchemaGrammarCase: CustomStringConvertible, Sendable {
             rejected: [##"["c"]"##, "[", ##"["a"]]"##]),
         SchemaGrammarCase(
             name: "optional properties only",
-            schema: ##"{"type":"object","properties":{"a":{"type":"integer"},"b":{"type":"integer"},"c":{"type":"integer"}}}"##,
-            accepted: ["{}", ##"{"a":1}"##, ##"{"b":1}"##, ##"{"c":1}"##, ##"{"a":1,"c":3}"##, ##"{"b":2, "c":3}"##, ##"{"a":1,"b":2,"c":3}"##],
-            rejected: [##"{"b":1,"a":1}"##, ##"{"a":1,"a":1}"##, ##"{,"a":1}"##, ##"{"a":1,}"##, ##"{"d":1}"##, ##"{"a":"x"}"##]),
+            schema:
+                ##"{"type":"object","properties":{"a":{"type":"integer"},"b":{"type":"integer"},"c":{"type":"integer"}}}"##,
+            accepted: [
+                "{}", ##"{"a":1}"##, ##"{"b":1}"##, ##"{"c":1}"##, ##"{"a":1,"c":3}"##, ##"{"b":2, "c":3}"##,
+                ##"{"a":1,"b":2,"c":3}"##,
+            ],
+            rejected: [
+                ##"{"b":1,"a":1}"##, ##"{"a":1,"a":1}"##, ##"{,"a":1}"##, ##"{"a":1,}"##, ##"{"d":1}"##,
+                ##"{"a":"x"}"##,
+            ]),
         SchemaGrammarCase(
             name: "required before optional",
-            schema: ##"{"type":"object","properties":{"a":{"type":"string"},"b":{"type":"integer"}},"required":["b"]}"##,
+            schema:
+                ##"{"type":"object","properties":{"a":{"type":"string"},"b":{"type":"integer"}},"required":["b"]}"##,
             accepted: [##"{"b":1}"##, ##"{"b":1,"a":"x"}"##],
             rejected: ["{}", ##"{"a":"x"}"##, ##"{"a":"x","b":1}"##]),
         SchemaGrammarCase(
@@ -115,11 +125,17 @@ struct SchemaGrammarCase: CustomStringConvertible, Sendable {
                   "children":{"type":"array","items":{"$ref":"#/$defs/node"}}},"required":["name"]}},
                  "$ref":"#/$defs/node"}
                 """#,
-            accepted: [##"{"name":"a"}"##, ##"{"name":"a","children":[{"name":"b","children":[]},{"name":"c","children":[{"name":"d"}]}]}"##],
-            rejected: [##"{"children":[]}"##, ##"{"name":"a","children":[{"name":1}]}"##, ##"{"name":"a","children":[{}]}"##]),
+            accepted: [
+                ##"{"name":"a"}"##,
+                ##"{"name":"a","children":[{"name":"b","children":[]},{"name":"c","children":[{"name":"d"}]}]}"##,
+            ],
+            rejected: [
+                ##"{"children":[]}"##, ##"{"name":"a","children":[{"name":1}]}"##, ##"{"name":"a","children":[{}]}"##,
+            ]),
         SchemaGrammarCase(
             name: "recursion to the root and definitions",
-            schema: ##"{"type":"object","definitions":{"leaf":{"type":"integer"}},"properties":{"value":{"$ref":"#/definitions/leaf"},"next":{"anyOf":[{"$ref":"#"},{"type":"null"}]}},"required":["value","next"]}"##,
+            schema:
+                ##"{"type":"object","definitions":{"leaf":{"type":"integer"}},"properties":{"value":{"$ref":"#/definitions/leaf"},"next":{"anyOf":[{"$ref":"#"},{"type":"null"}]}},"required":["value","next"]}"##,
             accepted: [##"{"value":1,"next":null}"##, ##"{"value":1,"next":{"value":2,"next":null}}"##],
             rejected: [##"{"value":1,"next":{"value":"x","next":null}}"##, ##"{"value":1}"##]),
         SchemaGrammarCase(
@@ -134,24 +150,31 @@ struct SchemaGrammarCase: CustomStringConvertible, Sendable {
             rejected: ["nul", "'x'"]),
         SchemaGrammarCase(
             name: "simple allOf",
-            schema: ##"{"allOf":[{"type":"object","properties":{"a":{"type":"integer"}},"required":["a"]},{"properties":{"b":{"type":"string"}},"required":["b"]}]}"##,
+            schema:
+                ##"{"allOf":[{"type":"object","properties":{"a":{"type":"integer"}},"required":["a"]},{"properties":{"b":{"type":"string"}},"required":["b"]}]}"##,
             accepted: [##"{"a":1,"b":"x"}"##],
             rejected: [##"{"a":1}"##, ##"{"b":"x"}"##, ##"{"a":"1","b":"x"}"##]),
         SchemaGrammarCase(
             name: "oneOf with shared keywords",
-            schema: ##"{"type":"object","required":["tool"],"oneOf":[{"properties":{"tool":{"const":"a"},"x":{"type":"integer"}}},{"properties":{"tool":{"const":"b"}}}]}"##,
+            schema:
+                ##"{"type":"object","required":["tool"],"oneOf":[{"properties":{"tool":{"const":"a"},"x":{"type":"integer"}}},{"properties":{"tool":{"const":"b"}}}]}"##,
             accepted: [##"{"tool":"a"}"##, ##"{"tool":"a","x":1}"##, ##"{"tool":"b"}"##],
             rejected: [##"{"tool":"b","x":1}"##, ##"{"x":1}"##, "{}"]),
         SchemaGrammarCase(
             name: "$ref with more keywords",
-            schema: ##"{"$defs":{"base":{"type":"object","properties":{"a":{"type":"integer"}},"required":["a"]}},"$ref":"#/$defs/base","properties":{"b":{"type":"string"}},"required":["b"]}"##,
+            schema:
+                ##"{"$defs":{"base":{"type":"object","properties":{"a":{"type":"integer"}},"required":["a"]}},"$ref":"#/$defs/base","properties":{"b":{"type":"string"}},"required":["b"]}"##,
             accepted: [##"{"a":1,"b":"x"}"##],
             rejected: [##"{"a":1}"##, ##"{"b":"x"}"##]),
         SchemaGrammarCase(
             name: "odd property names",
-            schema: ##"{"type":"object","properties":{"a b":{"type":"integer"},"a-b":{"type":"integer"},"a_b":{"type":"integer"},"é":{"type":"integer"},"\"q\"":{"type":"integer"},"":{"type":"integer"},"root":{"type":"object","properties":{"string":{"type":"string","minLength":1}},"required":["string"]}},"required":["a b","a-b","a_b","é","\"q\"","","root"]}"##,
+            schema:
+                ##"{"type":"object","properties":{"a b":{"type":"integer"},"a-b":{"type":"integer"},"a_b":{"type":"integer"},"é":{"type":"integer"},"\"q\"":{"type":"integer"},"":{"type":"integer"},"root":{"type":"object","properties":{"string":{"type":"string","minLength":1}},"required":["string"]}},"required":["a b","a-b","a_b","é","\"q\"","","root"]}"##,
             accepted: [##"{"a b":1,"a-b":2,"a_b":3,"é":4,"\"q\"":5,"":6,"root":{"string":"s"}}"##],
-            rejected: [##"{"a b":1,"a-b":2,"a_b":3,"é":4,"q":5,"":6,"root":{"string":"s"}}"##, ##"{"a b":1,"a-b":2,"a_b":3,"é":4,"\"q\"":5,"":6,"root":{"string":""}}"##]),
+            rejected: [
+                ##"{"a b":1,"a-b":2,"a_b":3,"é":4,"q":5,"":6,"root":{"string":"s"}}"##,
+                ##"{"a b":1,"a-b":2,"a_b":3,"é":4,"\"q\"":5,"":6,"root":{"string":""}}"##,
+            ]),
         SchemaGrammarCase(
             name: "map of integers",
             schema: ##"{"type":"object","additionalProperties":{"type":"integer"}}"##,
@@ -185,11 +208,17 @@ struct SchemaGrammarCase: CustomStringConvertible, Sendable {
     @Test(arguments: SchemaGrammarCase.all)
     func ruleNamesAreUniqueGBNFIdentifiersAndAllUsed(_ testCase: SchemaGrammarCase) throws {
         let (text, grammar) = try Self.grammar(for: testCase.schema)
-        let names = text.split(separator: "\n").compactMap { $0.split(separator: " ::= ", maxSplits: 1).first.map(String.init) }
+        let names = text.split(separator: "\n").compactMap {
+            $0.split(separator: " ::= ", maxSplits: 1).first.map(String.init)
+        }
         #expect(names.count == Set(names).count)
         #expect(names == grammar.ruleNames)
         for name in names {
-            #expect(!name.isEmpty && name.unicodeScalars.allSatisfy { $0.isASCII && ($0 == "-" || $0.properties.isAlphabetic || ("0"..."9").contains($0)) })
+            #expect(
+                !name.isEmpty
+                    && name.unicodeScalars.allSatisfy {
+                        $0.isASCII && ($0 == "-" || $0.properties.isAlphabetic || ("0"..."9").contains($0))
+                    })
         }
         #expect(names.first == "root")
         #expect(grammar.unreferencedRules.isEmpty)
@@ -198,28 +227,47 @@ struct SchemaGrammarCase: CustomStringConvertible, Sendable {
     @Test func agentActionGrammarIsReadable() throws {
         let (text, _) = try Self.grammar(for: SchemaGrammarCase.all[0].schema)
         let lines = text.split(separator: "\n")
-        #expect(lines.first == ##"root ::= "{" ws "\"tool\"" ws ":" ws tool ws "," ws "\"args\"" ws ":" ws object ws "}""##)
+        #expect(
+            lines.first == ##"root ::= "{" ws "\"tool\"" ws ":" ws tool ws "," ws "\"args\"" ws ":" ws object ws "}""##)
         #expect(lines.contains(##"tool ::= "\"fs_read\"" | "\"fs_write\"" | "\"done\"""##))
         // Whitespace between tokens is bounded so a small model cannot loop on it.
         #expect(lines.contains(##"ws ::= (" " | "\n" " "{0,16})?"##))
     }
 
     @Test(arguments: [
-        (##"{"type":"object","properties":{"name":{"type":"string","pattern":"^a"}}}"##, ##"unsupported keyword "pattern" at #/properties/name:"##),
+        (
+            ##"{"type":"object","properties":{"name":{"type":"string","pattern":"^a"}}}"##,
+            ##"unsupported keyword "pattern" at #/properties/name:"##
+        ),
         (##"{"not":{"type":"null"}}"##, ##"unsupported keyword "not" at #:"##),
-        (##"{"type":"object","properties":{"a":{"if":{},"then":{}}}}"##, ##"unsupported keyword "if" at #/properties/a:"##),
+        (
+            ##"{"type":"object","properties":{"a":{"if":{},"then":{}}}}"##,
+            ##"unsupported keyword "if" at #/properties/a:"##
+        ),
         (##"{"type":"object","patternProperties":{"^x":{}}}"##, ##"unsupported keyword "patternProperties" at #:"##),
-        (##"{"type":"array","items":{"$ref":"https://example.com/item.json"}}"##, ##"remote $ref "https://example.com/item.json" at #/items:"##),
+        (
+            ##"{"type":"array","items":{"$ref":"https://example.com/item.json"}}"##,
+            ##"remote $ref "https://example.com/item.json" at #/items:"##
+        ),
         (##"{"$ref":"#/$defs/missing"}"##, ##"unresolved $ref "#/$defs/missing" at #:"##),
-        (##"{"$defs":{"a~/b":{"type":"foo"}},"$ref":"#/$defs/a~0~1b"}"##, ##"invalid "type" "foo" at #/$defs/a~0~1b:"##),
+        (
+            ##"{"$defs":{"a~/b":{"type":"foo"}},"$ref":"#/$defs/a~0~1b"}"##,
+            ##"invalid "type" "foo" at #/$defs/a~0~1b:"##
+        ),
         (##"{"type":"string","maxLength":5000}"##, ##"invalid "maxLength" 5000 at #:"##),
         (##"{"type":"array","minItems":3,"maxItems":2}"##, ##"invalid "maxItems" at #: 2 is below minItems 3"##),
         (##"{"type":"object","properties":{"a":false}}"##, "schema false at #/properties/a:"),
         (##"{"enum":[]}"##, ##"invalid "enum" at #:"##),
         (##"{"type":"string","enum":[1,2]}"##, "no value allowed at #:"),
         (##"{"allOf":[{"type":"string"},{"type":"integer"}]}"##, "no common type at #/allOf/1:"),
-        (##"{"allOf":[{"items":{"type":"string"}},{"items":{"type":"integer"}}]}"##, ##"unsupported combination at #/allOf/1: "items""##),
-        (##"{"$defs":{"a":{"anyOf":[{"$ref":"#/$defs/a"},{"type":"null"}]}},"$ref":"#/$defs/a"}"##, "left recursion at #/$defs/a:"),
+        (
+            ##"{"allOf":[{"items":{"type":"string"}},{"items":{"type":"integer"}}]}"##,
+            ##"unsupported combination at #/allOf/1: "items""##
+        ),
+        (
+            ##"{"$defs":{"a":{"anyOf":[{"$ref":"#/$defs/a"},{"type":"null"}]}},"$ref":"#/$defs/a"}"##,
+            "left recursion at #/$defs/a:"
+        ),
         (##"{"type":"object","additionalProperties":false,"required":["x"]}"##, ##"required property "x" at #:"##),
         (##"{"type":"array","uniqueItems":true}"##, ##"unsupported keyword "uniqueItems" at #:"##),
     ])
@@ -261,7 +309,9 @@ struct SchemaGrammarCase: CustomStringConvertible, Sendable {
     }
 
     @Test func schemasNeedingTooManyRulesAreRefused() throws {
-        let object = JSONValue.object([("type", .string("object")), ("properties", .object([("x", .object([("type", .string("integer"))]))]))])
+        let object = JSONValue.object([
+            ("type", .string("object")), ("properties", .object([("x", .object([("type", .string("integer"))]))])),
+        ])
         let properties = (0..<300).map { ("p\($0)", object) }
         let schema = JSONValue.object([("type", .string("object")), ("properties", .object(properties))])
         do {

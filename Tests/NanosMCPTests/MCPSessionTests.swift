@@ -30,10 +30,12 @@ import Testing
             let second = MCPSession(servers: [Self.testServer(timeout: .seconds(150))], registry: registry)
             #expect(registry.runningServers == [], "naming a server starts nothing")
 
-            _ = try first.callTool(server: "test", tool: "echo", arguments: Self.json(#"{"text":"one"}"#), deadline: nil)
+            _ = try first.callTool(
+                server: "test", tool: "echo", arguments: Self.json(#"{"text":"one"}"#), deadline: nil)
             #expect(first.lastNotes.started)
             let output = first.lastNotes.serverOutput
-            #expect(output.contains { $0.hasSuffix("started") } && output.contains { $0.hasSuffix("echo 'one' x1 plain") })
+            #expect(
+                output.contains { $0.hasSuffix("started") } && output.contains { $0.hasSuffix("echo 'one' x1 plain") })
             let started = try #require(output.first { $0.hasSuffix("started") })
             let pid = try #require(Int32(started.split(separator: "[")[1].split(separator: "]")[0]))
 
@@ -54,7 +56,8 @@ import Testing
     @Test func aServerThatCannotStartSaysWhyWithItsStderr() async throws {
         try await Blocking.onOwnThread {
             let missingScript = MCPServerSpec(
-                name: "broken", command: ServerCommand.python(), args: ["/nonexistent/server.py"], timeout: Self.patient)
+                name: "broken", command: ServerCommand.python(), args: ["/nonexistent/server.py"], timeout: Self.patient
+            )
             let session = MCPSession(servers: [missingScript], registry: MCPServerRegistry())
             defer { session.close() }
             do {
@@ -90,19 +93,22 @@ import Testing
             let tools = try session.listTools(server: "time", deadline: nil)
             #expect(tools.arrayValue?.compactMap { $0["name"]?.stringValue } == ["get_current_time", "convert_time"])
             let now = try session.callTool(
-                server: "time", tool: "get_current_time", arguments: Self.json(#"{"timezone":"Europe/Paris"}"#), deadline: nil)
+                server: "time", tool: "get_current_time", arguments: Self.json(#"{"timezone":"Europe/Paris"}"#),
+                deadline: nil)
             #expect(now.structuredContent?["timezone"]?.stringValue == "Europe/Paris")
             #expect(now.structuredContent?["datetime"]?.stringValue?.hasPrefix("20") == true)
             #expect(now.json["isError"] == .bool(false))
             // The text form the original ABI hands back is the server's text item.
             #expect(now.text.contains("\"timezone\": \"Europe/Paris\""))
 
-            #expect(throws: MCPServiceError.invalidArguments(
-                "mcp.call time/convert_time: the arguments do not match the tool's inputSchema: "
-                    + "/source_timezone: required, but missing; /target_timezone: required, but missing; "
-                    + "/time: expected string, got integer")
+            #expect(
+                throws: MCPServiceError.invalidArguments(
+                    "mcp.call time/convert_time: the arguments do not match the tool's inputSchema: "
+                        + "/source_timezone: required, but missing; /target_timezone: required, but missing; "
+                        + "/time: expected string, got integer")
             ) {
-                try session.callTool(server: "time", tool: "convert_time", arguments: Self.json(#"{"time":930}"#), deadline: nil)
+                try session.callTool(
+                    server: "time", tool: "convert_time", arguments: Self.json(#"{"time":930}"#), deadline: nil)
             }
             // The server has no prompts or resources: listing them is empty, not an error.
             #expect(try session.listPrompts(server: "time", deadline: nil) == .array([]))

@@ -12,12 +12,16 @@ import Testing
         let spec = MCPServerSpec(
             name: "tools", command: "/bin/sh", env: ["MODE": .literal("fast"), "TOKEN": .environment("GITHUB_TOKEN")])
         let launch = try ServerLaunch.resolve(spec, hostEnvironment: host)
-        #expect(launch.environment == ["PATH": "/usr/bin:/bin", "HOME": "/home/agent", "MODE": "fast", "TOKEN": "ghp-secret"])
+        #expect(
+            launch.environment == [
+                "PATH": "/usr/bin:/bin", "HOME": "/home/agent", "MODE": "fast", "TOKEN": "ghp-secret",
+            ])
         #expect(launch.environment["OPENAI_API_KEY"] == nil)
     }
 
     @Test func anUnsetVariableNamesTheServerAndTheField() {
-        let spec = MCPServerSpec(name: "tools", command: "/bin/sh", env: ["TOKEN": .environment("NANOS_TEST_UNSET_VAR")])
+        let spec = MCPServerSpec(
+            name: "tools", command: "/bin/sh", env: ["TOKEN": .environment("NANOS_TEST_UNSET_VAR")])
         #expect(throws: MCPServiceError.self) { try ServerLaunch.resolve(spec, hostEnvironment: [:]) }
         do {
             _ = try ServerLaunch.resolve(spec, hostEnvironment: [:])
@@ -31,7 +35,9 @@ import Testing
     @Test func bareCommandsAreFoundInPathThenInTheToolFolder() throws {
         let environment = ["PATH": "/nonexistent:/bin", "NANOS_CACHE": "/cache"]
         #expect(try ServerCommand.locate("sh", server: "s", environment: environment) == "/bin/sh")
-        #expect(ServerCommand.searchFolders(environment: environment).last == ServerCommand.toolFolder(environment: environment))
+        #expect(
+            ServerCommand.searchFolders(environment: environment).last
+                == ServerCommand.toolFolder(environment: environment))
         #expect(ServerCommand.toolFolder(environment: environment).hasPrefix("/cache/mcp-"))
         #expect(throws: MCPServiceError.self) {
             try ServerCommand.locate("no-such-mcp-server", server: "s", environment: environment)

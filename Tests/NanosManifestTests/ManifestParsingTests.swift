@@ -191,7 +191,10 @@ let minimalManifest = """
                     name: "files", command: "npx", args: ["-y", "@modelcontextprotocol/server-filesystem", "."]),
                 MCPServerSpec(
                     name: "search", command: "/agents/demo/bin/search-server", args: ["--port", "8080"],
-                    env: ["LOG_LEVEL": .literal("debug"), "RETRIES": .literal("3"), "API_TOKEN": .environment("SEARCH_TOKEN")],
+                    env: [
+                        "LOG_LEVEL": .literal("debug"), "RETRIES": .literal("3"),
+                        "API_TOKEN": .environment("SEARCH_TOKEN"),
+                    ],
                     cwd: "/agents/demo/servers/search", timeout: .milliseconds(500)),
             ])
     }

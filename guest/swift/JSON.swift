@@ -214,7 +214,9 @@ private struct JSONParser {
     }
 
     private mutating func parseObject(depth: Int) throws(JSONParseError) -> JSONValue {
-        guard depth <= JSONValue.maximumDepth else { throw failure("nested deeper than \(JSONValue.maximumDepth) levels") }
+        guard depth <= JSONValue.maximumDepth else {
+            throw failure("nested deeper than \(JSONValue.maximumDepth) levels")
+        }
         index += 1  // {
         var members: [(key: String, value: JSONValue)] = []
         skipWhitespace()
@@ -234,7 +236,9 @@ private struct JSONParser {
     }
 
     private mutating func parseArray(depth: Int) throws(JSONParseError) -> JSONValue {
-        guard depth <= JSONValue.maximumDepth else { throw failure("nested deeper than \(JSONValue.maximumDepth) levels") }
+        guard depth <= JSONValue.maximumDepth else {
+            throw failure("nested deeper than \(JSONValue.maximumDepth) levels")
+        }
         index += 1  // [
         var items: [JSONValue] = []
         skipWhitespace()
@@ -374,7 +378,8 @@ private struct JSONParser {
 
     private mutating func expectLiteral(_ literal: String) throws(JSONParseError) {
         let expected = Array(literal.utf8)
-        guard index + expected.count <= bytes.count, bytes[index..<index + expected.count].elementsEqual(expected) else {
+        guard index + expected.count <= bytes.count, bytes[index..<index + expected.count].elementsEqual(expected)
+        else {
             throw failure("expected \(literal)")
         }
         index += expected.count
@@ -400,7 +405,8 @@ private struct JSONParser {
 
     @inline(__always) private mutating func skipWhitespace() {
         while let byte = peek(),
-            byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") || byte == UInt8(ascii: "\t")
+            byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r")
+                || byte == UInt8(ascii: "\t")
         {
             index += 1
         }

@@ -143,9 +143,11 @@ enum Nanos {
             init(_ name: String?) {
                 let bytes = name?.utf8
                 code =
-                    bytes?.elementsEqual("file".utf8) == true ? 0
-                    : bytes?.elementsEqual("dir".utf8) == true ? 1
-                    : bytes?.elementsEqual("symlink".utf8) == true ? 2 : 3
+                    bytes?.elementsEqual("file".utf8) == true
+                    ? 0
+                    : bytes?.elementsEqual("dir".utf8) == true
+                        ? 1
+                        : bytes?.elementsEqual("symlink".utf8) == true ? 2 : 3
             }
 
             private init(code: UInt8) {
@@ -213,7 +215,8 @@ enum Nanos {
             var entries: [Entry] = []
             for item in items {
                 guard let name = item["name"]?.stringValue else { throw malformed }
-                entries.append(Entry(name: name, kind: EntryKind(item["type"]?.stringValue), size: item["size"]?.intValue ?? 0))
+                entries.append(
+                    Entry(name: name, kind: EntryKind(item["type"]?.stringValue), size: item["size"]?.intValue ?? 0))
             }
             return entries
         }
@@ -388,7 +391,8 @@ enum Nanos {
         /// an `isError` answer throws EIO with the server's text.
         static func call(_ server: String, _ tool: String, arguments: String = "{}") throws(NanosError) -> String {
             try withUTF8Triple(server, tool, arguments) { s, t, a throws(NanosError) in
-                try takeString(nanos_sys_mcp_call(s.baseAddress, length(s), t.baseAddress, length(t), a.baseAddress, length(a)))
+                try takeString(
+                    nanos_sys_mcp_call(s.baseAddress, length(s), t.baseAddress, length(t), a.baseAddress, length(a)))
             }
         }
 
@@ -424,20 +428,27 @@ enum Nanos {
         /// `{"description",…,"messages":[{"role","content"}]}`.
         static func getPrompt(_ server: String, _ name: String, arguments: String = "{}") throws(NanosError) -> String {
             try withUTF8Triple(server, name, arguments) { s, n, a throws(NanosError) in
-                try takeString(nanos_sys_mcp_get_prompt(s.baseAddress, length(s), n.baseAddress, length(n), a.baseAddress, length(a)))
+                try takeString(
+                    nanos_sys_mcp_get_prompt(
+                        s.baseAddress, length(s), n.baseAddress, length(n), a.baseAddress, length(a)))
             }
         }
 
-        private static func length(_ bytes: UnsafeBufferPointer<UInt8>) -> Int32 { Int32(truncatingIfNeeded: bytes.count) }
+        private static func length(_ bytes: UnsafeBufferPointer<UInt8>) -> Int32 {
+            Int32(truncatingIfNeeded: bytes.count)
+        }
 
         /// Three strings' UTF-8 at once, for calls that take three (ptr, len) pairs.
         private static func withUTF8Triple<T>(
             _ first: String, _ second: String, _ third: String,
-            _ body: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>) throws(NanosError) -> T
+            _ body: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>)
+                throws(NanosError) -> T
         ) throws(NanosError) -> T {
             try Nanos.withUTF8(first) { (a: UnsafeBufferPointer<UInt8>) throws(NanosError) -> T in
                 try Nanos.withUTF8(second) { (b: UnsafeBufferPointer<UInt8>) throws(NanosError) -> T in
-                    try Nanos.withUTF8(third) { (c: UnsafeBufferPointer<UInt8>) throws(NanosError) -> T in try body(a, b, c) }
+                    try Nanos.withUTF8(third) { (c: UnsafeBufferPointer<UInt8>) throws(NanosError) -> T in
+                        try body(a, b, c)
+                    }
                 }
             }
         }
@@ -504,7 +515,9 @@ enum Nanos {
 
         private static func response(_ answer: [UInt8]) throws(NanosError) -> Response {
             let malformed = NanosError(code: NanosError.EIO, message: "web.fetch returned malformed JSON")
-            guard let value = try? JSONValue.parse(answer), let status = value["status"]?.intValue else { throw malformed }
+            guard let value = try? JSONValue.parse(answer), let status = value["status"]?.intValue else {
+                throw malformed
+            }
             var headers: [(name: String, value: String)] = []
             for member in value["headers"]?.objectValue ?? [] {
                 guard let text = member.value.stringValue else { throw malformed }
@@ -520,7 +533,8 @@ enum Nanos {
                 body = []
             }
             return Response(
-                status: Int(truncatingIfNeeded: status), url: value["url"]?.stringValue ?? "", headers: headers, body: body)
+                status: Int(truncatingIfNeeded: status), url: value["url"]?.stringValue ?? "", headers: headers,
+                body: body)
         }
 
         fileprivate static func equalIgnoringASCIICase(_ a: String, _ b: String) -> Bool {
@@ -590,11 +604,13 @@ enum Nanos {
                 throw NanosError(code: NanosError.EINVAL, message: "random.bytes: count \(count) is out of range")
             }
             var bytes = [UInt8](repeating: 0, count: count)
-            let result = bytes.withUnsafeMutableBufferPointer { (buffer: inout UnsafeMutableBufferPointer<UInt8>) -> Int64 in
+            let result = bytes.withUnsafeMutableBufferPointer {
+                (buffer: inout UnsafeMutableBufferPointer<UInt8>) -> Int64 in
                 nanos_sys_random_bytes_into(Int32(count), buffer.baseAddress, Int32(count))
             }
             guard try takeInto(result, capacity: count) == count else {
-                throw NanosError(code: NanosError.EIO, message: "random.bytes: the host wrote a different number of bytes")
+                throw NanosError(
+                    code: NanosError.EIO, message: "random.bytes: the host wrote a different number of bytes")
             }
             return bytes
         }
@@ -691,25 +707,37 @@ func nanos_sys_agent_done(_ summary: UnsafePointer<UInt8>?, _ summaryLen: Int32)
 @_extern(wasm, module: "nanos", name: "fs_read") @_extern(c)
 func nanos_sys_fs_read(_ path: UnsafePointer<UInt8>?, _ pathLen: Int32) -> Int64
 @_extern(wasm, module: "nanos", name: "fs_read_into") @_extern(c)
-func nanos_sys_fs_read_into(_ path: UnsafePointer<UInt8>?, _ pathLen: Int32, _ out: UnsafeMutablePointer<UInt8>?, _ outCap: Int32) -> Int64
+func nanos_sys_fs_read_into(
+    _ path: UnsafePointer<UInt8>?, _ pathLen: Int32, _ out: UnsafeMutablePointer<UInt8>?, _ outCap: Int32
+) -> Int64
 @_extern(wasm, module: "nanos", name: "fs_write") @_extern(c)
-func nanos_sys_fs_write(_ path: UnsafePointer<UInt8>?, _ pathLen: Int32, _ data: UnsafePointer<UInt8>?, _ dataLen: Int32) -> Int32
+func nanos_sys_fs_write(
+    _ path: UnsafePointer<UInt8>?, _ pathLen: Int32, _ data: UnsafePointer<UInt8>?, _ dataLen: Int32
+) -> Int32
 @_extern(wasm, module: "nanos", name: "fs_list") @_extern(c)
 func nanos_sys_fs_list(_ path: UnsafePointer<UInt8>?, _ pathLen: Int32) -> Int64
 @_extern(wasm, module: "nanos", name: "fs_list_into") @_extern(c)
-func nanos_sys_fs_list_into(_ path: UnsafePointer<UInt8>?, _ pathLen: Int32, _ out: UnsafeMutablePointer<UInt8>?, _ outCap: Int32) -> Int64
+func nanos_sys_fs_list_into(
+    _ path: UnsafePointer<UInt8>?, _ pathLen: Int32, _ out: UnsafeMutablePointer<UInt8>?, _ outCap: Int32
+) -> Int64
 @_extern(wasm, module: "nanos", name: "web_fetch") @_extern(c)
 func nanos_sys_web_fetch(_ req: UnsafePointer<UInt8>?, _ reqLen: Int32) -> Int64
 @_extern(wasm, module: "nanos", name: "web_fetch_into") @_extern(c)
-func nanos_sys_web_fetch_into(_ req: UnsafePointer<UInt8>?, _ reqLen: Int32, _ out: UnsafeMutablePointer<UInt8>?, _ outCap: Int32) -> Int64
+func nanos_sys_web_fetch_into(
+    _ req: UnsafePointer<UInt8>?, _ reqLen: Int32, _ out: UnsafeMutablePointer<UInt8>?, _ outCap: Int32
+) -> Int64
 @_extern(wasm, module: "nanos", name: "llm_infer") @_extern(c)
 func nanos_sys_llm_infer(_ req: UnsafePointer<UInt8>?, _ reqLen: Int32) -> Int64
 @_extern(wasm, module: "nanos", name: "llm_infer_into") @_extern(c)
-func nanos_sys_llm_infer_into(_ req: UnsafePointer<UInt8>?, _ reqLen: Int32, _ out: UnsafeMutablePointer<UInt8>?, _ outCap: Int32) -> Int64
+func nanos_sys_llm_infer_into(
+    _ req: UnsafePointer<UInt8>?, _ reqLen: Int32, _ out: UnsafeMutablePointer<UInt8>?, _ outCap: Int32
+) -> Int64
 @_extern(wasm, module: "nanos", name: "llm_chat") @_extern(c)
 func nanos_sys_llm_chat(_ req: UnsafePointer<UInt8>?, _ reqLen: Int32) -> Int64
 @_extern(wasm, module: "nanos", name: "llm_chat_into") @_extern(c)
-func nanos_sys_llm_chat_into(_ req: UnsafePointer<UInt8>?, _ reqLen: Int32, _ out: UnsafeMutablePointer<UInt8>?, _ outCap: Int32) -> Int64
+func nanos_sys_llm_chat_into(
+    _ req: UnsafePointer<UInt8>?, _ reqLen: Int32, _ out: UnsafeMutablePointer<UInt8>?, _ outCap: Int32
+) -> Int64
 @_extern(wasm, module: "nanos", name: "llm_stream_open") @_extern(c)
 func nanos_sys_llm_stream_open(_ req: UnsafePointer<UInt8>?, _ reqLen: Int32) -> Int32
 @_extern(wasm, module: "nanos", name: "llm_stream_next") @_extern(c)
@@ -719,29 +747,52 @@ func nanos_sys_llm_stream_next_into(_ handle: Int32, _ out: UnsafeMutablePointer
 @_extern(wasm, module: "nanos", name: "llm_stream_close") @_extern(c)
 func nanos_sys_llm_stream_close(_ handle: Int32) -> Int32
 @_extern(wasm, module: "nanos", name: "mcp_call") @_extern(c)
-func nanos_sys_mcp_call(_ server: UnsafePointer<UInt8>?, _ serverLen: Int32, _ tool: UnsafePointer<UInt8>?, _ toolLen: Int32, _ args: UnsafePointer<UInt8>?, _ argsLen: Int32) -> Int64
+func nanos_sys_mcp_call(
+    _ server: UnsafePointer<UInt8>?, _ serverLen: Int32, _ tool: UnsafePointer<UInt8>?, _ toolLen: Int32,
+    _ args: UnsafePointer<UInt8>?, _ argsLen: Int32
+) -> Int64
 @_extern(wasm, module: "nanos", name: "mcp_call_into") @_extern(c)
-func nanos_sys_mcp_call_into(_ server: UnsafePointer<UInt8>?, _ serverLen: Int32, _ tool: UnsafePointer<UInt8>?, _ toolLen: Int32, _ args: UnsafePointer<UInt8>?, _ argsLen: Int32, _ out: UnsafeMutablePointer<UInt8>?, _ outCap: Int32) -> Int64
+func nanos_sys_mcp_call_into(
+    _ server: UnsafePointer<UInt8>?, _ serverLen: Int32, _ tool: UnsafePointer<UInt8>?, _ toolLen: Int32,
+    _ args: UnsafePointer<UInt8>?, _ argsLen: Int32, _ out: UnsafeMutablePointer<UInt8>?, _ outCap: Int32
+) -> Int64
 @_extern(wasm, module: "nanos", name: "mcp_list_tools") @_extern(c)
 func nanos_sys_mcp_list_tools(_ server: UnsafePointer<UInt8>?, _ serverLen: Int32) -> Int64
 @_extern(wasm, module: "nanos", name: "mcp_list_tools_into") @_extern(c)
-func nanos_sys_mcp_list_tools_into(_ server: UnsafePointer<UInt8>?, _ serverLen: Int32, _ out: UnsafeMutablePointer<UInt8>?, _ outCap: Int32) -> Int64
+func nanos_sys_mcp_list_tools_into(
+    _ server: UnsafePointer<UInt8>?, _ serverLen: Int32, _ out: UnsafeMutablePointer<UInt8>?, _ outCap: Int32
+) -> Int64
 @_extern(wasm, module: "nanos", name: "mcp_list_resources") @_extern(c)
 func nanos_sys_mcp_list_resources(_ server: UnsafePointer<UInt8>?, _ serverLen: Int32) -> Int64
 @_extern(wasm, module: "nanos", name: "mcp_list_resources_into") @_extern(c)
-func nanos_sys_mcp_list_resources_into(_ server: UnsafePointer<UInt8>?, _ serverLen: Int32, _ out: UnsafeMutablePointer<UInt8>?, _ outCap: Int32) -> Int64
+func nanos_sys_mcp_list_resources_into(
+    _ server: UnsafePointer<UInt8>?, _ serverLen: Int32, _ out: UnsafeMutablePointer<UInt8>?, _ outCap: Int32
+) -> Int64
 @_extern(wasm, module: "nanos", name: "mcp_read_resource") @_extern(c)
-func nanos_sys_mcp_read_resource(_ server: UnsafePointer<UInt8>?, _ serverLen: Int32, _ uri: UnsafePointer<UInt8>?, _ uriLen: Int32) -> Int64
+func nanos_sys_mcp_read_resource(
+    _ server: UnsafePointer<UInt8>?, _ serverLen: Int32, _ uri: UnsafePointer<UInt8>?, _ uriLen: Int32
+) -> Int64
 @_extern(wasm, module: "nanos", name: "mcp_read_resource_into") @_extern(c)
-func nanos_sys_mcp_read_resource_into(_ server: UnsafePointer<UInt8>?, _ serverLen: Int32, _ uri: UnsafePointer<UInt8>?, _ uriLen: Int32, _ out: UnsafeMutablePointer<UInt8>?, _ outCap: Int32) -> Int64
+func nanos_sys_mcp_read_resource_into(
+    _ server: UnsafePointer<UInt8>?, _ serverLen: Int32, _ uri: UnsafePointer<UInt8>?, _ uriLen: Int32,
+    _ out: UnsafeMutablePointer<UInt8>?, _ outCap: Int32
+) -> Int64
 @_extern(wasm, module: "nanos", name: "mcp_list_prompts") @_extern(c)
 func nanos_sys_mcp_list_prompts(_ server: UnsafePointer<UInt8>?, _ serverLen: Int32) -> Int64
 @_extern(wasm, module: "nanos", name: "mcp_list_prompts_into") @_extern(c)
-func nanos_sys_mcp_list_prompts_into(_ server: UnsafePointer<UInt8>?, _ serverLen: Int32, _ out: UnsafeMutablePointer<UInt8>?, _ outCap: Int32) -> Int64
+func nanos_sys_mcp_list_prompts_into(
+    _ server: UnsafePointer<UInt8>?, _ serverLen: Int32, _ out: UnsafeMutablePointer<UInt8>?, _ outCap: Int32
+) -> Int64
 @_extern(wasm, module: "nanos", name: "mcp_get_prompt") @_extern(c)
-func nanos_sys_mcp_get_prompt(_ server: UnsafePointer<UInt8>?, _ serverLen: Int32, _ name: UnsafePointer<UInt8>?, _ nameLen: Int32, _ args: UnsafePointer<UInt8>?, _ argsLen: Int32) -> Int64
+func nanos_sys_mcp_get_prompt(
+    _ server: UnsafePointer<UInt8>?, _ serverLen: Int32, _ name: UnsafePointer<UInt8>?, _ nameLen: Int32,
+    _ args: UnsafePointer<UInt8>?, _ argsLen: Int32
+) -> Int64
 @_extern(wasm, module: "nanos", name: "mcp_get_prompt_into") @_extern(c)
-func nanos_sys_mcp_get_prompt_into(_ server: UnsafePointer<UInt8>?, _ serverLen: Int32, _ name: UnsafePointer<UInt8>?, _ nameLen: Int32, _ args: UnsafePointer<UInt8>?, _ argsLen: Int32, _ out: UnsafeMutablePointer<UInt8>?, _ outCap: Int32) -> Int64
+func nanos_sys_mcp_get_prompt_into(
+    _ server: UnsafePointer<UInt8>?, _ serverLen: Int32, _ name: UnsafePointer<UInt8>?, _ nameLen: Int32,
+    _ args: UnsafePointer<UInt8>?, _ argsLen: Int32, _ out: UnsafeMutablePointer<UInt8>?, _ outCap: Int32
+) -> Int64
 @_extern(wasm, module: "nanos", name: "clock_now") @_extern(c)
 func nanos_sys_clock_now() -> Int64
 @_extern(wasm, module: "nanos", name: "random_bytes") @_extern(c)

@@ -7,7 +7,8 @@ final class BusService: Service {
         [
             "env.agent_send": { arguments in
                 .failure(
-                    SyscallFailure(.ENOENT, "no agent named \(String(decoding: arguments.bytes(0), as: UTF8.self)) in this run"))
+                    SyscallFailure(
+                        .ENOENT, "no agent named \(String(decoding: arguments.bytes(0), as: UTF8.self)) in this run"))
             },
             "env.agent_recv": { _ in .data([]) },
         ]

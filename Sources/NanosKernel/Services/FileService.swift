@@ -58,7 +58,9 @@ final class FileService: Service {
 
 /// A path argument as text.
 func utf8Path(_ bytes: [UInt8]) throws(SyscallFailure) -> String {
-    guard bytes.count <= SyscallLimits.path else { throw SyscallFailure(.E2BIG, "path is over \(SyscallLimits.path) bytes") }
+    guard bytes.count <= SyscallLimits.path else {
+        throw SyscallFailure(.E2BIG, "path is over \(SyscallLimits.path) bytes")
+    }
     // ASCII is valid UTF-8 as it stands and is what paths nearly always are; checking
     // for it costs a fraction of the general validation.
     if bytes.allSatisfy({ $0 < 0x80 }) { return String(decoding: bytes, as: UTF8.self) }

@@ -223,8 +223,10 @@ struct TokenBudget {
     mutating func open(_ handle: Int32, usage: InferenceUsage, request: InferenceRequest) {
         used += usage.promptTokens + usage.generatedTokens
         guard let budget = request.tokenBudget else { return }
-        reserved[handle] = max(0, min(request.maxTokens ?? LocalLanguageModel.defaultMaxTokens, budget - usage.promptTokens)
-            - usage.generatedTokens)
+        reserved[handle] = max(
+            0,
+            min(request.maxTokens ?? LocalLanguageModel.defaultMaxTokens, budget - usage.promptTokens)
+                - usage.generatedTokens)
     }
 
     /// Charges tokens a stream generated since the last charge.

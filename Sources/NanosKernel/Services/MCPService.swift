@@ -43,7 +43,9 @@ final class MCPService: Service {
             },
             "mcp_list_tools": { arguments in
                 self.request { session, deadline throws(MCPServiceError) in
-                    Array(try session.listTools(server: try text(arguments.bytes(0), "server"), deadline: deadline).serialized().utf8)
+                    Array(
+                        try session.listTools(server: try text(arguments.bytes(0), "server"), deadline: deadline)
+                            .serialized().utf8)
                 }
             },
             "mcp_list_resources": { arguments in
@@ -64,7 +66,9 @@ final class MCPService: Service {
             },
             "mcp_list_prompts": { arguments in
                 self.request { session, deadline throws(MCPServiceError) in
-                    Array(try session.listPrompts(server: try text(arguments.bytes(0), "server"), deadline: deadline).serialized().utf8)
+                    Array(
+                        try session.listPrompts(server: try text(arguments.bytes(0), "server"), deadline: deadline)
+                            .serialized().utf8)
                 }
             },
             "mcp_get_prompt": { arguments in
@@ -122,4 +126,3 @@ extension SyscallFailure {
         }
     }
 }
-

@@ -33,7 +33,8 @@ final class NetService: Service {
         [
             "web_fetch": { arguments in
                 .catching { () throws(SyscallFailure) in
-                    let answer = try self.fetch(try WebRequest(arguments.bytes(0), call: "web.fetch"), call: "web.fetch")
+                    let answer = try self.fetch(
+                        try WebRequest(arguments.bytes(0), call: "web.fetch"), call: "web.fetch")
                     return .data(Array(answer.json.serialized().utf8))
                 }
             },
@@ -56,15 +57,19 @@ final class NetService: Service {
                 return answer
             }
             guard let next = URL(string: location, relativeTo: current.url)?.absoluteURL else {
-                throw SyscallFailure(.EIO, "\(call): \(current.url.absoluteString) redirects to an invalid URL: \(location)")
+                throw SyscallFailure(
+                    .EIO, "\(call): \(current.url.absoluteString) redirects to an invalid URL: \(location)")
             }
             // 303, and 301/302 after anything but GET or HEAD, turn into a GET without a body (as browsers do).
-            let keepsMethod = answer.status == 307 || answer.status == 308 || current.method == "GET" || current.method == "HEAD"
+            let keepsMethod =
+                answer.status == 307 || answer.status == 308 || current.method == "GET" || current.method == "HEAD"
             current = WebRequest(
-                url: next, method: keepsMethod && answer.status != 303 ? current.method : "GET", headers: current.headers,
+                url: next, method: keepsMethod && answer.status != 303 ? current.method : "GET",
+                headers: current.headers,
                 body: keepsMethod && answer.status != 303 ? current.body : [])
         }
-        throw SyscallFailure(.EIO, "\(call): more than \(SyscallLimits.webRedirects) redirects from \(request.url.absoluteString)")
+        throw SyscallFailure(
+            .EIO, "\(call): more than \(SyscallLimits.webRedirects) redirects from \(request.url.absoluteString)")
     }
 
     /// One hop: checked, then sent.
@@ -167,9 +172,12 @@ struct WebRequest {
         } catch {
             throw SyscallFailure(.EINVAL, "\(call): the request is not valid JSON: \(error)")
         }
-        guard case .object(let members) = json else { throw SyscallFailure(.EINVAL, "\(call): the request must be an object") }
+        guard case .object(let members) = json else {
+            throw SyscallFailure(.EINVAL, "\(call): the request must be an object")
+        }
         for (key, _) in members where !["url", "method", "headers", "body"].contains(key) {
-            throw SyscallFailure(.EINVAL, "\(call): unknown field \(key.debugDescription); fields are url, method, headers, body")
+            throw SyscallFailure(
+                .EINVAL, "\(call): unknown field \(key.debugDescription); fields are url, method, headers, body")
         }
         guard let urlText = json["url"]?.stringValue else {
             throw SyscallFailure(.EINVAL, "\(call): the request needs \"url\", a string")
@@ -177,7 +185,9 @@ struct WebRequest {
         let method = (json["method"].map { $0.stringValue ?? "" } ?? "GET").uppercased()
         guard Self.methods.contains(method) else {
             throw SyscallFailure(
-                .EINVAL, "\(call): method \(method.debugDescription) is not one of \(Self.methods.sorted().joined(separator: ", "))")
+                .EINVAL,
+                "\(call): method \(method.debugDescription) is not one of \(Self.methods.sorted().joined(separator: ", "))"
+            )
         }
         var headers: [(String, String)] = []
         if let given = json["headers"] {
@@ -188,16 +198,20 @@ struct WebRequest {
                 throw SyscallFailure(.E2BIG, "\(call): \(pairs.count) headers; at most \(Self.maxHeaders)")
             }
             for (name, value) in pairs {
-                guard let text = value.stringValue, Self.isToken(name), !text.contains(where: { $0 == "\r" || $0 == "\n" })
+                guard let text = value.stringValue, Self.isToken(name),
+                    !text.contains(where: { $0 == "\r" || $0 == "\n" })
                 else {
-                    throw SyscallFailure(.EINVAL, "\(call): header \(name.debugDescription) is not a valid name with a string value")
+                    throw SyscallFailure(
+                        .EINVAL, "\(call): header \(name.debugDescription) is not a valid name with a string value")
                 }
                 headers.append((name, text))
             }
         }
         var body: [UInt8] = []
         if let given = json["body"] {
-            guard let text = given.stringValue else { throw SyscallFailure(.EINVAL, "\(call): \"body\" must be a string") }
+            guard let text = given.stringValue else {
+                throw SyscallFailure(.EINVAL, "\(call): \"body\" must be a string")
+            }
             body = Array(text.utf8)
         }
         try self.init(url: urlText, call: call)

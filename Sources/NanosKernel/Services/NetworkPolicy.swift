@@ -153,7 +153,9 @@ struct ResolvedAddress: Sendable, Equatable {
         var addresses: [ResolvedAddress] = []
         var node: UnsafeMutablePointer<addrinfo>? = head
         while let current = node {
-            if let address = ResolvedAddress(current.pointee), !addresses.contains(address) { addresses.append(address) }
+            if let address = ResolvedAddress(current.pointee), !addresses.contains(address) {
+                addresses.append(address)
+            }
             node = current.pointee.ai_next
         }
         return addresses

@@ -36,7 +36,8 @@ struct RunNotes {
         guard note.count <= SyscallLimits.notesBytes - storedBytes else {
             throw SyscallFailure(
                 .EQUOTA,
-                "memory_store: the run's notes hold at most \(SyscallLimits.notesBytes) bytes and \(storedBytes) are used; the note was not kept")
+                "memory_store: the run's notes hold at most \(SyscallLimits.notesBytes) bytes and \(storedBytes) are used; the note was not kept"
+            )
         }
         storedBytes += note.count
         let text = String(decoding: note, as: UTF8.self)

@@ -7,10 +7,13 @@ final class RandomService: Service {
         [
             "random_bytes": { arguments in
                 let count = arguments.int(0)
-                guard count >= 0 else { return .failure(SyscallFailure(.EINVAL, "random.bytes: negative length \(count)")) }
+                guard count >= 0 else {
+                    return .failure(SyscallFailure(.EINVAL, "random.bytes: negative length \(count)"))
+                }
                 guard count <= SyscallLimits.randomBytes else {
                     return .failure(
-                        SyscallFailure(.E2BIG, "random.bytes: \(count) is over the limit of \(SyscallLimits.randomBytes)"))
+                        SyscallFailure(
+                            .E2BIG, "random.bytes: \(count) is over the limit of \(SyscallLimits.randomBytes)"))
                 }
                 return .data(secureRandomBytes(Int(count)))
             }

@@ -51,7 +51,8 @@ let abiTarget = FuzzTarget(
         makeScratchFiles()
         // A file beside the granted folder, and links to it from inside.
         _ = FileManager.default.createFile(atPath: "\(scratchFolder)/secret.txt", contents: Data(secretMarker))
-        try? FileManager.default.createSymbolicLink(atPath: "\(scratchFolder)/data/secret", withDestinationPath: "../secret.txt")
+        try? FileManager.default.createSymbolicLink(
+            atPath: "\(scratchFolder)/data/secret", withDestinationPath: "../secret.txt")
         try? FileManager.default.createSymbolicLink(
             atPath: "\(scratchFolder)/data/sub/up", withDestinationPath: scratchFolder)
         do {
@@ -73,7 +74,9 @@ extension Array where Element == UInt8 {
         return withUnsafeBufferPointer { haystack in
             var start = 0
             while start + needle.count <= haystack.count {
-                if haystack[start] == first, haystack[start..<start + needle.count].elementsEqual(needle) { return true }
+                if haystack[start] == first, haystack[start..<start + needle.count].elementsEqual(needle) {
+                    return true
+                }
                 start += 1
             }
             return false
@@ -99,23 +102,24 @@ struct GuestImport {
 private func i32s(_ count: Int) -> [String] { Array(repeating: "i32", count: count) }
 
 /// Every call of the ABI table (both modules), then the WASI subset and one stubbed call.
-let abiImports: [GuestImport] = ABI.calls.map {
-    GuestImport($0.module.rawValue, $0.name, i32s($0.wasmParameterCount), $0.returnsI64 ? "i64" : "i32")
-} + [
-    // The WASI subset, and one stubbed call.
-    GuestImport("wasi_snapshot_preview1", "fd_write", i32s(4), "i32"),
-    GuestImport("wasi_snapshot_preview1", "proc_exit", i32s(1), nil),
-    GuestImport("wasi_snapshot_preview1", "clock_time_get", ["i32", "i64", "i32"], "i32"),
-    GuestImport("wasi_snapshot_preview1", "random_get", i32s(2), "i32"),
-    GuestImport("wasi_snapshot_preview1", "environ_sizes_get", i32s(2), "i32"),
-    GuestImport("wasi_snapshot_preview1", "args_sizes_get", i32s(2), "i32"),
-    GuestImport("wasi_snapshot_preview1", "environ_get", i32s(2), "i32"),
-    GuestImport("wasi_snapshot_preview1", "args_get", i32s(2), "i32"),
-    GuestImport("wasi_snapshot_preview1", "fd_prestat_get", i32s(2), "i32"),
-    GuestImport("wasi_snapshot_preview1", "fd_fdstat_get", i32s(2), "i32"),
-    GuestImport("wasi_snapshot_preview1", "fd_close", i32s(1), "i32"),
-    GuestImport("wasi_snapshot_preview1", "fd_read", i32s(4), "i32"),
-]
+let abiImports: [GuestImport] =
+    ABI.calls.map {
+        GuestImport($0.module.rawValue, $0.name, i32s($0.wasmParameterCount), $0.returnsI64 ? "i64" : "i32")
+    } + [
+        // The WASI subset, and one stubbed call.
+        GuestImport("wasi_snapshot_preview1", "fd_write", i32s(4), "i32"),
+        GuestImport("wasi_snapshot_preview1", "proc_exit", i32s(1), nil),
+        GuestImport("wasi_snapshot_preview1", "clock_time_get", ["i32", "i64", "i32"], "i32"),
+        GuestImport("wasi_snapshot_preview1", "random_get", i32s(2), "i32"),
+        GuestImport("wasi_snapshot_preview1", "environ_sizes_get", i32s(2), "i32"),
+        GuestImport("wasi_snapshot_preview1", "args_sizes_get", i32s(2), "i32"),
+        GuestImport("wasi_snapshot_preview1", "environ_get", i32s(2), "i32"),
+        GuestImport("wasi_snapshot_preview1", "args_get", i32s(2), "i32"),
+        GuestImport("wasi_snapshot_preview1", "fd_prestat_get", i32s(2), "i32"),
+        GuestImport("wasi_snapshot_preview1", "fd_fdstat_get", i32s(2), "i32"),
+        GuestImport("wasi_snapshot_preview1", "fd_close", i32s(1), "i32"),
+        GuestImport("wasi_snapshot_preview1", "fd_read", i32s(4), "i32"),
+    ]
 
 /// Ops after the imports, in order, with the WAT each runs.
 let extraOps: [(name: String, body: String)] = [
@@ -238,7 +242,8 @@ let abiGuestText: String = {
         text += "  (func $o\(index) (type $op) ;; \(entry.module).\(entry.name)\n    \(body))\n"
     }
     for (offset, op) in extraOps.enumerated() {
-        text += "  (func $o\(abiImports.count + offset) (type $op) (local $a i32) (local $b i32) ;; \(op.name)\n    \(op.body))\n"
+        text +=
+            "  (func $o\(abiImports.count + offset) (type $op) (local $a i32) (local $b i32) ;; \(op.name)\n    \(op.body))\n"
     }
     text += "  (table \(opCount) funcref)\n"
     text += "  (elem (i32.const 0) \((0..<opCount).map { "$o\($0)" }.joined(separator: " ")))\n)\n"

@@ -16,8 +16,12 @@ let jsonTarget = FuzzTarget(
             check(false, "serialized JSON does not parse: \(error) in \(text.debugDescription)")
             return
         }
-        check(again.serialized() == text, "round trip changed \(text.debugDescription) to \(again.serialized().debugDescription)")
+        check(
+            again.serialized() == text,
+            "round trip changed \(text.debugDescription) to \(again.serialized().debugDescription)")
         let pretty = value.prettyPrinted()
         let fromPretty = try? JSONValue.parse(pretty)
-        check(fromPretty?.serialized() == text, "pretty form \(pretty.debugDescription) does not parse back to \(text.debugDescription)")
+        check(
+            fromPretty?.serialized() == text,
+            "pretty form \(pretty.debugDescription) does not parse back to \(text.debugDescription)")
     })

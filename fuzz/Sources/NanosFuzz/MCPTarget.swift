@@ -24,7 +24,9 @@ let mcpTarget = FuzzTarget(
         let (lines, end) = readLines(stream, maxLineBytes: limit, overflow: stderr ? .truncate : .fail)
         if stderr {
             let cut = Array(" …(cut)".utf8).count
-            check(lines.allSatisfy { $0.count <= limit + cut }, "a stderr line over the limit of \(limit) bytes was kept whole")
+            check(
+                lines.allSatisfy { $0.count <= limit + cut },
+                "a stderr line over the limit of \(limit) bytes was kept whole")
             let output = ServerOutput()
             for line in lines { output.append(String(decoding: line, as: UTF8.self)) }
             _ = output.take()
@@ -61,10 +63,14 @@ func checkFraming(_ stream: [UInt8], lines: [[UInt8]], end: String?, limit: Int)
     let expected = stream.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true).map(Array.init)
     if let end {
         check(end.contains("longer than the limit"), "the reader stopped for another reason: \(end)")
-        check(expected.contains { $0.count > limit }, "the reader refused a stream whose lines are all within \(limit) bytes")
+        check(
+            expected.contains { $0.count > limit },
+            "the reader refused a stream whose lines are all within \(limit) bytes")
         check(Array(expected.prefix(lines.count)) == lines, "the lines before the overflow were changed")
     } else {
-        check(lines == expected, "the reader split \(stream.count) bytes into \(lines.count) lines, not \(expected.count)")
+        check(
+            lines == expected, "the reader split \(stream.count) bytes into \(lines.count) lines, not \(expected.count)"
+        )
         check(lines.allSatisfy { $0.count <= limit }, "a line over the limit of \(limit) bytes was handed on")
     }
 }
@@ -117,7 +123,9 @@ func answer(_ response: Response<RawMethod>) {
     if let result = try? decoder.decode(CallTool.Result.self, from: data) {
         do {
             let content = try MCPSession.json(result.content, request: request)
-            let structured = try result.structuredContent.map { v throws(MCPServiceError) in try MCPSession.json(v, request: request) }
+            let structured = try result.structuredContent.map { v throws(MCPServiceError) in
+                try MCPSession.json(v, request: request)
+            }
             let answer = MCPToolResult(content: content, structuredContent: structured)
             _ = answer.json.serialized()
             _ = answer.text

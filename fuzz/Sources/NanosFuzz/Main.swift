@@ -28,7 +28,8 @@ func chooseTarget(argv0: String) -> FuzzTarget {
     if name.isEmpty, base.hasPrefix("fuzz-") { name = String(base.dropFirst("fuzz-".count)) }
     if let target = allTargets.first(where: { $0.name == name }) { return target }
     let names = allTargets.map(\.name).joined(separator: ", ")
-    var message = name.isEmpty
+    var message =
+        name.isEmpty
         ? "nanos fuzz: no target named; start this binary as fuzz-<target> or set \(targetVariable)\n"
         : "nanos fuzz: no target named \"\(name)\"\n"
     message += "targets: \(names)\n"
@@ -39,7 +40,8 @@ func chooseTarget(argv0: String) -> FuzzTarget {
 
 @_cdecl("LLVMFuzzerInitialize")
 public func initialize(
-    _ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>
+    _ argc: UnsafeMutablePointer<CInt>,
+    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>
 ) -> CInt {
     let argv0 = argv.pointee?.pointee.map { String(cString: $0) } ?? ""
     let target = chooseTarget(argv0: argv0)
@@ -56,7 +58,10 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
 }
 
 /// A property every input must keep; breaking it crashes, which libFuzzer reports.
-func check(_ condition: @autoclosure () -> Bool, _ message: @autoclosure () -> String, file: StaticString = #file, line: UInt = #line) {
+func check(
+    _ condition: @autoclosure () -> Bool, _ message: @autoclosure () -> String, file: StaticString = #file,
+    line: UInt = #line
+) {
     if !condition() {
         FileHandle.standardError.write(Data("nanos fuzz: property broken: \(message())\n".utf8))
         fatalError(message(), file: file, line: line)

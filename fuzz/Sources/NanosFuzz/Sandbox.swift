@@ -42,7 +42,8 @@ struct EchoModel: LanguageModel {
     }
 
     func stream(for request: InferenceRequest) -> EchoStream {
-        EchoStream(text: request.messages.last?.content ?? "", limit: min(request.maxTokens ?? 256, 64), stops: request.stop)
+        EchoStream(
+            text: request.messages.last?.content ?? "", limit: min(request.maxTokens ?? 256, 64), stops: request.stop)
     }
 }
 
@@ -96,7 +97,8 @@ func show(_ report: RunReport) {
     for step in report.steps {
         let outcome: String
         switch step.outcome {
-        case .data(let bytes): outcome = "data \(bytes.count) bytes: \(String(decoding: bytes.prefix(80), as: UTF8.self).debugDescription)"
+        case .data(let bytes):
+            outcome = "data \(bytes.count) bytes: \(String(decoding: bytes.prefix(80), as: UTF8.self).debugDescription)"
         case .value(let value): outcome = "value \(value)"
         case .failure(let failure): outcome = "\(failure.errno) \(failure.message)"
         }

@@ -6,7 +6,8 @@ import NanosLLM
 /// first line is the schema, the rest the value checked against it.
 let schemaTarget = FuzzTarget(
     name: "schema",
-    summary: "JSONSchema(schema).violations(of: value), SchemaGrammar.gbnf(for: schema), an llm request's StopFilter; line 1 schema, rest value",
+    summary:
+        "JSONSchema(schema).violations(of: value), SchemaGrammar.gbnf(for: schema), an llm request's StopFilter; line 1 schema, rest value",
     run: { bytes in
         let newline = bytes.firstIndex(of: UInt8(ascii: "\n")) ?? bytes.count
         guard let schema = try? JSONValue.parse(bytes[..<newline]) else { return }

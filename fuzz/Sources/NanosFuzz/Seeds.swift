@@ -72,7 +72,9 @@ func abiSeeds() -> [String: [UInt8]] {
     var llm = ABIProgram()
     llm.op("llm_infer", text: ["<|im_start|>user\nhello<|im_end|>"])
     llm.op("llm_chat", text: [#"{"prompt":"hi","max_tokens":4,"stop":["\n"]}"#])
-    llm.op("llm_infer", text: [#"{"prompt":"x","schema":{"type":"object","properties":{"a":{"type":"integer"}},"required":["a"]}}"#])
+    llm.op(
+        "llm_infer",
+        text: [#"{"prompt":"x","schema":{"type":"object","properties":{"a":{"type":"integer"}},"required":["a"]}}"#])
     llm.op("llm_stream_open", text: [#"{"messages":[{"role":"user","content":"stream me"}]}"#])
     llm.op("llm_stream_next", 1)
     llm.op("llm_stream_next", 1)

@@ -56,19 +56,30 @@ struct AgentAction {
         var properties: [(key: String, value: JSONValue)] = []
         var required: [JSONValue] = []
         for parameter in parameters {
-            properties.append((parameter.name, .object([
-                ("type", .string("string")), ("maxLength", .number("\(parameter.maxLength)")),
-            ])))
+            properties.append(
+                (
+                    parameter.name,
+                    .object([
+                        ("type", .string("string")), ("maxLength", .number("\(parameter.maxLength)")),
+                    ])
+                ))
             required.append(.string(parameter.name))
         }
         return .object([
             ("type", .string("object")),
-            ("properties", .object([
-                ("tool", .object([("const", .string(name))])),
-                ("args", .object([
-                    ("type", .string("object")), ("properties", .object(properties)), ("required", .array(required)),
-                ])),
-            ])),
+            (
+                "properties",
+                .object([
+                    ("tool", .object([("const", .string(name))])),
+                    (
+                        "args",
+                        .object([
+                            ("type", .string("object")), ("properties", .object(properties)),
+                            ("required", .array(required)),
+                        ])
+                    ),
+                ])
+            ),
             ("required", .array([.string("tool"), .string("args")])),
         ])
     }
@@ -95,7 +106,8 @@ enum CoreAgent {
                 if entries.isEmpty { return "\(arguments[0]) is empty." }
                 var lines = ["Files in \(arguments[0]):"]
                 for entry in entries {
-                    lines.append(entry.kind == .file ? "\(entry.name) (\(entry.size) bytes)" : "\(entry.name) (\(entry.kind))")
+                    lines.append(
+                        entry.kind == .file ? "\(entry.name) (\(entry.size) bytes)" : "\(entry.name) (\(entry.kind))")
                 }
                 return lines.joined(separator: "\n")
             },
@@ -315,7 +327,8 @@ struct Conversation {
 func run() -> Int32 {
     let goal = Nanos.goal()
     guard !goal.isEmpty else {
-        Nanos.log("core agent: no goal (the manifest's goal: is empty, or the agent group is not granted)", level: .error)
+        Nanos.log(
+            "core agent: no goal (the manifest's goal: is empty, or the agent group is not granted)", level: .error)
         return CoreAgent.exitNoGoal
     }
     let granted = Nanos.tools()
@@ -372,7 +385,8 @@ func run() -> Int32 {
         switch parsed {
         case .invalid(let reason):
             shownAnswer = truncated(answer, budget: 300)
-            observation = "Error: \(reason). Answer with one JSON action, for example {\"tool\": \"done\", \"args\": {\"summary\": \"...\"}}."
+            observation =
+                "Error: \(reason). Answer with one JSON action, for example {\"tool\": \"done\", \"args\": {\"summary\": \"...\"}}."
             Nanos.log("step \(turn): invalid answer: \(reason): \(shownAnswer)", level: .warn)
         case .action(let action, let arguments, let canonical):
             shownAnswer = canonical
@@ -385,7 +399,8 @@ func run() -> Int32 {
                     return CoreAgent.exitRepeating
                 }
                 // Save the step and tell the model to move on.
-                observation = "You already did exactly this, and its result is above. Do not repeat it: "
+                observation =
+                    "You already did exactly this, and its result is above. Do not repeat it: "
                     + "take the next step toward the goal, or use done if the goal is reached."
                 if !retired.contains(where: { $0.utf8.elementsEqual(action.name.utf8) }) { retired.append(action.name) }
                 Nanos.log("step \(turn): \(canonical) repeated; not run again", level: .warn)
@@ -395,7 +410,8 @@ func run() -> Int32 {
                     // Point out paths the result names (an instruction saying where to write),
                     // as the goal message does for the goal's paths.
                     let named = action.changesFiles ? [] : CoreAgent.pathsNamed(in: result)
-                    observation = named.isEmpty ? result : result + "\nPaths named here: " + named.joined(separator: ", ")
+                    observation =
+                        named.isEmpty ? result : result + "\nPaths named here: " + named.joined(separator: ", ")
                     Nanos.log("step \(turn): \(canonical) -> ok, \(observation.utf8.count) bytes")
                     if action.changesFiles {
                         performed.removeAll()
@@ -411,7 +427,9 @@ func run() -> Int32 {
                 }
             }
         }
-        if case .action = parsed, !performed.contains(where: { $0.utf8.elementsEqual(key.utf8) }) { performed.append(key) }
+        if case .action = parsed, !performed.contains(where: { $0.utf8.elementsEqual(key.utf8) }) {
+            performed.append(key)
+        }
         conversation.record(answer: shownAnswer, observation: "Observation: " + observation)
     }
 }
