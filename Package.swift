@@ -116,7 +116,9 @@ let serviceTargets: [Target] = [
         resources: [.copy("Recordings")], swiftSettings: strict),
     .testTarget(
         name: "NanosKernelTests",
-        dependencies: ["NanosKernel", "NanosManifest", "NanosCompiler", .product(name: "WAT", package: "WasmKit")],
+        dependencies: [
+            "NanosKernel", "NanosCore", "NanosManifest", "NanosCompiler", .product(name: "WAT", package: "WasmKit"),
+        ],
         swiftSettings: strict),
     .testTarget(name: "NanosCLITests", swiftSettings: strict),
 ]

@@ -21,6 +21,8 @@ public enum SyscallLimits {
     public static let openStreams = 4
     /// All notes one run's `memory_store` keeps, together: host memory the guest decides.
     public static let notesBytes = 1024 * 1024
+    /// The iovecs one WASI `fd_write` may gather.
+    public static let wasiIovecs = 1024
     /// The original ABI's arguments (it had no caps of its own).
     public static let originalArgument = 1024 * 1024
 }

@@ -364,15 +364,13 @@ extension Benchmarks {
 
 /// A list shared between threads.
 final class LockedList<Element>: @unchecked Sendable {
-    // @unchecked: every access holds the mutex.
-    private let storage = Mutex<[Element]>([])
-    func append(_ item: sending Element) {
-        nonisolated(unsafe) let item = item
-        storage.withLock { $0.append(item) }
-    }
+    // @unchecked: `storage` is touched only while `lock` is held.
+    private let lock = Mutex(())
+    nonisolated(unsafe) private var storage: [Element] = []
+    func append(_ item: Element) { lock.withLock { _ in storage.append(item) } }
     var items: [Element] {
-        storage.withLock { list in
-            nonisolated(unsafe) let copy = list
+        lock.withLock { _ in
+            nonisolated(unsafe) let copy = storage
             return copy
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import NanosCore
 import WAT
 
 /// WebAssembly text turned into a module, with the bounds WasmKit's WAT parser lacks.

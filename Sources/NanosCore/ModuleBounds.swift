@@ -155,7 +155,7 @@ private struct NestingDepth: AnyInstructionVisitor {
 /// Why a module was refused before it was parsed.
 public struct ModuleError: Error, Sendable, CustomStringConvertible {
     public let description: String
-    init(_ description: String) { self.description = description }
+    public init(_ description: String) { self.description = description }
 }
 
 /// A bounds-checked cursor over module bytes.

@@ -72,7 +72,9 @@ enum WASIPreview1 {
         -> [UInt8]
     {
         let count = Int(rawCount)
-        guard count <= 1024 else { throw SyscallFailure(.E2BIG, "fd_write: \(count) iovecs is over 1024") }
+        guard count <= SyscallLimits.wasiIovecs else {
+            throw SyscallFailure(.E2BIG, "fd_write: \(count) iovecs is over \(SyscallLimits.wasiIovecs)")
+        }
         var text: [UInt8] = []
         for index in 0..<count {
             let iovec = iovecs &+ UInt32(index * 8)

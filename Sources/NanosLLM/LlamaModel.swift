@@ -45,11 +45,16 @@ public final class LlamaModel: @unchecked Sendable {
     private struct Caches {
         var engines: [EngineKey: DecodeEngine] = [:]
         /// Parsed grammars, cloned for each request: a schema's grammar is parsed once per process.
-        var grammarPrototypes: [String: UnsafeMutablePointer<llama_sampler>] = [:]
+        var grammarPrototypes: [String: ParsedGrammar] = [:]
         var grammarOrder: [String] = []
     }
 
     private let caches = Mutex(Caches())
+
+    /// A parsed grammar sampler the cache owns; only cloned, and freed when dropped from it.
+    private struct ParsedGrammar: @unchecked Sendable {
+        let sampler: UnsafeMutablePointer<llama_sampler>
+    }
     /// The most parsed grammars kept; older ones are parsed again when next asked for.
     static let maxCachedGrammars = 32
 
@@ -113,7 +118,7 @@ public final class LlamaModel: @unchecked Sendable {
     func grammarSampler(_ text: String) throws(LLMError) -> UnsafeMutablePointer<llama_sampler> {
         try GrammarBounds.check(text)
         let cached: UnsafeMutablePointer<llama_sampler>? = caches.withLock { caches in
-            guard let prototype = caches.grammarPrototypes[text] else { return nil }
+            guard let prototype = caches.grammarPrototypes[text]?.sampler else { return nil }
             caches.grammarOrder.removeAll { $0 == text }
             caches.grammarOrder.append(text)
             return llama_sampler_clone(prototype)
@@ -126,15 +131,16 @@ public final class LlamaModel: @unchecked Sendable {
             llama_sampler_free(prototype)
             throw .unavailable("llama.cpp could not copy a grammar sampler")
         }
+        let parsed = ParsedGrammar(sampler: prototype)
         caches.withLock { caches in
-            if let existing = caches.grammarPrototypes.updateValue(prototype, forKey: text) {
-                llama_sampler_free(existing)
+            if let existing = caches.grammarPrototypes.updateValue(parsed, forKey: text) {
+                llama_sampler_free(existing.sampler)
                 caches.grammarOrder.removeAll { $0 == text }
             }
             caches.grammarOrder.append(text)
             while caches.grammarOrder.count > Self.maxCachedGrammars {
                 let oldest = caches.grammarOrder.removeFirst()
-                caches.grammarPrototypes.removeValue(forKey: oldest).map { llama_sampler_free($0) }
+                caches.grammarPrototypes.removeValue(forKey: oldest).map { llama_sampler_free($0.sampler) }
             }
         }
         return copy

@@ -83,7 +83,7 @@ import Testing
         #expect(report.status == .ok)
         #expect(log == ["hi"])
         #expect(report.steps.map(\.name) == ["agent.goal", "agent.log"])
-        #expect(report.steps.allSatisfy(\.outcome.isSuccess))
+        #expect(report.steps.allSatisfy { $0.outcome.isSuccess })
     }
 
     @Test func aCallNoServiceAnswersFailsWithEIO() throws {

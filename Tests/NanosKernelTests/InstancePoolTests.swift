@@ -3,7 +3,8 @@ import NanosCompiler
 import NanosManifest
 import Testing
 
-@testable import NanosKernel
+@testable import NanosCore
+import NanosKernel
 
 /// Reused instances of a JS agent: each run must see the agent exactly as compiled,
 /// whatever the run before it did.

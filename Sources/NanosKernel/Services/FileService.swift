@@ -15,7 +15,7 @@ final class FileService: Service {
             "fs_read": { [files] arguments in
                 .catching { () throws(SyscallFailure) in
                     let path = try utf8Path(arguments.bytes(0))
-                    do {
+                    do throws(FSError) {
                         return .data(try files.read(path, maxBytes: SyscallLimits.fileBytes))
                     } catch {
                         throw SyscallFailure(fsError: error, requested: path)
@@ -25,7 +25,7 @@ final class FileService: Service {
             "fs_write": { [files] arguments in
                 .catching { () throws(SyscallFailure) in
                     let path = try utf8Path(arguments.bytes(0))
-                    do {
+                    do throws(FSError) {
                         try files.write(path, contents: arguments.bytes(1), maxBytes: SyscallLimits.fileBytes)
                     } catch {
                         throw SyscallFailure(fsError: error, requested: path)
@@ -37,7 +37,7 @@ final class FileService: Service {
                 .catching { () throws(SyscallFailure) in
                     let path = try utf8Path(arguments.bytes(0))
                     let entries: [DirectoryEntry]
-                    do {
+                    do throws(FSError) {
                         entries = try files.list(path)
                     } catch {
                         throw SyscallFailure(fsError: error, requested: path)

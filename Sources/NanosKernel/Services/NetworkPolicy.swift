@@ -170,7 +170,7 @@ struct ResolvedAddress: Sendable, Equatable {
             }
             var raw = sockaddr.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { $0.pointee.sin_addr }
             inet_ntop(AF_INET, &raw, &buffer, socklen_t(buffer.count))
-            text = String(cString: buffer)
+            text = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             isIPv6 = false
             kind = ResolvedAddress.kind(ipv4: bytes)
         } else if info.ai_family == AF_INET6 {
@@ -179,7 +179,7 @@ struct ResolvedAddress: Sendable, Equatable {
             }
             var raw = sockaddr.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { $0.pointee.sin6_addr }
             inet_ntop(AF_INET6, &raw, &buffer, socklen_t(buffer.count))
-            text = String(cString: buffer)
+            text = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             isIPv6 = true
             kind = ResolvedAddress.kind(ipv6: bytes)
         } else {
