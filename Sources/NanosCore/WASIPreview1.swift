@@ -117,9 +117,9 @@ enum WASIPreview1 {
         run in
         let answer = run.handler(serving: "random_bytes", step: "random.bytes")
         return { _, args, results in
+            // WASI lengths are unsigned.
             results[0] = try run.perform(
-                "random.bytes", group: .random, decode: { [.int(Int64(Int32(bitPattern: args[1].i32)))] },
-                answer: answer,
+                "random.bytes", group: .random, decode: { [.int(Int64(args[1].i32))] }, answer: answer,
                 deliver: { outcome in
                     guard case .data(let bytes) = outcome.result else { return wasiErrno(outcome) }
                     do throws(SyscallFailure) {

@@ -47,9 +47,11 @@ import Testing
         let report = try result.json()
         #expect(report["summary"] as? String == "8 attempts, 8 blocked")
         let steps = try #require(report["steps"] as? [[String: Any]])
-        // The six attempts that reach the host are refused there, each with its rule.
+        // The seven attempts that reach the host (web.get among them) are refused there,
+        // each with its rule.
         let denied = steps.filter { $0["errno"] as? String == "EPERM" }
-        #expect(denied.count == 6)
+        #expect(denied.count == 7)
+        #expect(denied.contains { $0["name"] as? String == "web.fetch" })
         #expect(denied.allSatisfy { ($0["rule"] as? String)?.isEmpty == false })
         let caught = result.stderr.split(separator: "\n").filter { $0.contains("warn: attempt ") }
         #expect(caught.count == 8)
