@@ -6,9 +6,9 @@ SWIFT_FLAGS ?= -c release
 BIN := .build/release/nanos
 EXAMPLE_WASM := examples/build/hello.wasm examples/build/security_violation.wasm examples/build/original_abi.wasm \
 	examples/build/stream.wasm examples/build/test_agent.wasm examples/build/security_violation_js.wasm \
-	examples/build/mcp_server_caller.wasm
+	examples/build/mcp_server_caller.wasm examples/build/web_fetch.wasm
 
-.PHONY: run test setup build examples clean bench llm-deps mcp-deps corpus fuzz fuzz-smoke
+.PHONY: run test setup build examples clean bench llm-deps mcp-deps corpus fuzz fuzz-smoke lint test-core
 
 # apt packages, then llama.cpp, the default model, the QuickJS-ng sources and the MCP
 # servers (PyPI, in a venv) into the version-keyed cache (docs/llm-deps.md, docs/js.md,
@@ -60,11 +60,26 @@ run: examples
 # that `scripts/llm-deps.sh --print` gives, and the MCP servers' Python through those of
 # `scripts/mcp-deps.sh --print`.
 test: examples
+	$(LINT_RUN)
 	set -a && eval "$$(bash scripts/llm-deps.sh --print)" && eval "$$(bash scripts/mcp-deps.sh --print)" && set +a && \
 	export GOMP_SPINCOUNT=300 && \
 	NANOS_BIN=$(CURDIR)/$(BIN) swift test $(SWIFT_FLAGS) --skip-build
 	$(CORPUS_RUN)
 	$(FUZZ_SMOKE)
+
+# The code follows .swift-format (swift-format ships with the toolchain); `make test` checks it first.
+LINT_PATHS := Sources Tests fuzz/Sources Package.swift fuzz/Package.swift guest/swift guest/agents examples/*.swift
+LINT_RUN = swift format lint --strict -r $(LINT_PATHS)
+lint:
+	$(LINT_RUN)
+
+# The runtime core and its tests on their own, with LLAMA_PREFIX at an empty folder: the
+# package then declares only what builds without llama.cpp (docs/architecture.md). Its
+# own build folder, so the main build is left as it is.
+CORE_SCRATCH := .build-core
+test-core:
+	@mkdir -p $(CORE_SCRATCH)/empty-llama-prefix
+	LLAMA_PREFIX=$(CURDIR)/$(CORE_SCRATCH)/empty-llama-prefix swift test $(SWIFT_FLAGS) --scratch-path $(CORE_SCRATCH)
 
 # The hostile-guest corpus (Tests/Corpus/README.md): every attack case against the built
 # binary, checking status, signals, peak RSS and output size. `make test` runs it too.
@@ -101,4 +116,4 @@ fuzz-smoke: setup
 	$(FUZZ_SMOKE)
 
 clean:
-	rm -rf .build fuzz/.build-fuzz examples/build guest/agents/build examples/out/*.txt
+	rm -rf .build $(CORE_SCRATCH) fuzz/.build-fuzz examples/build guest/agents/build examples/out/*.txt

@@ -176,3 +176,45 @@ import Testing
             """#)
     }
 }
+
+/// examples/web_fetch.nano as a user runs it, against `python3 -m http.server` serving
+/// examples/data (on a free port, written into a copy of the manifest).
+@Suite struct WebFetchExampleTests {
+    @Test func theExampleFetchesItsFileAndIsRefusedElsewhere() throws {
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        server.arguments = [
+            "python3", "-u", "-m", "http.server", "0", "--bind", "127.0.0.1", "--directory",
+            CLI.repositoryRoot + "/examples/data",
+        ]
+        let stdout = Pipe()
+        server.standardOutput = stdout
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        defer {
+            server.terminate()
+            server.waitUntilExit()
+        }
+        // "Serving HTTP on 127.0.0.1 port 41234 (http://127.0.0.1:41234/) ..."
+        var line = Data()
+        while let byte = try stdout.fileHandleForReading.read(upToCount: 1), let first = byte.first, first != 0x0A {
+            line.append(first)
+        }
+        let words = String(decoding: line, as: UTF8.self).split(separator: " ")
+        let port = try #require(words.firstIndex(of: "port").flatMap { Int(words[$0 + 1]) }, "no port in \(words)")
+
+        let folder = try TempFolder()
+        let example = try String(contentsOfFile: CLI.repositoryRoot + "/examples/web_fetch.nano", encoding: .utf8)
+        try folder.write(
+            "web_fetch.nano",
+            example.replacingOccurrences(of: "8765", with: "\(port)")
+                .replacingOccurrences(
+                    of: "binary: build/web_fetch.wasm",
+                    with: "binary: \(CLI.repositoryRoot)/examples/build/web_fetch.wasm"))
+        let result = try CLI.run(["run", folder.path + "/web_fetch.nano", "--json"])
+        #expect(result.exitCode == 0, "stderr: \(result.stderr)")
+        #expect(try result.json()["summary"] as? String == "fetched 200; refused EPERM, EPERM, EPERM")
+        let notes = try String(contentsOfFile: CLI.repositoryRoot + "/examples/data/notes.txt", encoding: .utf8)
+        #expect(try folder.read("out/fetched.txt") == notes)
+    }
+}

@@ -32,28 +32,45 @@ final class NetService: Service {
     var handlers: [String: SyscallHandler] {
         [
             "web_fetch": { arguments in
-                .catching { () throws(SyscallFailure) in
+                self.answer { () throws(SyscallFailure) in
                     let answer = try self.fetch(
                         try WebRequest(arguments.bytes(0), call: "web.fetch"), call: "web.fetch")
-                    return .data(Array(answer.json.serialized().utf8))
+                    return (answer, Array(answer.json.serialized().utf8))
                 }
             },
             "env.web_get": { arguments in
-                .catching { () throws(SyscallFailure) in
+                self.answer { () throws(SyscallFailure) in
                     let url = String(decoding: arguments.bytes(0), as: UTF8.self)
                     let answer = try self.fetch(WebRequest(url: url, call: "web_get"), call: "web_get")
-                    return .data(answer.body)
+                    return (answer, answer.body)
                 }
             },
         ]
     }
 
+    /// The step's outcome: the answer's bytes, with the HTTP status, the body's size and
+    /// the redirects followed as counters.
+    private func answer(_ body: () throws(SyscallFailure) -> (WebAnswer, [UInt8])) -> SyscallOutcome {
+        do throws(SyscallFailure) {
+            let (answer, bytes) = try body()
+            return .data(
+                bytes,
+                counters: [
+                    "http_status": Int64(answer.status), "response_bytes": Int64(answer.body.count),
+                    "redirects": Int64(answer.redirects),
+                ])
+        } catch {
+            return .failure(error)
+        }
+    }
+
     /// Makes the request, following redirects, each hop checked.
     func fetch(_ request: WebRequest, call: String) throws(SyscallFailure) -> WebAnswer {
         var current = request
-        for _ in 0...SyscallLimits.webRedirects {
-            let answer = try send(current, call: call)
+        for hop in 0...SyscallLimits.webRedirects {
+            var answer = try send(current, call: call)
             guard [301, 302, 303, 307, 308].contains(answer.status), let location = answer.headers["location"] else {
+                answer.redirects = hop
                 return answer
             }
             guard let next = URL(string: location, relativeTo: current.url)?.absoluteURL else {
@@ -236,6 +253,8 @@ struct WebAnswer {
     let headers: [String: String]
     let headerOrder: [String]
     let body: [UInt8]
+    /// Redirects followed to get here.
+    var redirects = 0
 
     /// `{"status", "url", "headers", "body"}`, or `"body_base64"` for a body that is not UTF-8.
     var json: JSONValue {
