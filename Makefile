@@ -79,7 +79,8 @@ lint:
 CORE_SCRATCH := .build-core
 test-core:
 	@mkdir -p $(CORE_SCRATCH)/empty-llama-prefix
-	LLAMA_PREFIX=$(CURDIR)/$(CORE_SCRATCH)/empty-llama-prefix swift test $(SWIFT_FLAGS) --scratch-path $(CORE_SCRATCH)
+	LLAMA_PREFIX=$(CURDIR)/$(CORE_SCRATCH)/empty-llama-prefix \
+		swift test $(SWIFT_FLAGS) -Xswiftc -enable-testing --scratch-path $(CORE_SCRATCH)
 
 # The hostile-guest corpus (Tests/Corpus/README.md): every attack case against the built
 # binary, checking status, signals, peak RSS and output size. `make test` runs it too.

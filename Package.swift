@@ -66,9 +66,11 @@ let coreTargets: [Target] = [
     .testTarget(name: "NanosManifestTests", dependencies: ["NanosManifest"], swiftSettings: strict),
     .testTarget(name: "NanosFSTests", dependencies: ["NanosFS"], swiftSettings: strict),
     .testTarget(name: "NanosJSONTests", dependencies: ["NanosJSON"], swiftSettings: strict),
-    .testTarget(
-        name: "NanosCoreTests", dependencies: ["NanosCore", .product(name: "WAT", package: "WasmKit")],
-        swiftSettings: strict),
+    // Fixtures the core's and the kernel's tests share (a temporary agent folder, WAT guests).
+    .target(
+        name: "NanosTestSupport", dependencies: ["NanosCore", .product(name: "WAT", package: "WasmKit")],
+        path: "Tests/NanosTestSupport", swiftSettings: strict),
+    .testTarget(name: "NanosCoreTests", dependencies: ["NanosCore", "NanosTestSupport"], swiftSettings: strict),
 ]
 
 let serviceTargets: [Target] = [
@@ -117,7 +119,8 @@ let serviceTargets: [Target] = [
     .testTarget(
         name: "NanosKernelTests",
         dependencies: [
-            "NanosKernel", "NanosCore", "NanosManifest", "NanosCompiler", .product(name: "WAT", package: "WasmKit"),
+            "NanosKernel", "NanosCore", "NanosManifest", "NanosCompiler", "NanosTestSupport",
+            .product(name: "WAT", package: "WasmKit"),
         ],
         swiftSettings: strict),
     .testTarget(name: "NanosCLITests", swiftSettings: strict),

@@ -1,5 +1,6 @@
 import Foundation
 import NanosCore
+import NanosTestSupport
 import Testing
 
 /// A service's outcome is one value: the run loop delivers it to the guest and records

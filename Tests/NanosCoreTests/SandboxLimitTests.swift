@@ -1,5 +1,6 @@
 import Foundation
 import NanosCore
+import NanosTestSupport
 import Testing
 
 /// Each limit ends the run with its own status and exit code, and the host lives on.

@@ -3,6 +3,7 @@ import NanosKernel
 import NanosManifest
 import NanosCompiler
 import Synchronization
+import NanosTestSupport
 import Testing
 
 /// Regression tests for what a hostile guest, module or manifest did to the host before

@@ -1,6 +1,7 @@
 import Foundation
 import NanosCompiler
 import NanosManifest
+import NanosTestSupport
 import Testing
 
 @testable import NanosCore

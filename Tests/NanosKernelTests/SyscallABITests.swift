@@ -1,5 +1,6 @@
 import Foundation
 import NanosKernel
+import NanosTestSupport
 import Testing
 
 /// ABI v1 and the original ABI, driven by WAT guests through the real kernel.

@@ -163,28 +163,25 @@ struct ResolvedAddress: Sendable, Equatable {
 
     init?(_ info: addrinfo) {
         guard let sockaddr = info.ai_addr else { return nil }
-        var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
-        if info.ai_family == AF_INET {
-            let bytes = sockaddr.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { pointer in
-                withUnsafeBytes(of: pointer.pointee.sin_addr) { Array($0) }
+        let bytes: [UInt8]
+        switch info.ai_family {
+        case AF_INET:
+            bytes = sockaddr.withMemoryRebound(to: sockaddr_in.self, capacity: 1) {
+                withUnsafeBytes(of: $0.pointee.sin_addr) { Array($0) }
             }
-            var raw = sockaddr.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { $0.pointee.sin_addr }
-            inet_ntop(AF_INET, &raw, &buffer, socklen_t(buffer.count))
-            text = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            isIPv6 = false
             kind = ResolvedAddress.kind(ipv4: bytes)
-        } else if info.ai_family == AF_INET6 {
-            let bytes = sockaddr.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { pointer in
-                withUnsafeBytes(of: pointer.pointee.sin6_addr) { Array($0) }
+        case AF_INET6:
+            bytes = sockaddr.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) {
+                withUnsafeBytes(of: $0.pointee.sin6_addr) { Array($0) }
             }
-            var raw = sockaddr.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { $0.pointee.sin6_addr }
-            inet_ntop(AF_INET6, &raw, &buffer, socklen_t(buffer.count))
-            text = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            isIPv6 = true
             kind = ResolvedAddress.kind(ipv6: bytes)
-        } else {
+        default:
             return nil
         }
+        isIPv6 = info.ai_family == AF_INET6
+        var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
+        _ = bytes.withUnsafeBytes { inet_ntop(info.ai_family, $0.baseAddress, &buffer, socklen_t(buffer.count)) }
+        text = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// What an IPv4 address is, or "" when it is public.
