@@ -25,7 +25,7 @@ let watTarget = FuzzTarget(
     name: "wat",
     summary: "Kernel.loadImage(bytes:source:) with a .wat source: WasmKit's wat2wasm and the module parser",
     run: { bytes in
-        do throws(KernelError) {
+        do throws(ImageError) {
             _ = try Kernel.loadImage(bytes: Array(bytes), source: "fuzz.wat")
         } catch {
             _ = error.description
