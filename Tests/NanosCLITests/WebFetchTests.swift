@@ -204,6 +204,7 @@ import Testing
         let port = try #require(words.firstIndex(of: "port").flatMap { Int(words[$0 + 1]) }, "no port in \(words)")
 
         let folder = try TempFolder()
+        try folder.write("out/.keep", "")  // as examples/out/ is
         let example = try String(contentsOfFile: CLI.repositoryRoot + "/examples/web_fetch.nano", encoding: .utf8)
         try folder.write(
             "web_fetch.nano",
