@@ -192,7 +192,8 @@ import Testing
         server.standardError = FileHandle.nullDevice
         try server.run()
         defer {
-            server.terminate()
+            // SIGKILL: the test runner's blocked signals (SIGTERM among them) are inherited.
+            kill(server.processIdentifier, SIGKILL)
             server.waitUntilExit()
         }
         // "Serving HTTP on 127.0.0.1 port 41234 (http://127.0.0.1:41234/) ..."
