@@ -96,7 +96,6 @@ let serviceTargets: [Target] = [
         name: "NanosKernel",
         dependencies: [
             "NanosCore", "NanosManifest", "NanosFS", "NanosLLM", "NanosMCP", "NanosCompiler", logging,
-            .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ],
         swiftSettings: strict),
     .target(name: "NanosBundle", swiftSettings: strict),
@@ -150,7 +149,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
         .package(url: "https://github.com/modelcontextprotocol/swift-sdk", exact: "0.12.1"),
-        .package(url: "https://github.com/swift-server/async-http-client", exact: "1.37.0"),
     ],
     targets: coreTargets + (hasLlama ? serviceTargets : [])
 )

@@ -1,10 +1,15 @@
-import AsyncHTTPClient
+import Dispatch
 import Foundation
-import NIOCore
-import NIOHTTP1
 import NanosCore
+import Synchronization
 
-/// The net service: `web_fetch` (and the original ABI's `web_get`, the body of a GET).
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// The net service: `web_fetch` (and the original ABI's `web_get`, the body of a GET),
+/// over the toolchain's URLSession (FoundationNetworking, on libcurl), the client the
+/// remote model providers use too.
 ///
 /// Every hop is checked against ``NetworkPolicy`` before it is made: scheme, host, port
 /// and the address the host resolves to. Plain-http requests connect to that checked
@@ -22,12 +27,6 @@ final class NetService: Service {
 
     /// The longest one request may take when the run has no deadline of its own.
     static let requestTimeout = Duration.seconds(30)
-
-    /// One client for the process: its connection pool and event loops are shared.
-    private static let client = HTTPClient(
-        eventLoopGroupProvider: .singleton,
-        configuration: HTTPClient.Configuration(
-            redirectConfiguration: .disallow, timeout: .init(connect: .seconds(10)), decompression: .disabled))
 
     var handlers: [String: SyscallHandler] {
         [
@@ -93,41 +92,54 @@ final class NetService: Service {
     private func send(_ request: WebRequest, call: String) throws(SyscallFailure) -> WebAnswer {
         let (scheme, host, port) = try policy.check(request.url, call: call)
         let address = try policy.resolve(host: host, port: port, call: call)
-        var headers = HTTPHeaders(request.headers)
-        var target = request.url
+        var urlRequest = URLRequest(url: request.url)
         if scheme == "http" {
             // Connect to the address just checked, naming the host in the Host header.
-            headers.replaceOrAdd(name: "Host", value: port == 80 ? host : "\(host):\(port)")
             var components = URLComponents(url: request.url, resolvingAgainstBaseURL: false)
             components?.host = address.isIPv6 ? "[\(address.text)]" : address.text
             components?.port = port
-            if let pinned = components?.url { target = pinned }
+            if let pinned = components?.url { urlRequest.url = pinned }
         }
-        let outgoing: HTTPClient.Request
-        do {
-            outgoing = try HTTPClient.Request(
-                url: target, method: HTTPMethod(rawValue: request.method), headers: headers,
-                body: request.body.isEmpty ? nil : .bytes(request.body))
-        } catch {
-            throw SyscallFailure(.EINVAL, "\(call): \(request.url.absoluteString): \(error)")
+        urlRequest.httpMethod = request.method
+        for (name, value) in request.headers { urlRequest.addValue(value, forHTTPHeaderField: name) }
+        if scheme == "http" { urlRequest.setValue(port == 80 ? host : "\(host):\(port)", forHTTPHeaderField: "Host") }
+        if !request.body.isEmpty { urlRequest.httpBody = Data(request.body) }
+        let left = timeLeft()
+        urlRequest.timeoutInterval = max(0.001, left.secondsValue)
+
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
+        configuration.urlCache = nil
+        configuration.httpCookieStorage = nil
+        let transfer = WebTransfer(maxBytes: SyscallLimits.webResponseBody)
+        let session = URLSession(configuration: configuration, delegate: transfer, delegateQueue: nil)
+        defer { session.finishTasksAndInvalidate() }
+        let task = session.dataTask(with: urlRequest)
+        task.resume()
+        let shown = request.url.absoluteString
+        guard
+            transfer.finished.wait(timeout: .now() + .nanoseconds(Int(clamping: max(0, left.nanosecondCount))))
+                == .success
+        else {
+            task.cancel()
+            throw SyscallFailure(.ETIMEDOUT, "\(call): \(shown) did not answer in time")
         }
-        let delegate = ResponseAccumulator(request: outgoing, maxBodySize: SyscallLimits.webResponseBody)
-        let response: HTTPClient.Response
-        do {
-            response = try Self.client.execute(request: outgoing, delegate: delegate, deadline: nioDeadline()).wait()
-        } catch let tooBig as ResponseAccumulator.ResponseTooBigError {
+        let received = transfer.state.withLock { $0 }
+        if received.tooLarge {
             throw SyscallFailure(
-                .E2BIG, "\(call): the answer from \(request.url.absoluteString) is over \(tooBig.maxBodySize) bytes")
-        } catch let error as HTTPClientError
-            where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout
-        {
-            throw SyscallFailure(.ETIMEDOUT, "\(call): \(request.url.absoluteString) did not answer in time")
-        } catch {
-            throw SyscallFailure(.EIO, "\(call): \(request.url.absoluteString): \(error)")
+                .E2BIG, "\(call): the answer from \(shown) is over \(SyscallLimits.webResponseBody) bytes")
+        }
+        if let failure = received.failure {
+            if failure.timedOut { throw SyscallFailure(.ETIMEDOUT, "\(call): \(shown) did not answer in time") }
+            throw SyscallFailure(.EIO, "\(call): \(shown): \(failure.message)")
+        }
+        guard let response = received.response else {
+            throw SyscallFailure(.EIO, "\(call): \(shown) gave no HTTP answer")
         }
         var answerHeaders: [String: String] = [:]
         var order: [String] = []
-        for (name, value) in response.headers {
+        for (name, value) in response.allHeaderFields {
+            guard let name = name as? String, let value = value as? String else { continue }
             let key = name.lowercased()
             if let existing = answerHeaders[key] {
                 answerHeaders[key] = existing + ", " + value
@@ -137,17 +149,78 @@ final class NetService: Service {
             }
         }
         return WebAnswer(
-            status: Int(response.status.code), url: request.url.absoluteString,
-            headers: answerHeaders, headerOrder: order, body: response.body.map { Array($0.readableBytesView) } ?? [])
+            status: response.statusCode, url: shown, headers: answerHeaders, headerOrder: order.sorted(),
+            body: received.body)
     }
 
-    /// The request's deadline: the run's, or ``requestTimeout`` from now if sooner.
-    private func nioDeadline() -> NIODeadline {
+    /// What is left for the request: until the run's deadline, or ``requestTimeout`` if sooner.
+    private func timeLeft() -> Duration {
         var left = Self.requestTimeout
         if let deadline {
             left = min(left, ContinuousClock.now.duration(to: deadline))
         }
-        return .now() + .nanoseconds(max(0, left.nanosecondCount))
+        return left
+    }
+}
+
+/// One request's answer as URLSession hands it over, on its own queue. Redirects are not
+/// followed here: ``NetService/fetch(_:call:)`` checks each hop first.
+private final class WebTransfer: NSObject, URLSessionDataDelegate, Sendable {
+    struct Failure: Sendable {
+        let message: String
+        let timedOut: Bool
+    }
+
+    struct State: Sendable {
+        var response: HTTPURLResponse?
+        var body: [UInt8] = []
+        var tooLarge = false
+        var failure: Failure?
+    }
+
+    let state = Mutex(State())
+    /// Signalled once the task completes, whatever the outcome.
+    let finished = DispatchSemaphore(value: 0)
+    let maxBytes: Int
+
+    init(maxBytes: Int) { self.maxBytes = maxBytes }
+
+    func urlSession(
+        _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
+        newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void
+    ) {
+        completionHandler(nil)
+    }
+
+    func urlSession(
+        _ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
+        completionHandler: @escaping @Sendable (URLSession.ResponseDisposition) -> Void
+    ) {
+        nonisolated(unsafe) let http = response as? HTTPURLResponse
+        state.withLock { $0.response = http }
+        completionHandler(.allow)
+    }
+
+    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
+        let overflow = state.withLock { state -> Bool in
+            guard !state.tooLarge else { return false }
+            guard state.body.count + data.count <= maxBytes else {
+                state.tooLarge = true
+                state.body = []
+                return true
+            }
+            state.body.append(contentsOf: data)
+            return false
+        }
+        if overflow { dataTask.cancel() }
+    }
+
+    func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: Error?) {
+        let failure = error.map { error in
+            Failure(message: error.localizedDescription, timedOut: (error as? URLError)?.code == .timedOut)
+        }
+        state.withLock { $0.failure = failure }
+        finished.signal()
     }
 }
 
