@@ -196,7 +196,7 @@ private final class WebTransfer: NSObject, URLSessionDataDelegate, Sendable {
         _ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
         completionHandler: @escaping @Sendable (URLSession.ResponseDisposition) -> Void
     ) {
-        nonisolated(unsafe) let http = response as? HTTPURLResponse
+        let http = response as? HTTPURLResponse
         state.withLock { $0.response = http }
         completionHandler(.allow)
     }
