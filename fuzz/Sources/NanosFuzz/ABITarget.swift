@@ -141,7 +141,7 @@ let extraOps: [(name: String, body: String)] = [
         "log_last",
         """
         (if (i64.gt_s (global.get $last) (i64.const 0))
-          (then (drop (call $f2 (i32.const 1) (i32.wrap_i64 (global.get $last))
+          (then (drop (call $log (i32.const 1) (i32.wrap_i64 (global.get $last))
             (i32.wrap_i64 (i64.shr_u (global.get $last) (i64.const 32)))))))
         """
     ),
@@ -201,14 +201,14 @@ let abiGuestText: String = {
               (return (call $bump (local.get $size))))
               (return (global.get $aval)))
               (return (i32.const 0)))
-              (drop (call $f2 (i32.const 1) (i32.const 0x1004) (i32.const 1)))
+              (drop (call $log (i32.const 1) (i32.const 0x1004) (i32.const 1)))
               (return (call $bump (local.get $size))))
               (unreachable))
               (drop (memory.grow (global.get $aval)))
               (return (call $bump (local.get $size))))
               (loop $spin (br $spin))
               (unreachable))
-            (drop (call $f10))
+            (drop (call $last_error))
             (call $bump (local.get $size)))
 
           ;; One function per op, called through the table: WasmKit translates a function
@@ -228,6 +228,14 @@ let abiGuestText: String = {
         """
     let opCount = abiImports.count + extraOps.count
     text = text.replacingOccurrences(of: "OPCOUNT", with: String(opCount))
+    // The extra ops and the allocator call agent_log and last_error by name, wherever the
+    // table puts them.
+    for (name, alias) in [("agent_log", "$log"), ("last_error", "$last_error")] {
+        if let index = abiImports.firstIndex(where: { $0.module == "nanos" && $0.name == name }) {
+            text = text.replacingOccurrences(of: "(call \(alias) ", with: "(call $f\(index) ")
+                .replacingOccurrences(of: "(call \(alias))", with: "(call $f\(index))")
+        }
+    }
     for (index, entry) in abiImports.enumerated() {
         let args = entry.parameters.map { $0 == "i64" ? "(i64.extend_i32_u (call $arg))" : "(call $arg)" }
             .joined(separator: " ")
