@@ -228,14 +228,6 @@ let abiGuestText: String = {
         """
     let opCount = abiImports.count + extraOps.count
     text = text.replacingOccurrences(of: "OPCOUNT", with: String(opCount))
-    // The extra ops and the allocator call agent_log and last_error by name, wherever the
-    // table puts them.
-    for (name, alias) in [("agent_log", "$log"), ("last_error", "$last_error")] {
-        if let index = abiImports.firstIndex(where: { $0.module == "nanos" && $0.name == name }) {
-            text = text.replacingOccurrences(of: "(call \(alias) ", with: "(call $f\(index) ")
-                .replacingOccurrences(of: "(call \(alias))", with: "(call $f\(index))")
-        }
-    }
     for (index, entry) in abiImports.enumerated() {
         let args = entry.parameters.map { $0 == "i64" ? "(i64.extend_i32_u (call $arg))" : "(call $arg)" }
             .joined(separator: " ")
@@ -255,6 +247,14 @@ let abiGuestText: String = {
     }
     text += "  (table \(opCount) funcref)\n"
     text += "  (elem (i32.const 0) \((0..<opCount).map { "$o\($0)" }.joined(separator: " ")))\n)\n"
+    // The extra ops and the allocator call agent_log and last_error by name, wherever the
+    // table puts them.
+    for (name, alias) in [("agent_log", "$log"), ("last_error", "$last_error")] {
+        if let index = abiImports.firstIndex(where: { $0.module == "nanos" && $0.name == name }) {
+            text = text.replacingOccurrences(of: "(call \(alias) ", with: "(call $f\(index) ")
+                .replacingOccurrences(of: "(call \(alias))", with: "(call $f\(index))")
+        }
+    }
     return text
 }()
 
