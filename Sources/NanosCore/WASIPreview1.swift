@@ -99,14 +99,11 @@ enum WASIPreview1 {
             results[0] = try run.perform(
                 "clock.now", group: .clock, decode: { [] }, answer: answer,
                 deliver: { outcome in
-                    guard case .value(let now) = outcome.result else { return wasiErrno(outcome) }
-                    do throws(SyscallFailure) {
+                    storing(&outcome) { result throws(SyscallFailure) in
+                        guard case .value(let now) = result else { return }
                         try run.requireMemory().storeUInt64(
                             UInt64(bitPattern: now), at: args[2].i32, what: "clock_time_get result")
-                    } catch {
-                        outcome.result = .failure(error)
                     }
-                    return wasiErrno(outcome)
                 }
             ).value
         }
@@ -121,13 +118,10 @@ enum WASIPreview1 {
             results[0] = try run.perform(
                 "random.bytes", group: .random, decode: { [.int(Int64(args[1].i32))] }, answer: answer,
                 deliver: { outcome in
-                    guard case .data(let bytes) = outcome.result else { return wasiErrno(outcome) }
-                    do throws(SyscallFailure) {
+                    storing(&outcome) { result throws(SyscallFailure) in
+                        guard case .data(let bytes) = result else { return }
                         try run.requireMemory().write(bytes, at: args[0].i32, what: "random_get buffer")
-                    } catch {
-                        outcome.result = .failure(error)
                     }
-                    return wasiErrno(outcome)
                 }
             ).value
         }
@@ -141,6 +135,19 @@ enum WASIPreview1 {
         constant("fd_fdstat_get", parameters: 2, .badFileDescriptor),
         constant("fd_close", parameters: 1, .badFileDescriptor),
     ]
+
+    /// Writes a successful result where the guest asked (`store` sees the result and does
+    /// nothing for a failure); a write that fails becomes the outcome. Returns WASI's errno.
+    static func storing(
+        _ outcome: inout SyscallOutcome, _ store: (StepOutcome) throws(SyscallFailure) -> Void
+    ) -> Value {
+        do throws(SyscallFailure) {
+            try store(outcome.result)
+        } catch {
+            outcome.result = .failure(error)
+        }
+        return wasiErrno(outcome)
+    }
 
     /// WASI's result for an outcome: success, or the errno's WASI equivalent.
     static func wasiErrno(_ outcome: SyscallOutcome) -> Value {

@@ -42,17 +42,13 @@ final class MCPService: Service {
                 }
             },
             "mcp_list_tools": { arguments in
-                self.request { session, deadline throws(MCPServiceError) in
-                    Array(
-                        try session.listTools(server: try text(arguments.bytes(0), "server"), deadline: deadline)
-                            .serialized().utf8)
+                self.listing(arguments) { session, server, deadline throws(MCPServiceError) in
+                    try session.listTools(server: server, deadline: deadline)
                 }
             },
             "mcp_list_resources": { arguments in
-                self.request { session, deadline throws(MCPServiceError) in
-                    Array(
-                        try session.listResources(server: try text(arguments.bytes(0), "server"), deadline: deadline)
-                            .serialized().utf8)
+                self.listing(arguments) { session, server, deadline throws(MCPServiceError) in
+                    try session.listResources(server: server, deadline: deadline)
                 }
             },
             "mcp_read_resource": { arguments in
@@ -65,10 +61,8 @@ final class MCPService: Service {
                 }
             },
             "mcp_list_prompts": { arguments in
-                self.request { session, deadline throws(MCPServiceError) in
-                    Array(
-                        try session.listPrompts(server: try text(arguments.bytes(0), "server"), deadline: deadline)
-                            .serialized().utf8)
+                self.listing(arguments) { session, server, deadline throws(MCPServiceError) in
+                    try session.listPrompts(server: server, deadline: deadline)
                 }
             },
             "mcp_get_prompt": { arguments in
@@ -82,6 +76,16 @@ final class MCPService: Service {
                 }
             },
         ]
+    }
+
+    /// One of a server's lists (tools, resources, prompts), as JSON.
+    private func listing(
+        _ arguments: [StepValue],
+        _ list: (MCPSession, String, ContinuousClock.Instant?) throws(MCPServiceError) -> JSONValue
+    ) -> SyscallOutcome {
+        request { session, deadline throws(MCPServiceError) in
+            Array(try list(session, try text(arguments.bytes(0), "server"), deadline).serialized().utf8)
+        }
     }
 
     /// Runs one MCP request under the run's deadline; the outcome carries the server's

@@ -241,14 +241,20 @@ struct WebRequest {
         self.body = body
     }
 
+    /// A GET of `text`.
     init(url text: String, call: String) throws(SyscallFailure) {
+        self.init(url: try Self.absoluteURL(text, call: call), method: "GET", headers: [], body: [])
+    }
+
+    /// `text` as an absolute URL, within the URL cap.
+    static func absoluteURL(_ text: String, call: String) throws(SyscallFailure) -> URL {
         guard text.utf8.count <= SyscallLimits.url else {
             throw SyscallFailure(.E2BIG, "\(call): the URL is \(text.utf8.count) bytes; at most \(SyscallLimits.url)")
         }
         guard let url = URL(string: text.trimmingCharacters(in: .whitespaces)), url.scheme != nil else {
             throw SyscallFailure(.EINVAL, "\(call): \(text.debugDescription) is not an absolute URL")
         }
-        self.init(url: url, method: "GET", headers: [], body: [])
+        return url
     }
 
     init(_ bytes: [UInt8], call: String) throws(SyscallFailure) {
@@ -304,8 +310,7 @@ struct WebRequest {
             }
             body = Array(text.utf8)
         }
-        try self.init(url: urlText, call: call)
-        self.init(url: url, method: method, headers: headers, body: body)
+        self.init(url: try Self.absoluteURL(urlText, call: call), method: method, headers: headers, body: body)
     }
 
     /// An HTTP token (RFC 9110): what a header name may be.
