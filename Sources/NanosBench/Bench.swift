@@ -82,6 +82,9 @@ public struct BenchResults: Sendable {
     public var fsReadInto64K: Distribution
     public var hostRead64: Distribution
     public var hostRead64K: Distribution
+    /// The host's 64 KiB read plus one copy of the bytes kept aside: the least a read that
+    /// is recorded (every byte kept for replay) can cost, without the sandbox.
+    public var hostRead64KKept: Distribution
     /// Reads per timed sample in `fsRead64` and `hostRead64` (each sample is the batch's mean).
     public var readsPerSample: Int
     public var rssWithOneAgentBytes: Int
@@ -107,10 +110,15 @@ public struct BenchResults: Sendable {
                     ("clock_now", clockNow.json()), ("fs_read_64b", fsRead64.json()),
                     ("fs_read_into_64b", fsReadInto64.json()), ("fs_read_into_64kib", fsReadInto64K.json()),
                     ("host_read_64b", hostRead64.json()), ("host_read_64kib", hostRead64K.json()),
+                    ("host_read_64kib_kept", hostRead64KKept.json()),
                     ("reads_per_sample", .int(Int64(readsPerSample))),
                     ("ratio_fs_read_over_host_read", .double(ratio(fsRead64.p50, hostRead64.p50))),
                     ("ratio_fs_read_into_over_host_read_64b", .double(ratio(fsReadInto64.p50, hostRead64.p50))),
                     ("ratio_fs_read_into_over_host_read_64kib", .double(ratio(fsReadInto64K.p50, hostRead64K.p50))),
+                    (
+                        "ratio_fs_read_into_over_host_read_kept_64kib",
+                        .double(ratio(fsReadInto64K.p50, hostRead64KKept.p50))
+                    ),
                 ])
             ),
             ("rss_with_one_agent_bytes", .int(Int64(rssWithOneAgentBytes))),
@@ -139,6 +147,7 @@ public struct BenchResults: Sendable {
                 row("anchor: host open+read+close 64 B", hostRead64),
                 row("syscall: fs.read_into 64 KiB", fsReadInto64K),
                 row("anchor: host open+read+close 64 KiB", hostRead64K),
+                row("anchor: the same + 1 copy kept", hostRead64KKept),
             ] + (mcp.map { [row("mcp.call round trip (time server)", $0.call)] } ?? []) + js.tableRows(row) + [
                 "(fs.read and host read: each sample is the mean of \(readsPerSample) reads timed together)",
                 "",
@@ -147,6 +156,8 @@ public struct BenchResults: Sendable {
                 String(format: "fs.read / host read:            %.2f×", ratio(fsRead64.p50, hostRead64.p50)),
                 String(format: "fs.read_into / host, 64 B:      %.2f×", ratio(fsReadInto64.p50, hostRead64.p50)),
                 String(format: "fs.read_into / host, 64 KiB:    %.2f×", ratio(fsReadInto64K.p50, hostRead64K.p50)),
+                String(
+                    format: "  / host + 1 copy kept:         %.2f×", ratio(fsReadInto64K.p50, hostRead64KKept.p50)),
                 mcp.map {
                     String(
                         format: "mcp.call / clock.now:           %.0f× (%@)", ratio($0.call.p50, clockNow.p50),
@@ -214,6 +225,7 @@ public enum Benchmarks {
         var bigIntoSamples: [Double] = []
         var hostSamples: [Double] = []
         var bigHostSamples: [Double] = []
+        var keptHostSamples: [Double] = []
         var mcpSamples: [Double] = []
         // The MCP rounds share one time server: this session holds it between the agents'
         // runs (as agents alive at once would), so each round measures calls, not a start.
@@ -234,6 +246,9 @@ public enum Benchmarks {
                 workspace, syscalls, mode: "big", samples: readSamplesPerRound, batch: batch)
             bigHostSamples += measureHostRead(
                 workspace.path + "/data64k.bin", bytes: 65536, samples: readSamplesPerRound, batch: batch)
+            keptHostSamples += measureHostRead(
+                workspace.path + "/data64k.bin", bytes: 65536, samples: readSamplesPerRound, batch: batch,
+                keepingCopy: true)
             if mcpSkipped == nil {
                 mcpSamples += try measureSyscalls(
                     workspace, syscalls, manifest: mcpManifest, output: "deltas-mcp.bin", batch: 1)
@@ -250,6 +265,7 @@ public enum Benchmarks {
             bootC: bootCResult, bootSwift: bootSwiftResult, spawnTrue: spawnTrue, spawnPython: spawnPython,
             clockNow: clock, fsRead64: read, fsReadInto64: Distribution(intoSamples),
             fsReadInto64K: Distribution(bigIntoSamples), hostRead64: host, hostRead64K: Distribution(bigHostSamples),
+            hostRead64KKept: Distribution(keptHostSamples),
             readsPerSample: batch, rssWithOneAgentBytes: rss.peak,
             js: js,
             mcp: mcpSkipped == nil
@@ -324,17 +340,29 @@ public enum Benchmarks {
     }
 
     /// The same batches as the guest's: `batch` open + read + close of `bytes`, timed together.
-    static func measureHostRead(_ path: String, bytes: Int, samples count: Int, batch: Int) -> [Double] {
+    /// The host's own open+read+close of `path`; with `keepingCopy`, each read's bytes are
+    /// also copied aside, as a recorder keeps them.
+    static func measureHostRead(
+        _ path: String, bytes: Int, samples count: Int, batch: Int, keepingCopy: Bool = false
+    ) -> [Double] {
         var samples: [Double] = []
         samples.reserveCapacity(count)
         var buffer = [UInt8](repeating: 0, count: bytes)
+        var kept = [UInt8](repeating: 0, count: bytes)
         for _ in 0..<count {
             let start = ContinuousClock.now
             for _ in 0..<batch {
                 let fd = open(path, O_RDONLY | O_CLOEXEC)
                 if fd >= 0 {
-                    _ = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, bytes) }
+                    let got = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, bytes) }
                     close(fd)
+                    if keepingCopy, got > 0 {
+                        kept.withUnsafeMutableBytes { destination in
+                            buffer.withUnsafeBytes {
+                                destination.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0.prefix(got)))
+                            }
+                        }
+                    }
                 }
             }
             let elapsed = start.duration(to: .now)

@@ -88,6 +88,7 @@ final class AgentRun {
     /// The run's services, and their handlers by the name the ABI table's `serves` gives.
     let services: [any Service]
     private let handlers: [String: SyscallHandler]
+    private let directHandlers: [String: DirectHandler]
 
     init(
         store: Store, context: RunContext, services: [any Service], logSink: @escaping LogSink
@@ -102,10 +103,13 @@ final class AgentRun {
         deadline = context.deadline
         self.services = services
         var handlers: [String: SyscallHandler] = [:]
+        var directHandlers: [String: DirectHandler] = [:]
         for service in services {
             handlers.merge(service.handlers) { first, _ in first }
+            directHandlers.merge(service.directHandlers) { first, _ in first }
         }
         self.handlers = handlers
+        self.directHandlers = directHandlers
         // Room for the steps up front (the pages are only touched as steps are recorded), so
         // a busy run's trace is not copied each time it doubles.
         steps.reserveCapacity(min(max(maxSteps, 0), Self.stepsReservedUpFront))
@@ -120,6 +124,11 @@ final class AgentRun {
     /// The handler for a call's `serves` name; a call no service answers fails with EIO.
     func handler(serving name: String, step: String) -> SyscallHandler {
         ownHandler(name) ?? handlers[name] ?? { _ in .failure(.unserved(step)) }
+    }
+
+    /// The handler that writes the result of `name`'s `_into` form in place, if its service has one.
+    func directHandler(serving name: String) -> DirectHandler? {
+        directHandlers[name]
     }
 
     /// Ends the run's services and drops its references into the instance.
@@ -295,7 +304,7 @@ final class AgentRun {
     }
 
     private func sharingRecentStorage(_ result: [UInt8]) -> [UInt8] {
-        if Self.sameBytes(result, recentResult) {
+        if result.withUnsafeBytes({ Self.sameBytes($0, recentResult) }) {
             resultShared = true
             return recentResult
         }
@@ -303,16 +312,26 @@ final class AgentRun {
         return result
     }
 
+    /// The bytes a direct handler wrote, as the step's recorded result: the previous
+    /// result's storage when they are the same, or else a copy.
+    func recordedResult(_ written: UnsafeRawBufferPointer) -> [UInt8] {
+        if written.isEmpty { return [] }
+        if Self.sameBytes(written, recentResult) {
+            resultShared = true
+            return recentResult
+        }
+        recentResult = Array(written)
+        return recentResult
+    }
+
     /// Whether two byte arrays are equal, compared with `memcmp` (the generic `==` goes
     /// element by element: about 50 µs for 64 KiB, ten times the read itself).
     @inline(__always)
-    static func sameBytes(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+    static func sameBytes(_ a: UnsafeRawBufferPointer, _ b: [UInt8]) -> Bool {
         guard a.count == b.count else { return false }
-        return a.withUnsafeBytes { left in
-            b.withUnsafeBytes { right in
-                guard let l = left.baseAddress, let r = right.baseAddress else { return left.count == right.count }
-                return memcmp(l, r, left.count) == 0
-            }
+        return b.withUnsafeBytes { right in
+            guard let l = a.baseAddress, let r = right.baseAddress else { return a.count == right.count }
+            return memcmp(l, r, a.count) == 0
         }
     }
 

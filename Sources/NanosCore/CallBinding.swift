@@ -34,20 +34,39 @@ enum CallBinding {
                 run in lastErrorImplementation(call, run)
             }
         }
-        return HostImport(module: call.module.rawValue, name: call.name, parameters: parameters, results: results) {
-            run in
-            let answer = run.handler(serving: call.serves, step: call.step)
-            let ends = call.key == "nanos.agent_done"
-            return { _, raw, results in
-                let performed = try run.perform(
-                    call.step, group: call.group,
-                    decode: { () throws(SyscallFailure) in try run.decode(call.parameters, step: call.step, raw) },
-                    answer: answer, deliver: { run.deliver(&$0, call, raw) })
-                results[0] = performed.value
-                try run.raisePending()
-                if ends, performed.outcome.result.isSuccess {
-                    throw RunTermination.done(summary: String(decoding: performed.arguments.bytes(0), as: UTF8.self))
+        if call.result == .into {
+            return HostImport(module: call.module.rawValue, name: call.name, parameters: parameters, results: results) {
+                run in
+                guard let direct = run.directHandler(serving: call.serves) else { return stepImplementation(call, run) }
+                return { _, raw, results in
+                    let output = run.outputBuffer(call, raw)
+                    let performed = try run.perform(
+                        call.step, group: call.group,
+                        decode: { () throws(SyscallFailure) in try run.decode(call.parameters, step: call.step, raw) },
+                        answer: { direct($0, output) }, deliver: { run.deliverWritten(&$0, output) })
+                    results[0] = performed.value
+                    try run.raisePending()
                 }
+            }
+        }
+        return HostImport(module: call.module.rawValue, name: call.name, parameters: parameters, results: results) {
+            run in stepImplementation(call, run)
+        }
+    }
+
+    /// A call answered by its service's plain handler and handed back as the table says.
+    private static func stepImplementation(_ call: ABICall, _ run: AgentRun) -> Function.RawImplementation {
+        let answer = run.handler(serving: call.serves, step: call.step)
+        let ends = call.key == "nanos.agent_done"
+        return { _, raw, results in
+            let performed = try run.perform(
+                call.step, group: call.group,
+                decode: { () throws(SyscallFailure) in try run.decode(call.parameters, step: call.step, raw) },
+                answer: answer, deliver: { run.deliver(&$0, call, raw) })
+            results[0] = performed.value
+            try run.raisePending()
+            if ends, performed.outcome.result.isSuccess {
+                throw RunTermination.done(summary: String(decoding: performed.arguments.bytes(0), as: UTF8.self))
             }
         }
     }
@@ -93,20 +112,17 @@ extension AgentRun {
             switch outcome.result {
             case .data(let data): bytes = data
             case .value: bytes = []
-            case .failure(let failure): return negI64(failure.errno)
+            case .failure: return intoFailure(outcome)
             }
-            let outputIndex = call.wasmParameterCount - 2
-            let capacity = Int(Int32(bitPattern: raw[outputIndex + 1].i32))
-            guard bytes.count <= capacity else {
-                outcome.counters["needed_bytes"] = Int64(bytes.count)
-                outcome.result = .failure(
-                    SyscallFailure(
-                        .E2BIG, "\(call.name): the answer is \(bytes.count) bytes; the buffer holds \(max(capacity, 0))"
-                    ))
-                return .i64(UInt64(bitPattern: -(Int64(bytes.count) << 8 | Int64(Errno.E2BIG.rawValue))))
+            let output = outputBuffer(call, raw)
+            if let refusal = output.refusal(needing: bytes.count) {
+                outcome = refusal
+                return intoFailure(outcome)
             }
             do throws(SyscallFailure) {
-                try requireMemory().write(bytes, at: raw[outputIndex].i32, what: "\(call.name) buffer")
+                try output.withPrefix(bytes.count) { buffer in
+                    bytes.withUnsafeBytes { buffer.copyMemory(from: $0) }
+                }
                 return .i64(UInt64(bytes.count))
             } catch {
                 outcome.result = .failure(error)
@@ -132,6 +148,42 @@ extension AgentRun {
         case .flag:
             return .i32(outcome.result.isSuccess ? 1 : 0)
         }
+    }
+}
+
+extension AgentRun {
+    /// The output buffer of an `_into` call: its last two parameters.
+    @inline(__always)
+    func outputBuffer(_ call: ABICall, _ raw: UnsafeBufferPointer<Value>) -> OutputBuffer {
+        let index = call.wasmParameterCount - 2
+        return OutputBuffer(
+            capacity: max(0, Int(Int32(bitPattern: raw[index + 1].i32))), memory: memory, pointer: raw[index].i32,
+            call: call.name)
+    }
+
+    /// What the guest gets for a failed `_into` call: `-errno`, and for a buffer that is too
+    /// small, `-(needed << 8 | E2BIG)`, so it can size the next one.
+    func intoFailure(_ outcome: SyscallOutcome) -> Value {
+        guard let failure = outcome.failure else { return .i64(0) }
+        if failure.errno == .E2BIG, let needed = outcome.counters["needed_bytes"] {
+            return .i64(UInt64(bitPattern: -(needed << 8 | Int64(Errno.E2BIG.rawValue))))
+        }
+        return negI64(failure.errno)
+    }
+
+    /// Delivers a direct handler's outcome: the bytes it wrote into the guest's buffer
+    /// become the step's data (shared with the previous result when they are the same),
+    /// so the step records what the plain handler's would.
+    @inline(__always)
+    func deliverWritten(_ outcome: inout SyscallOutcome, _ output: OutputBuffer) -> Value {
+        guard case .value(let count) = outcome.result else { return intoFailure(outcome) }
+        do throws(SyscallFailure) {
+            outcome.result = .data(try output.withPrefix(Int(count)) { recordedResult(UnsafeRawBufferPointer($0)) })
+        } catch {
+            outcome.result = .failure(error)
+            return negI64(error.errno)
+        }
+        return .i64(UInt64(count))
     }
 }
 

@@ -50,6 +50,13 @@ public struct SyscallOutcome: Sendable {
 /// the order of the call's parameters in the ABI table (an output buffer's capacity last).
 public typealias SyscallHandler = (_ arguments: [StepValue]) -> SyscallOutcome
 
+/// Answers an `_into` call by writing its result straight into the guest's buffer (one
+/// pass over the bytes, where a result handed back would take two). It returns
+/// `.value(count)` for the `count` bytes written at the buffer's start, or a failure;
+/// the core then records those bytes as the step's data, so the step is the same as
+/// the plain handler's would be, and a recorded step answers either form.
+public typealias DirectHandler = (_ arguments: [StepValue], _ output: OutputBuffer) -> SyscallOutcome
+
 /// A service plugs a group of calls into the core for one run: files, llm, mcp, net,
 /// bus, clock, random. It is made when the run starts, used from the run's thread only,
 /// and closed when the run ends.
@@ -57,6 +64,9 @@ public protocol Service: AnyObject {
     /// The handler of each call this service answers, by the name the ABI table's
     /// `serves` gives (`fs_read`, `env.web_get`).
     var handlers: [String: SyscallHandler] { get }
+    /// Handlers that write an `_into` call's result in place, by the same names; a call
+    /// without one is answered by its plain handler and the result copied in.
+    var directHandlers: [String: DirectHandler] { get }
     /// Adds what the service measured to the run's report (the model tokens used),
     /// before it is closed.
     func contribute(to report: inout RunReport)
@@ -65,6 +75,7 @@ public protocol Service: AnyObject {
 }
 
 extension Service {
+    public var directHandlers: [String: DirectHandler] { [:] }
     public func contribute(to report: inout RunReport) {}
     public func close() {}
 }

@@ -54,21 +54,37 @@ public final class SandboxedFileSystem: Sendable {
 
     /// The whole file. Fails with `tooLarge` when it has more than `maxBytes` bytes.
     public func read(_ path: String, maxBytes: Int) throws(FSError) -> [UInt8] {
+        let file = try openForReading(path, maxBytes: maxBytes)
+        defer { file.close() }
+        // Zero-filled rather than uninitialised: that initialiser is not specialised for
+        // this module and looks up its metadata on every call, which costs more than the fill.
+        var bytes = [UInt8](repeating: 0, count: file.size)
+        let count = try bytes.withUnsafeMutableBytes { file.read(into: $0) }.get()
+        // The file may have shrunk since it was opened.
+        if count < file.size { bytes.removeSubrange(count...) }
+        return bytes
+    }
+
+    /// Opens a file for one whole read, once the grants allow it and it is known to be a
+    /// regular file of at most `maxBytes` bytes, so the caller can size (or refuse) the
+    /// destination before any byte is read. The caller closes it.
+    public func openForReading(_ path: String, maxBytes: Int) throws(FSError) -> ReadableFile {
         let request = try resolvedRead(path)
         let resolved = request.path
         try requireFileName(path)
         let fd = try openBelowGrant(resolved, of: request.grants, access: .read, flags: O_RDONLY | O_NONBLOCK).fd
-        defer { close(fd) }
-        let size = try regularFileSize(fd, path: resolved, access: .read)
-        guard size <= maxBytes else { throw .tooLarge(path: resolved.string, limit: maxBytes) }
-        // Zero-filled rather than uninitialised: that initialiser is not specialised for
-        // this module and looks up its metadata on every call, which costs more than the fill.
-        var bytes = [UInt8](repeating: 0, count: size)
-        let (count, failure) = bytes.withUnsafeMutableBytes { readFully(fd, into: $0) }
-        guard failure == 0 else { throw FSError(errno: failure, path: resolved.string, operation: "read") }
-        // The file may have shrunk since fstat.
-        if count < size { bytes.removeSubrange(count...) }
-        return bytes
+        let size: Int
+        do {
+            size = try regularFileSize(fd, path: resolved, access: .read)
+        } catch {
+            close(fd)
+            throw error
+        }
+        guard size <= maxBytes else {
+            close(fd)
+            throw .tooLarge(path: resolved.string, limit: maxBytes)
+        }
+        return ReadableFile(fd: fd, size: size, path: resolved.string)
     }
 
     /// Creates or truncates the file (mode 0644 less the umask). Its directory must exist.
@@ -315,6 +331,30 @@ private func readFully(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer) 
         }
     }
     return (count, 0)
+}
+
+/// A granted regular file, open for one read. Whoever opens it closes it.
+public struct ReadableFile {
+    let fd: Int32
+    /// The size when it was opened.
+    public let size: Int
+    let path: String
+
+    /// Reads up to `size` bytes into `buffer` (which must hold them), and returns how many
+    /// it read: fewer when the file shrank since it was opened.
+    public func read(into buffer: UnsafeMutableRawBufferPointer) -> Result<Int, FSError> {
+        let (count, failure) = readFully(fd, into: UnsafeMutableRawBufferPointer(rebasing: buffer.prefix(size)))
+        guard failure == 0 else { return .failure(FSError(errno: failure, path: path, operation: "read")) }
+        return .success(count)
+    }
+
+    public func close() {
+        closeDescriptor(fd)
+    }
+}
+
+private func closeDescriptor(_ fd: Int32) {
+    close(fd)
 }
 
 /// Returns 0, or the errno that stopped the write.

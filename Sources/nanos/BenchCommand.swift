@@ -11,7 +11,8 @@ struct BenchCommand: ParsableCommand {
             with anchors measured in the same run: spawning /bin/true and `python3 -c pass` \
             for boot, and the same file read done directly by the host for syscalls (fs.read \
             of 64 B through nanos_alloc, and fs.read_into of 64 B and 64 KiB into the guest's \
-            own buffer). An \
+            own buffer; the 64 KiB read also next to the host's read plus one copy of the \
+            bytes, the least a recorded read can cost). An \
             `mcp.call` round trip to the time MCP server (mcp-server-time, installed by \
             scripts/mcp-deps.sh) is set against the in-process `clock.now` round trip, as the \
             cost of an MCP hop over a syscall.

@@ -209,6 +209,54 @@ import Testing
         #expect(report.steps[3].outcome.failure?.rule?.contains("permissions.network is false") == true)
     }
 
+    /// `fs_read_into` reads the file into the guest's buffer: the guest sees the bytes, the
+    /// step records them as `fs_read` would, a buffer too small gets the size it needs and
+    /// is left untouched, and a buffer past the end of memory is EINVAL.
+    @Test func readIntoWritesTheFileInPlaceAndRecordsItsBytes() throws {
+        let fixture = try AgentFixture()
+        try fixture.write("notes.txt", "hello, file")
+        let body = """
+            (local $r i64)
+            ;; fits: 11 bytes at 200, logged from there
+            (local.set $r (call $into (i32.const 0) (i32.const 9) (i32.const 200) (i32.const 64)))
+            (if (i64.ne (local.get $r) (i64.const 11)) (then (return (i32.const 1))))
+            (drop (call $log (i32.const 1) (i32.const 200) (i32.const 11)))
+            ;; too small: -(11 << 8 | E2BIG), and the buffer at 300 keeps its "zz"
+            (local.set $r (call $into (i32.const 0) (i32.const 9) (i32.const 300) (i32.const 4)))
+            (if (i64.ne (local.get $r) (i64.const -2820)) (then (return (i32.const 2))))
+            (drop (call $log (i32.const 1) (i32.const 300) (i32.const 2)))
+            ;; the buffer runs off the end of the 64 KiB memory
+            (local.set $r (call $into (i32.const 0) (i32.const 9) (i32.const 65530) (i32.const 64)))
+            (if (i64.ne (local.get $r) (i64.const -3)) (then (return (i32.const 3))))
+            ;; the plain form, for the same file
+            (drop (call $read (i32.const 0) (i32.const 9)))
+            (i32.const 0)
+            """
+        let imports = """
+            (import "nanos" "fs_read_into" (func $into (param i32 i32 i32 i32) (result i64)))
+            (import "nanos" "fs_read" (func $read (param i32 i32) (result i64)))
+            (import "nanos" "agent_log" (func $log (param i32 i32 i32) (result i32)))
+            """
+        let (report, log) = try fixture.run(
+            wat: guest(
+                imports: imports, data: #"(data (i32.const 0) "notes.txt") (data (i32.const 300) "zz")"#, body: body),
+            manifest: basicResources + "\ntools: [fs_read]\npermissions: {fs_read: [notes.txt]}")
+        #expect(report.status == .ok)
+        #expect(log == ["hello, file", "zz"])
+        let reads = report.steps.filter { $0.name == "fs.read" }
+        #expect(reads.count == 4)
+        guard reads.count == 4 else { return }
+        guard case .data(let direct) = reads[0].outcome, case .data(let plain) = reads[3].outcome else {
+            Issue.record("not data: \(reads[0].outcome), \(reads[3].outcome)")
+            return
+        }
+        #expect(direct == Array("hello, file".utf8))
+        #expect(plain == direct)
+        #expect(reads[1].outcome.failure?.errno == .E2BIG)
+        #expect(reads[1].counters["needed_bytes"] == 11)
+        #expect(reads[2].outcome.failure?.errno == .EINVAL)
+    }
+
     @Test func wasiOutputBecomesLogSteps() throws {
         let fixture = try AgentFixture()
         let wat = """

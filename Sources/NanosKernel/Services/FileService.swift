@@ -56,6 +56,34 @@ final class FileService: Service {
     }
 }
 
+extension FileService {
+    /// `fs_read_into` reads the file straight into the guest's buffer, once its size is
+    /// known to fit.
+    var directHandlers: [String: DirectHandler] {
+        [
+            "fs_read": { [files] arguments, output in
+                do throws(SyscallFailure) {
+                    let path = try utf8Path(arguments.bytes(0))
+                    let file: ReadableFile
+                    do throws(FSError) {
+                        file = try files.openForReading(path, maxBytes: SyscallLimits.fileBytes)
+                    } catch {
+                        throw SyscallFailure(fsError: error, requested: path)
+                    }
+                    defer { file.close() }
+                    if let refusal = output.refusal(needing: file.size) { return refusal }
+                    switch try output.withPrefix(file.size, { file.read(into: $0) }) {
+                    case .success(let count): return .value(Int64(count))
+                    case .failure(let error): throw SyscallFailure(fsError: error, requested: path)
+                    }
+                } catch {
+                    return .failure(error)
+                }
+            }
+        ]
+    }
+}
+
 /// A path argument as text.
 func utf8Path(_ bytes: [UInt8]) throws(SyscallFailure) -> String {
     guard bytes.count <= SyscallLimits.path else {
