@@ -7,6 +7,10 @@ import WasmKit
 public struct AgentImage: Sendable {
     public let module: Module
     public let source: String
+    /// ``ContentHash`` of the module's bytes: what a recorded run names its module by, so a
+    /// replay can tell a rebuilt guest from the one recorded. Empty when the image was made
+    /// from a parsed module.
+    public let digest: String
     /// Used instances kept for the next run of this image; nil when it cannot be reused.
     let pool: InstancePool?
     /// The interpreter stack the module asks for when the manifest sets no
@@ -15,9 +19,10 @@ public struct AgentImage: Sendable {
     /// Whether the module is a JS agent (it carries a `nanos.js` section).
     let isJSAgent: Bool
 
-    public init(module: Module, source: String) {
+    public init(module: Module, source: String, digest: String = "") {
         self.module = module
         self.source = source
+        self.digest = digest
         let jsAgent = JSAgentSection(module: module)
         pool = jsAgent == nil ? nil : InstancePool.forModule(module)
         preferredStackBytes = jsAgent?.stackBytes
@@ -134,7 +139,7 @@ extension AgentImage {
             throw .invalidModule(path: source, reason: error.description)
         }
         do {
-            self.init(module: try parseWasm(bytes: wasm), source: source)
+            self.init(module: try parseWasm(bytes: wasm), source: source, digest: ContentHash.hex(wasm))
         } catch {
             throw .invalidModule(path: source, reason: "\(error)")
         }

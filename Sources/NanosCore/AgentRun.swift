@@ -10,6 +10,11 @@ enum RunTermination: Error {
     case maxSteps(limit: Int)
     case timeout
     case outOfMemory(requestedBytes: Int, limitBytes: Int)
+    /// A replayed guest asked for something other than the recorded step.
+    case diverged(Divergence)
+    /// A replay reached the end of what it was to answer (`--until`, or a record the guest
+    /// did not end); `steps` were answered.
+    case stopped(steps: Int)
     /// The guest's `nanos_alloc` made a syscall while the host was placing a result in it.
     case syscallInsideAllocator(call: String)
     /// The trace would hold more than `resources.trace` bytes.
@@ -87,13 +92,20 @@ final class AgentRun {
     @exclusivity(unchecked) var peakMemoryBytes = 0
     /// The run's services, and their handlers by the name the ABI table's `serves` gives.
     let services: [any Service]
+    /// The recorded outcomes that answer this run's calls, when it is replayed, forked or
+    /// resumed; the store its steps go to, when recorded.
+    let script: ReplayScript?
+    let recorder: (any StepRecorder)?
     private let handlers: [String: SyscallHandler]
     private let directHandlers: [String: DirectHandler]
 
     init(
-        store: Store, context: RunContext, services: [any Service], logSink: @escaping LogSink
+        store: Store, context: RunContext, services: [any Service], recording: RunRecording = RunRecording(),
+        logSink: @escaping LogSink
     ) {
         self.store = store
+        script = recording.script
+        recorder = recording.recorder
         manifest = context.manifest
         policy = context.policy
         self.logSink = logSink
@@ -175,7 +187,11 @@ final class AgentRun {
 
         var arguments: [StepValue] = []
         var outcome: SyscallOutcome
-        if let group, let denial = policy.check(group, call: step) {
+        var answeredFromRecord = false
+        if let script, let scripted = try scriptedOutcome(script, step, decode) {
+            (arguments, outcome) = scripted
+            answeredFromRecord = true
+        } else if let group, let denial = policy.check(group, call: step) {
             arguments = (try? decode()) ?? []
             outcome = .failure(denial)
         } else {
@@ -202,8 +218,48 @@ final class AgentRun {
                 latencyNanoseconds: elapsed, fuelUsed: fuelUsed, memoryBytes: memoryBytes, counters: outcome.counters,
                 serviceLog: outcome.serviceLog))
         fuelAtLastStep = currentFuel
+        if answeredFromRecord, !services.isEmpty {
+            for service in services { service.replayed(steps[steps.count - 1]) }
+        }
+        if let recorder { recorder.record(steps[steps.count - 1], durable: !answeredFromRecord && group?.isDurable == true) }
         if traceBytes > traceLimitBytes { throw .traceFull(bytes: traceBytes, limitBytes: traceLimitBytes) }
         return (value, outcome, arguments)
+    }
+
+    /// The recorded answer to this call, when the run is answered from a record: the
+    /// arguments (which must be the recorded ones) and the outcome. Nil past the record
+    /// when the run goes on live.
+    private func scriptedOutcome(
+        _ script: ReplayScript, _ step: String, _ decode: () throws(SyscallFailure) -> [StepValue]
+    ) throws(RunTermination) -> ([StepValue], SyscallOutcome)? {
+        let index = steps.count + 1
+        let inRecord = index <= script.steps.count || (index == script.steps.count + 1 && script.replacement != nil)
+        if !inRecord, case .live = script.continuation { return nil }
+        // Decoded as a live call would be (a denied call's arguments, or none when they are
+        // unreadable), so the comparison sees what the record saw.
+        let arguments = (try? decode()) ?? []
+        if index <= script.steps.count {
+            let recorded = script.steps[index - 1]
+            guard recorded.name == step, recorded.args == arguments else {
+                throw .diverged(Self.divergence(index, recorded: recorded.callDescription, step, arguments))
+            }
+            return (arguments, SyscallOutcome(recorded.outcome, counters: recorded.counters, serviceLog: recorded.serviceLog))
+        }
+        if index == script.steps.count + 1, let replacement = script.replacement {
+            return (arguments, replacement)
+        }
+        switch script.continuation {
+        case .live: return nil
+        case .stop: throw .stopped(steps: steps.count)
+        case .diverge: throw .diverged(Self.divergence(index, recorded: "the end of the record", step, arguments))
+        }
+    }
+
+    private static func divergence(_ index: Int, recorded: String, _ step: String, _ arguments: [StepValue])
+        -> Divergence
+    {
+        let asked = Step(index: index, name: step, args: arguments, outcome: .value(0), latencyNanoseconds: 0, fuelUsed: 0, memoryBytes: 0)
+        return Divergence(step: index, recorded: recorded, asked: asked.callDescription)
     }
 
     /// What one step costs the host before any payload: the record itself. Counted so that

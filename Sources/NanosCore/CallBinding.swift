@@ -43,7 +43,7 @@ enum CallBinding {
                     let performed = try run.perform(
                         call.step, group: call.group,
                         decode: { () throws(SyscallFailure) in try run.decode(call.parameters, step: call.step, raw) },
-                        answer: { direct($0, output) }, deliver: { run.deliverWritten(&$0, output) })
+                        answer: { direct($0, output) }, deliver: { run.deliverWritten(&$0, output, call, raw) })
                     results[0] = performed.value
                     try run.raisePending()
                 }
@@ -175,8 +175,11 @@ extension AgentRun {
     /// become the step's data (shared with the previous result when they are the same),
     /// so the step records what the plain handler's would.
     @inline(__always)
-    func deliverWritten(_ outcome: inout SyscallOutcome, _ output: OutputBuffer) -> Value {
-        guard case .value(let count) = outcome.result else { return intoFailure(outcome) }
+    func deliverWritten(
+        _ outcome: inout SyscallOutcome, _ output: OutputBuffer, _ call: ABICall, _ raw: UnsafeBufferPointer<Value>
+    ) -> Value {
+        // A recorded answer (replay) is data, handed over as any answer is.
+        guard case .value(let count) = outcome.result else { return deliver(&outcome, call, raw) }
         do throws(SyscallFailure) {
             outcome.result = .data(try output.withPrefix(Int(count)) { recordedResult(UnsafeRawBufferPointer($0)) })
         } catch {

@@ -21,6 +21,11 @@ public enum RunStatus: String, Sendable, CaseIterable, Codable {
     /// The `binary:` could not be used: unreadable, not WebAssembly, over a load bound
     /// (size, nesting, functions, locals), or importing what nanos does not provide.
     case invalidModule = "invalid_module"
+    /// A replayed guest asked for something other than the recorded step (docs/replay.md).
+    case diverged
+    /// A replay stopped where it was told to (`--until`), or where its record ends without
+    /// the guest having ended (a recorded timeout or kill).
+    case stopped
 
     /// The process exit code `nanos run` uses for this status. 2 is reserved for usage
     /// and manifest errors, which happen before any run starts.
@@ -35,6 +40,8 @@ public enum RunStatus: String, Sendable, CaseIterable, Codable {
         case .maxSteps: return 7
         case .trap: return 8
         case .invalidModule: return 9
+        case .diverged: return 10
+        case .stopped: return 0
         }
     }
 }

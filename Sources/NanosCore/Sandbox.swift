@@ -47,15 +47,15 @@ final class MemoryCap: ResourceLimiter, @unchecked Sendable {
 enum Sandbox {
 
     static func execute(
-        image: AgentImage, manifest: Manifest, services: ServiceFactory, logSink: @escaping LogSink,
-        started: ContinuousClock.Instant = .now
+        image: AgentImage, manifest: Manifest, services: ServiceFactory, recording: RunRecording = RunRecording(),
+        logSink: @escaping LogSink, started: ContinuousClock.Instant = .now
     ) -> RunReport {
         let limits = RunLimits(
             manifest.resources, preferredStackBytes: image.preferredStackBytes, jsAgent: image.isJSAgent)
         var live: LiveInstance?
         let report = execute(
             image, reusing: image.pool?.checkout(stackSize: limits.stackBytes), limits: limits, manifest: manifest,
-            services: services, logSink: logSink, started: started, used: &live)
+            services: services, recording: recording, logSink: logSink, started: started, used: &live)
         // After the run's own clean-up (watchdog disarmed, run detached), never during it.
         if let live { image.pool?.checkin(live) }
         return report
@@ -66,8 +66,8 @@ enum Sandbox {
     /// that ran, for the pool.
     private static func execute(
         _ image: AgentImage, reusing reused: LiveInstance?, limits: RunLimits, manifest: Manifest,
-        services: ServiceFactory, logSink: @escaping LogSink, started: ContinuousClock.Instant,
-        used: inout LiveInstance?
+        services: ServiceFactory, recording: RunRecording, logSink: @escaping LogSink,
+        started: ContinuousClock.Instant, used: inout LiveInstance?
     ) -> RunReport {
         let stackSize = limits.stackBytes
         let timeout = limits.timeout
@@ -78,7 +78,8 @@ enum Sandbox {
         store.resourceLimiter = memoryCap
         let context = RunContext(
             manifest: manifest, policy: Policy(manifest: manifest), limits: limits, deadline: deadline)
-        let run = AgentRun(store: store, context: context, services: services(context), logSink: logSink)
+        let run = AgentRun(
+            store: store, context: context, services: services(context), recording: recording, logSink: logSink)
         defer { run.detach() }
         let calls: HostCallSlot
         if let reused {
@@ -171,6 +172,10 @@ enum Sandbox {
                     .outOfMemory,
                     message: "the trace reached \(bytes) bytes of arguments, results and messages; "
                         + "resources.trace allows \(limit) (the steps up to here are kept)")
+            case .diverged(let divergence):
+                return finish(.diverged, message: divergence.description)
+            case .stopped(let steps):
+                return finish(.stopped, message: "replay stopped after step \(steps), as asked")
             case .syscallInsideAllocator(let call):
                 return finish(
                     .trap,

@@ -67,6 +67,10 @@ public protocol Service: AnyObject {
     /// Handlers that write an `_into` call's result in place, by the same names; a call
     /// without one is answered by its plain handler and the result copied in.
     var directHandlers: [String: DirectHandler] { get }
+    /// A step of this run was answered from its record (a resumed or forked run's earlier
+    /// steps): the service takes on the state that step left (tokens used, notes kept,
+    /// handles given out), so the live steps after it see the run as it was.
+    func replayed(_ step: Step)
     /// Adds what the service measured to the run's report (the model tokens used),
     /// before it is closed.
     func contribute(to report: inout RunReport)
@@ -76,6 +80,7 @@ public protocol Service: AnyObject {
 
 extension Service {
     public var directHandlers: [String: DirectHandler] { [:] }
+    public func replayed(_ step: Step) {}
     public func contribute(to report: inout RunReport) {}
     public func close() {}
 }

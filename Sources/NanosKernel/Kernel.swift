@@ -14,13 +14,19 @@ public struct RunOptions: Sendable {
     /// The binary to run when the manifest has no `binary:` (the front end finds the
     /// default agent; the kernel does not look for files of its own).
     public var defaultAgent: String?
+    /// A record that answers the run's calls (replay, fork, resume), and the store its
+    /// steps go to. A run answered wholly from a record gets no services at all: it can
+    /// make no model call, tool call, request or file access.
+    public var recording: RunRecording
 
     public init(
-        logSink: @escaping LogSink = { _, _ in }, model: (any LanguageModel)? = nil, defaultAgent: String? = nil
+        logSink: @escaping LogSink = { _, _ in }, model: (any LanguageModel)? = nil, defaultAgent: String? = nil,
+        recording: RunRecording = RunRecording()
     ) {
         self.logSink = logSink
         self.model = model
         self.defaultAgent = defaultAgent
+        self.recording = recording
     }
 }
 
@@ -83,10 +89,15 @@ public enum Kernel {
         } catch {
             return Core.failedReport(manifest, "permissions: \(error)")
         }
-        let model = options.model ?? LanguageModels.make(for: manifest.model)
+        let services: ServiceFactory
+        if let script = options.recording.script, !script.goesLive {
+            services = { _ in [] }
+        } else {
+            services = standardServices(files: files, model: options.model ?? LanguageModels.make(for: manifest.model))
+        }
         logger.debug("starting agent", metadata: ["agent": "\(manifest.name)", "binary": "\(image.source)"])
         let report = Core.run(
-            manifest: manifest, image: image, services: standardServices(files: files, model: model),
+            manifest: manifest, image: image, services: services, recording: options.recording,
             logSink: options.logSink, started: started)
         logger.debug(
             "agent ended",

@@ -43,6 +43,21 @@ final class LLMService: Service {
         report.tokensUsed = tokens.used
     }
 
+    /// Tokens a recorded answer used count against the budget again, and handles stay
+    /// unique. (A stream opened before a resume is not open after it: its next piece is EINVAL.)
+    func replayed(_ step: Step) {
+        let prompt = Int(step.counters["prompt_tokens"] ?? 0)
+        let generated = Int(step.counters["generated_tokens"] ?? 0)
+        switch step.name {
+        case "llm.infer", "llm.chat": tokens.chargeRecorded(prompt + generated)
+        case "llm.stream_open":
+            tokens.chargeRecorded(prompt)
+            if case .value(let handle) = step.outcome { nextStreamHandle = max(nextStreamHandle, Int32(clamping: handle)) }
+        case "llm.stream_next": tokens.chargeRecorded(generated)
+        default: break
+        }
+    }
+
     /// Streams left open when the run ends give their sequences back.
     func close() {
         for handle in Array(streams.keys) { endStream(handle) }
@@ -212,6 +227,11 @@ struct TokenBudget {
         request.tokenBudget = left
         // Remote providers learn the prompt's size only from the server: the answer at least stays within it.
         request.maxTokens = min(request.maxTokens ?? LocalLanguageModel.defaultMaxTokens, left - 1)
+    }
+
+    /// Charges tokens a recorded step used.
+    mutating func chargeRecorded(_ count: Int) {
+        used += count
     }
 
     /// Charges a finished answer.

@@ -18,6 +18,11 @@ final class NotesService: Service {
             },
         ]
     }
+
+    /// A note kept by a recorded step is kept again, so a resumed run recalls it.
+    func replayed(_ step: Step) {
+        if step.name == "env.memory_store", step.outcome.isSuccess { try? notes.store(step.args.bytes(0)) }
+    }
 }
 
 /// The notes behind the original ABI's `memory_store` / `memory_recall`, kept for one run.
