@@ -11,6 +11,7 @@
 //   CLlama        the llama.cpp C API (libllama from the cache, linked with an rpath)
 //   NanosLLM      inference: the in-process llama.cpp engine and remote providers
 //   NanosMCP      MCP servers over stdio through the official SDK, with schema checks
+//   NanosStore    the trace store: runs and their steps in SQLite (GRDB), payloads stored once
 //   NanosKernel   the core with the standard services plugged in (Services/: one file each)
 //   NanosCompiler `nanos compile`: C, Embedded Swift, WAT and JS/TS (on QuickJS) to wasm
 //   NanosBundle   files that ship with nanos (the default agent, benchmark data)
@@ -63,6 +64,9 @@ let coreTargets: [Target] = [
             "NanosABI", "NanosJSON", "NanosManifest", wasmKit, .product(name: "WasmParser", package: "WasmKit"),
         ],
         swiftSettings: strict),
+    .target(
+        name: "NanosStore", dependencies: ["NanosCore", .product(name: "GRDB", package: "GRDB.swift")],
+        swiftSettings: strict),
     .testTarget(name: "NanosManifestTests", dependencies: ["NanosManifest"], swiftSettings: strict),
     .testTarget(name: "NanosFSTests", dependencies: ["NanosFS"], swiftSettings: strict),
     .testTarget(name: "NanosJSONTests", dependencies: ["NanosJSON"], swiftSettings: strict),
@@ -71,6 +75,8 @@ let coreTargets: [Target] = [
         name: "NanosTestSupport", dependencies: ["NanosCore", .product(name: "WAT", package: "WasmKit")],
         path: "Tests/NanosTestSupport", swiftSettings: strict),
     .testTarget(name: "NanosCoreTests", dependencies: ["NanosCore", "NanosTestSupport"], swiftSettings: strict),
+    .testTarget(
+        name: "NanosStoreTests", dependencies: ["NanosStore", "NanosCore", "NanosTestSupport"], swiftSettings: strict),
 ]
 
 let serviceTargets: [Target] = [
@@ -95,7 +101,7 @@ let serviceTargets: [Target] = [
     .target(
         name: "NanosKernel",
         dependencies: [
-            "NanosCore", "NanosManifest", "NanosFS", "NanosLLM", "NanosMCP", "NanosCompiler", logging,
+            "NanosCore", "NanosManifest", "NanosFS", "NanosLLM", "NanosMCP", "NanosCompiler", "NanosStore", logging,
         ],
         swiftSettings: strict),
     .target(name: "NanosBundle", swiftSettings: strict),
@@ -133,6 +139,7 @@ let package = Package(
         .library(name: "NanosABI", targets: ["NanosABI"]),
         .library(name: "NanosJSON", targets: ["NanosJSON"]),
         .library(name: "NanosManifest", targets: ["NanosManifest"]),
+        .library(name: "NanosStore", targets: ["NanosStore"]),
     ]
         + (hasLlama
             ? [
@@ -149,6 +156,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
         .package(url: "https://github.com/modelcontextprotocol/swift-sdk", exact: "0.12.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
     ],
     targets: coreTargets + (hasLlama ? serviceTargets : [])
 )

@@ -12,6 +12,7 @@ APT_PACKAGES=(
   esbuild                    # bundles JS/TS agents (`nanos compile agent.ts`)
   node-typescript            # `nanos compile --typecheck`; brings node, the JS boot anchor
   python3-venv               # venvs of llm-deps.sh and mcp-deps.sh (Debian's python3 lacks venv without it)
+  libsqlite3-dev             # SQLite for the trace store (GRDB)
 )
 
 . "$(dirname "$0")/lib.sh"

@@ -21,6 +21,12 @@ public enum Errno: Int32, Sendable, Codable, CaseIterable, CustomStringConvertib
         }
     }
 
+    /// The errno its name spells (`EPERM`), as traces and `--errno` write it.
+    public init?(name: String) {
+        guard let errno = Self.allCases.first(where: { $0.description == name }) else { return nil }
+        self = errno
+    }
+
     /// What the errno means, as docs/abi.md and the SDKs say it.
     public var meaning: String {
         switch self {

@@ -238,15 +238,14 @@ final class AgentRun {
         // Decoded as a live call would be (a denied call's arguments, or none when they are
         // unreadable), so the comparison sees what the record saw.
         let arguments = (try? decode()) ?? []
-        if index <= script.steps.count {
-            let recorded = script.steps[index - 1]
+        let replacing = index == script.steps.count + 1 ? script.replacement : nil
+        if index <= script.steps.count || replacing != nil {
+            let recorded = replacing?.recorded ?? script.steps[index - 1]
             guard recorded.name == step, recorded.args == arguments else {
                 throw .diverged(Self.divergence(index, recorded: recorded.callDescription, step, arguments))
             }
+            if let replacing { return (arguments, replacing.outcome) }
             return (arguments, SyscallOutcome(recorded.outcome, counters: recorded.counters, serviceLog: recorded.serviceLog))
-        }
-        if index == script.steps.count + 1, let replacement = script.replacement {
-            return (arguments, replacement)
         }
         switch script.continuation {
         case .live: return nil

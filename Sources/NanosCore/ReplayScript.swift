@@ -19,12 +19,23 @@ public struct ReplayScript: Sendable {
         case live
     }
 
+    /// A fork's step K: the recorded step (the guest's call must match it) and the outcome
+    /// that answers it instead. K is one past the last step in `steps`.
+    public struct Replacement: Sendable {
+        public var recorded: Step
+        public var outcome: SyscallOutcome
+
+        public init(recorded: Step, outcome: SyscallOutcome) {
+            self.recorded = recorded
+            self.outcome = outcome
+        }
+    }
+
     public var steps: [Step]
-    /// Step K's new outcome (a fork): K is one past the last step in `steps`.
-    public var replacement: SyscallOutcome?
+    public var replacement: Replacement?
     public var continuation: Continuation
 
-    public init(steps: [Step], replacement: SyscallOutcome? = nil, continuation: Continuation) {
+    public init(steps: [Step], replacement: Replacement? = nil, continuation: Continuation) {
         self.steps = steps
         self.replacement = replacement
         self.continuation = continuation

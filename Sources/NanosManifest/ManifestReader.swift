@@ -5,6 +5,12 @@ import Yams
 extension Manifest {
     /// Reads and checks the manifest at `path` (absolute, or relative to the current folder).
     public static func load(path: String) throws(ManifestError) -> Manifest {
+        try read(path: path).manifest
+    }
+
+    /// The manifest at `path`, with its text as read and its absolute path (what a recorded
+    /// run keeps, to run again under the same manifest).
+    public static func read(path: String) throws(ManifestError) -> (manifest: Manifest, text: String, absolutePath: String) {
         let absolute = PathResolver.absolute(path, base: FileManager.default.currentDirectoryPath)
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: absolute, isDirectory: &isFolder) else {
@@ -32,7 +38,7 @@ extension Manifest {
             throw ManifestError(field: "", message: "is not UTF-8 text", file: path)
         }
         let folder = (absolute as NSString).deletingLastPathComponent
-        return try parse(yaml: text, directory: folder, sourcePath: path)
+        return (try parse(yaml: text, directory: folder, sourcePath: path), text, absolute)
     }
 
     /// The largest manifest file read.
