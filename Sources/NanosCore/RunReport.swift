@@ -19,6 +19,8 @@ public struct RunReport: Sendable {
     public var durationNanoseconds: UInt64 = 0
     /// The limits the run was held to, defaults included; nil when it never started.
     public var limits: RunLimits?
+    /// The run's id in the trace store, when it was recorded.
+    public var runID: String?
 
     public init(agent: String, status: RunStatus) {
         self.agent = agent
@@ -50,6 +52,7 @@ public struct RunReport: Sendable {
             ("exit_code", .int(Int64(exitCode))),
             ("summary", summary.map(JSONValue.string) ?? .null),
         ]
+        if let runID { members.append(("run_id", .string(runID))) }
         if let message { members.append(("message", .string(message))) }
         if let guestExitCode { members.append(("guest_exit_code", .int(Int64(guestExitCode)))) }
         members += [

@@ -22,6 +22,19 @@ public indirect enum JSONValue: Sendable, Equatable {
         return .object([("base64", .string(Data(bytes).base64EncodedString()))])
     }
 
+    /// The bytes `bytes(_:)` wrote: a string's UTF-8, or a `{"base64": …}` object's bytes.
+    public static func decodeBytes(_ value: JSONValue) -> [UInt8]? {
+        switch value {
+        case .string(let text): return Array(text.utf8)
+        case .object(let members):
+            guard members.count == 1, members[0].0 == "base64", case .string(let text) = members[0].1,
+                let data = Data(base64Encoded: text)
+            else { return nil }
+            return [UInt8](data)
+        default: return nil
+        }
+    }
+
     public func serialized() -> String {
         var out = ""
         write(to: &out)

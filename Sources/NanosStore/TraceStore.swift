@@ -123,6 +123,17 @@ public final class TraceStore: Sendable {
         }
     }
 
+    /// Sets a run's status (an imported run that was interrupted where it was recorded).
+    func setStatus(_ id: String, _ status: String) throws(StoreError) {
+        try write { db in
+            try db.execute(
+                sql: """
+                    UPDATE runs SET status = ?, pid = NULL, steps = (SELECT COUNT(*) FROM steps WHERE run = ?),
+                      tokens = (SELECT COALESCE(SUM(tokens), 0) FROM steps WHERE run = ?) WHERE id = ?
+                    """, arguments: [status, id, id, id])
+        }
+    }
+
     /// The run whose id is `id` or starts with it.
     public func run(_ id: String) throws(StoreError) -> StoredRun {
         let info = try runInfo(id)

@@ -38,10 +38,17 @@ struct Nanos: ParsableCommand {
             and tools only through syscalls that the manifest's grants check.
 
             Exit codes of `nanos run`: 0 ok, 1 failed, 2 usage or manifest error, 3 denied, \
-            4 out_of_fuel, 5 out_of_memory, 6 timeout, 7 max_steps, 8 trap, 9 invalid_module.
+            4 out_of_fuel, 5 out_of_memory, 6 timeout, 7 max_steps, 8 trap, 9 invalid_module, \
+            10 diverged (replay).
+
+            Every run is recorded in the trace store; replay, fork and resume run it again \
+            from the record (docs/replay.md).
             """,
         version: NanosVersion.current,
-        subcommands: [RunCommand.self, CompileCommand.self, BenchCommand.self, MCPCommand.self]
+        subcommands: [
+            RunCommand.self, CompileCommand.self, BenchCommand.self, MCPCommand.self, ReplayCommand.self,
+            ForkCommand.self, ResumeCommand.self, RunsCommand.self, TraceCommand.self,
+        ]
     )
 }
 

@@ -27,14 +27,21 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .shortAndLong, help: "Print only the agent's log and the final status.")
     var quiet = false
 
+    @OptionGroup var store: StoreOptions
+
+    @Flag(name: .long, help: "Do not record the run in the trace store.")
+    var noRecord = false
+
     @OptionGroup var global: GlobalOptions
 
     func run() throws {
         global.bootstrapLogging()
         let console = Console()
         let loaded: Manifest
+        let manifestText: String
+        let manifestPath: String
         do {
-            loaded = try Manifest.load(path: manifest)
+            (loaded, manifestText, manifestPath) = try Manifest.read(path: manifest)
         } catch {
             console.error(error.description)
             if json {
@@ -47,16 +54,22 @@ struct RunCommand: ParsableCommand {
             throw ExitCode(2)
         }
 
-        var options = RunOptions(logSink: { level, message in
-            let tag = console.paint("[\(loaded.name)] \(level.name):", level == .error ? .red : .dim)
-            // A guest's text never drives the terminal: control characters (escape
-            // sequences, carriage returns, line breaks) are shown, not obeyed.
-            console.line("\(tag) \(StepFormatting.visible(message))")
-        })
-        let report: RunReport
+        var options = RunOptions(logSink: RunPrinter.logSink(loaded.name, console))
+        var report: RunReport
         do throws(DefaultAgentMissing) {
             if loaded.binary == nil { options.defaultAgent = try DefaultAgent.locate() }
-            report = Kernel.run(manifest: loaded, options: options)
+            if noRecord {
+                report = Kernel.run(manifest: loaded, options: options)
+            } else if let traceStore = store.open(console) {
+                let recorded = Kernel.recordedRun(
+                    manifest: loaded, manifestText: manifestText, manifestPath: manifestPath, options: options,
+                    store: traceStore)
+                report = recorded.report
+                report.runID = recorded.runID
+                if let error = recorded.storeError { console.error("the run was not fully recorded: \(error)") }
+            } else {
+                report = Kernel.run(manifest: loaded, options: options)
+            }
         } catch {
             report = Core.failedReport(loaded, error.description, status: .invalidModule)
         }
@@ -68,27 +81,41 @@ struct RunCommand: ParsableCommand {
                 console.error("could not write trace \(trace): \(error)")
             }
         }
-        if !quiet { printSteps(report, console) }
-        printOutcome(report, console)
-        if json {
-            var output = BufferedOutput(fd: STDOUT_FILENO)
-            report.writeJSON { output.write($0) }
-            output.write("\n")
-            output.flush()
-        }
+        if !quiet { RunPrinter.steps(report.steps, console) }
+        RunPrinter.outcome(report, console)
+        if json { RunPrinter.json(report) }
         if report.exitCode != 0 { throw ExitCode(report.exitCode) }
+    }
+}
+
+/// How runs are shown: by `run`, `replay`, `fork`, `resume` and `trace show`.
+enum RunPrinter {
+    static func logSink(_ agent: String, _ console: Console) -> LogSink {
+        { level, message in
+            let tag = console.paint("[\(agent)] \(level.name):", level == .error ? .red : .dim)
+            // A guest's text never drives the terminal: control characters (escape
+            // sequences, carriage returns, line breaks) are shown, not obeyed.
+            console.line("\(tag) \(StepFormatting.visible(message))")
+        }
+    }
+
+    static func json(_ report: RunReport) {
+        var output = BufferedOutput(fd: STDOUT_FILENO)
+        report.writeJSON { output.write($0) }
+        output.write("\n")
+        output.flush()
     }
 
     /// One line per step; a run of steps repeating the one before (same call, arguments
     /// and kind of outcome, as a polling loop makes) is folded into one line with its count.
-    private func printSteps(_ report: RunReport, _ console: Console) {
+    static func steps(_ steps: [Step], _ console: Console) {
         var repeats = 0
         func flushRepeats() {
             if repeats > 0 { console.line(console.paint("      ⋮ the same again ×\(repeats)", .dim)) }
             repeats = 0
         }
-        for (offset, step) in report.steps.enumerated() {
-            if offset > 0, step.repeats(report.steps[offset - 1]) {
+        for (offset, step) in steps.enumerated() {
+            if offset > 0, step.repeats(steps[offset - 1]) {
                 repeats += 1
                 continue
             }
@@ -117,7 +144,7 @@ struct RunCommand: ParsableCommand {
         flushRepeats()
     }
 
-    private func printOutcome(_ report: RunReport, _ console: Console) {
+    static func outcome(_ report: RunReport, _ console: Console) {
         let color: Console.Color = report.status == .ok ? .green : .red
         var line = console.paint("\(report.status.rawValue)", color) + " (exit \(report.exitCode))"
         line +=
@@ -130,6 +157,9 @@ struct RunCommand: ParsableCommand {
         }
         if let summary = report.summary {
             console.line(console.paint("summary: ", .bold) + StepFormatting.visible(summary))
+        }
+        if let runID = report.runID {
+            console.line(console.paint("recorded as run \(runID) (nanos replay \(runID) --verify)", .dim))
         }
     }
 }
