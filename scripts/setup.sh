@@ -13,6 +13,7 @@ APT_PACKAGES=(
   node-typescript            # `nanos compile --typecheck`; brings node, the JS boot anchor
   python3-venv               # venvs of llm-deps.sh and mcp-deps.sh (Debian's python3 lacks venv without it)
   libsqlite3-dev             # SQLite for the trace store (GRDB)
+  strace                     # tests check that a replay touches no file, network or process
 )
 
 . "$(dirname "$0")/lib.sh"

@@ -89,6 +89,8 @@ final class AgentRun {
     /// does not reach back to the run once the host calls are unbound at the end.
     let store: Store
     @exclusivity(unchecked) var fuelAtLastStep: UInt64 = 0
+    /// Steps answered from the run's record rather than by its services.
+    @exclusivity(unchecked) var replayedSteps = 0
     @exclusivity(unchecked) var peakMemoryBytes = 0
     /// The run's services, and their handlers by the name the ABI table's `serves` gives.
     let services: [any Service]
@@ -218,7 +220,8 @@ final class AgentRun {
                 latencyNanoseconds: elapsed, fuelUsed: fuelUsed, memoryBytes: memoryBytes, counters: outcome.counters,
                 serviceLog: outcome.serviceLog))
         fuelAtLastStep = currentFuel
-        if answeredFromRecord, !services.isEmpty {
+        if answeredFromRecord {
+            replayedSteps += 1
             for service in services { service.replayed(steps[steps.count - 1]) }
         }
         if let recorder { recorder.record(steps[steps.count - 1], durable: !answeredFromRecord && group?.isDurable == true) }

@@ -21,6 +21,9 @@ public struct RunReport: Sendable {
     public var limits: RunLimits?
     /// The run's id in the trace store, when it was recorded.
     public var runID: String?
+    /// Steps answered from a record (replay, fork, resume) rather than by the services:
+    /// the first `replayedSteps` steps, and for a fork also step K.
+    public var replayedSteps = 0
 
     public init(agent: String, status: RunStatus) {
         self.agent = agent
@@ -53,6 +56,7 @@ public struct RunReport: Sendable {
             ("summary", summary.map(JSONValue.string) ?? .null),
         ]
         if let runID { members.append(("run_id", .string(runID))) }
+        if replayedSteps > 0 { members.append(("replayed_steps", .int(Int64(replayedSteps)))) }
         if let message { members.append(("message", .string(message))) }
         if let guestExitCode { members.append(("guest_exit_code", .int(Int64(guestExitCode)))) }
         members += [

@@ -113,6 +113,7 @@ enum Sandbox {
             report.message = message
             report.guestExitCode = guestExitCode
             report.steps = run.steps
+            report.replayedSteps = run.replayedSteps
             let remaining = watchdog.remainingFuelAtDeadline ?? store.fuel?.remaining ?? fuelBudget
             report.fuelUsed = fuelBudget >= remaining ? fuelBudget - remaining : 0
             report.peakMemoryBytes = max(run.peakMemoryBytes, run.memory?.memory.byteCount ?? 0)

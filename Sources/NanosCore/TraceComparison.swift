@@ -1,7 +1,6 @@
 /// Compares two runs step by step, as `replay --verify` and `trace diff` do: the call, its
 /// arguments, its outcome (bytes, value, or errno and message), its counters and the fuel
-/// the guest burned before it. Timings (latency, `…_ms` counters) are left out: they are
-/// the only thing a replay may change.
+/// the guest burned before it. Timings and cache counters are left out (see `sameCounters`).
 public enum TraceComparison {
     /// The first step at which two traces differ, and in what.
     public struct Difference: Sendable, CustomStringConvertible {
@@ -42,9 +41,14 @@ public enum TraceComparison {
         return nil
     }
 
-    /// Counters other than timings (`…_ms`), which a replay or a fork may change.
+    /// Counters other than how the work was done: timings (`…_ms`) and where prompt tokens
+    /// came from (`prompt_tokens_cached`, `…_evaluated`, `…_shared`: a KV cache a resumed or
+    /// forked process has not warmed yet), which two runs of the same steps may differ in.
     static func sameCounters(_ a: [String: Int64], _ b: [String: Int64]) -> Bool {
-        a.filter { !$0.key.hasSuffix("_ms") } == b.filter { !$0.key.hasSuffix("_ms") }
+        func outcomeCounters(_ counters: [String: Int64]) -> [String: Int64] {
+            counters.filter { !$0.key.hasSuffix("_ms") && !$0.key.hasPrefix("prompt_tokens_") }
+        }
+        return outcomeCounters(a) == outcomeCounters(b)
     }
 
     public static func sameOutcome(_ a: StepOutcome, _ b: StepOutcome) -> Bool {

@@ -315,16 +315,23 @@ enum ProcessIdentity {
 
     static func isAlive(pid: Int?, start: String?) -> Bool {
         guard let pid, pid > 0, kill(pid_t(pid), 0) == 0 || errno == EPERM else { return false }
+        guard let status = status(pid: pid_t(pid)) else { return false }
+        // A killed process nobody has reaped yet (a zombie) has ended all the same.
+        if status.state == "Z" || status.state == "X" { return false }
         guard let start, !start.isEmpty else { return true }
-        return startTime(pid: pid_t(pid)) == start
+        return status.start == start
     }
 
-    /// Field 22 of /proc/PID/stat: the start time in clock ticks since boot.
     static func startTime(pid: pid_t) -> String? {
+        status(pid: pid)?.start
+    }
+
+    /// Fields 3 and 22 of /proc/PID/stat: the state, and the start time in clock ticks since boot.
+    static func status(pid: pid_t) -> (state: String, start: String)? {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
             let close = stat.lastIndex(of: ")")
         else { return nil }
         let fields = stat[stat.index(after: close)...].split(separator: " ")
-        return fields.count > 19 ? String(fields[19]) : nil
+        return fields.count > 19 ? (String(fields[0]), String(fields[19])) : nil
     }
 }
