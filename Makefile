@@ -59,8 +59,13 @@ run: examples
 # Tests find llama-server, llama-bench and the default model through the variables
 # that `scripts/llm-deps.sh --print` gives, and the MCP servers' Python through those of
 # `scripts/mcp-deps.sh --print`.
+# Runs made by the tests are recorded into a store of their own, emptied first.
+TEST_DB := $(CURDIR)/.build/test-runs.db
+test: export NANOS_DB = $(TEST_DB)
+corpus: export NANOS_DB = $(TEST_DB)
 test: examples
 	$(LINT_RUN)
+	rm -f $(TEST_DB) $(TEST_DB)-wal $(TEST_DB)-shm
 	set -a && eval "$$(bash scripts/llm-deps.sh --print)" && eval "$$(bash scripts/mcp-deps.sh --print)" && set +a && \
 	export GOMP_SPINCOUNT=300 && \
 	NANOS_BIN=$(CURDIR)/$(BIN) swift test $(SWIFT_FLAGS) --skip-build

@@ -107,7 +107,9 @@ let serviceTargets: [Target] = [
     .target(name: "NanosBundle", swiftSettings: strict),
     .target(
         name: "NanosBench",
-        dependencies: ["NanosKernel", "NanosManifest", "NanosCompiler", "NanosLLM", "NanosMCP", "NanosBundle"],
+        dependencies: [
+            "NanosKernel", "NanosManifest", "NanosCompiler", "NanosLLM", "NanosMCP", "NanosBundle", "NanosStore",
+        ],
         swiftSettings: strict),
     .executableTarget(
         name: "nanos",

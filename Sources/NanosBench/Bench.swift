@@ -1,6 +1,7 @@
 import Foundation
 import NanosCompiler
 import NanosKernel
+import NanosStore
 import NanosMCP
 import NanosManifest
 
@@ -85,6 +86,11 @@ public struct BenchResults: Sendable {
     /// The host's 64 KiB read plus one copy of the bytes kept aside: the least a read that
     /// is recorded (every byte kept for replay) can cost, without the sandbox.
     public var hostRead64KKept: Distribution
+    /// The same guests recorded into a trace store, as `nanos run` does by default.
+    public var clockNowRecorded: Distribution
+    public var fsRead64Recorded: Distribution
+    /// The store's growth per step over a 1,000-step run (clock.now and fs.read of 64 B).
+    public var storeBytesPerStep: Double
     /// Reads per timed sample in `fsRead64` and `hostRead64` (each sample is the batch's mean).
     public var readsPerSample: Int
     public var rssWithOneAgentBytes: Int
@@ -111,6 +117,10 @@ public struct BenchResults: Sendable {
                     ("fs_read_into_64b", fsReadInto64.json()), ("fs_read_into_64kib", fsReadInto64K.json()),
                     ("host_read_64b", hostRead64.json()), ("host_read_64kib", hostRead64K.json()),
                     ("host_read_64kib_kept", hostRead64KKept.json()),
+                    ("clock_now_recorded", clockNowRecorded.json()), ("fs_read_64b_recorded", fsRead64Recorded.json()),
+                    ("ratio_clock_now_recorded_over_not", .double(ratio(clockNowRecorded.p50, clockNow.p50))),
+                    ("ratio_fs_read_recorded_over_not", .double(ratio(fsRead64Recorded.p50, fsRead64.p50))),
+                    ("store_bytes_per_step", .double(storeBytesPerStep)),
                     ("reads_per_sample", .int(Int64(readsPerSample))),
                     ("ratio_fs_read_over_host_read", .double(ratio(fsRead64.p50, hostRead64.p50))),
                     ("ratio_fs_read_into_over_host_read_64b", .double(ratio(fsReadInto64.p50, hostRead64.p50))),
@@ -142,7 +152,9 @@ public struct BenchResults: Sendable {
                 row("anchor: spawn /bin/true", spawnTrue),
                 row("anchor: spawn python3 -c pass", spawnPython),
                 row("syscall: clock.now round trip", clockNow),
+                row("  the same, recorded", clockNowRecorded),
                 row("syscall: fs.read 64 B round trip", fsRead64),
+                row("  the same, recorded", fsRead64Recorded),
                 row("syscall: fs.read_into 64 B", fsReadInto64),
                 row("anchor: host open+read+close 64 B", hostRead64),
                 row("syscall: fs.read_into 64 KiB", fsReadInto64K),
@@ -154,6 +166,10 @@ public struct BenchResults: Sendable {
                 String(format: "spawn /bin/true / C agent boot: %.1f×", ratio(spawnTrue.p50, bootC.p50)),
                 String(format: "spawn python3 / C agent boot:   %.1f×", ratio(spawnPython.p50, bootC.p50)),
                 String(format: "fs.read / host read:            %.2f×", ratio(fsRead64.p50, hostRead64.p50)),
+                String(
+                    format: "recorded / not: clock.now %.2f×, fs.read %.2f×", ratio(clockNowRecorded.p50, clockNow.p50),
+                    ratio(fsRead64Recorded.p50, fsRead64.p50)),
+                String(format: "trace store bytes per step:     %.0f", storeBytesPerStep),
                 String(format: "fs.read_into / host, 64 B:      %.2f×", ratio(fsReadInto64.p50, hostRead64.p50)),
                 String(format: "fs.read_into / host, 64 KiB:    %.2f×", ratio(fsReadInto64K.p50, hostRead64K.p50)),
                 String(
@@ -226,6 +242,9 @@ public enum Benchmarks {
         var hostSamples: [Double] = []
         var bigHostSamples: [Double] = []
         var keptHostSamples: [Double] = []
+        var clockRecordedSamples: [Double] = []
+        var readRecordedSamples: [Double] = []
+        let store = try TraceStore(path: workspace.path + "/runs.db")
         var mcpSamples: [Double] = []
         // The MCP rounds share one time server: this session holds it between the agents'
         // runs (as agents alive at once would), so each round measures calls, not a start.
@@ -238,6 +257,10 @@ public enum Benchmarks {
             clockSamples += try measureSyscalls(workspace, syscalls, mode: "clock", samples: perRound, batch: 1)
             readSamples += try measureSyscalls(
                 workspace, syscalls, mode: "read", samples: readSamplesPerRound, batch: batch)
+            clockRecordedSamples += try measureSyscalls(
+                workspace, syscalls, mode: "clock", samples: perRound, batch: 1, recordingInto: store)
+            readRecordedSamples += try measureSyscalls(
+                workspace, syscalls, mode: "read", samples: readSamplesPerRound, batch: batch, recordingInto: store)
             intoSamples += try measureSyscalls(
                 workspace, syscalls, mode: "into", samples: readSamplesPerRound, batch: batch)
             hostSamples += measureHostRead(
@@ -255,6 +278,7 @@ public enum Benchmarks {
             }
         }
         let clock = Distribution(clockSamples)
+        let storeBytesPerStep = try measureStoreBytesPerStep(workspace, syscalls)
         let read = Distribution(readSamples)
         let host = Distribution(hostSamples)
         let js = try measureJS(
@@ -266,6 +290,8 @@ public enum Benchmarks {
             clockNow: clock, fsRead64: read, fsReadInto64: Distribution(intoSamples),
             fsReadInto64K: Distribution(bigIntoSamples), hostRead64: host, hostRead64K: Distribution(bigHostSamples),
             hostRead64KKept: Distribution(keptHostSamples),
+            clockNowRecorded: Distribution(clockRecordedSamples), fsRead64Recorded: Distribution(readRecordedSamples),
+            storeBytesPerStep: storeBytesPerStep,
             readsPerSample: batch, rssWithOneAgentBytes: rss.peak,
             js: js,
             mcp: mcpSkipped == nil
@@ -274,6 +300,22 @@ public enum Benchmarks {
                     server: "mcp-server-time \(ServerCommand.timeServerVersion), tools/call get_current_time")
                 : nil,
             mcpSkipped: mcpSkipped)
+    }
+
+    /// A checked run, recorded into `store` when one is given; returns the report and the run's id.
+    @discardableResult
+    static func recordedRun(_ manifest: Manifest, bytes: [UInt8], store: TraceStore?) throws -> (RunReport, String?) {
+        guard let store else { return (try runChecked(manifest, bytes: bytes), nil) }
+        let image = try Kernel.loadImage(bytes: bytes, source: manifest.binary ?? "guest.wasm")
+        let info = RunInfo(
+            id: RunInfo.newID(), agent: manifest.name, manifestPath: manifest.sourcePath ?? "", manifestText: "",
+            modulePath: image.source, moduleHash: image.digest)
+        let recorder = try store.begin(info)
+        var options = RunOptions()
+        options.recording.recorder = recorder
+        let report = try runChecked(manifest, image: image, options: options)
+        try recorder.finish(report)
+        return (report, info.id)
     }
 
     static func runChecked(_ manifest: Manifest, bytes: [UInt8], options: RunOptions = RunOptions()) throws -> RunReport
@@ -312,20 +354,24 @@ public enum Benchmarks {
     /// a sample is the delta divided by `batch`. With `batch` 1 in clock mode, a sample is
     /// one full guest → host → guest round trip.
     static func measureSyscalls(
-        _ workspace: Workspace, _ binary: String, mode: String, samples: Int, batch: Int
+        _ workspace: Workspace, _ binary: String, mode: String, samples: Int, batch: Int,
+        recordingInto store: TraceStore? = nil
     ) throws -> [Double] {
         let output = "deltas-\(mode).bin"
         let manifest = try workspace.manifest(
             binary: binary, maxSteps: samples * (batch + 2) + 16, goal: "\(mode) \(samples) \(batch) \(output)",
             read: ["data64.bin", "data64k.bin"], write: [output])
-        return try measureSyscalls(workspace, binary, manifest: manifest, output: output, batch: batch)
+        return try measureSyscalls(
+            workspace, binary, manifest: manifest, output: output, batch: batch, recordingInto: store)
     }
 
-    /// Runs the syscall guest under `manifest` and reads back the deltas it wrote to `output`.
+    /// Runs the syscall guest under `manifest` and reads back the deltas it wrote to `output`;
+    /// with `store`, the run is recorded into it as `nanos run` records.
     static func measureSyscalls(
-        _ workspace: Workspace, _ binary: String, manifest: Manifest, output: String, batch: Int
+        _ workspace: Workspace, _ binary: String, manifest: Manifest, output: String, batch: Int,
+        recordingInto store: TraceStore? = nil
     ) throws -> [Double] {
-        _ = try runChecked(manifest, bytes: try workspace.bytes(binary))
+        _ = try recordedRun(manifest, bytes: try workspace.bytes(binary), store: store)
         let data = try Data(contentsOf: URL(fileURLWithPath: workspace.path + "/" + output))
         var deltas: [Double] = []
         deltas.reserveCapacity(data.count / 8)
@@ -340,6 +386,25 @@ public enum Benchmarks {
     }
 
     /// The same batches as the guest's: `batch` open + read + close of `bytes`, timed together.
+    /// The store's growth per step: a 1,000-step run (500 × clock.now pairs, then 500 ×
+    /// fs.read of 64 B) recorded into a fresh store, its size after minus before.
+    static func measureStoreBytesPerStep(_ workspace: Workspace, _ syscalls: String) throws -> Double {
+        let store = try TraceStore(path: workspace.path + "/steps.db")
+        try store.checkpoint()
+        let before = store.sizeBytes
+        var steps = 0
+        for (mode, samples, batch) in [("clock", 250, 1), ("read", 50, 10)] {
+            let output = "deltas-size-\(mode).bin"
+            let manifest = try workspace.manifest(
+                binary: syscalls, maxSteps: 2_000, goal: "\(mode) \(samples) \(batch) \(output)",
+                read: ["data64.bin"], write: [output])
+            let (report, _) = try recordedRun(manifest, bytes: try workspace.bytes(syscalls), store: store)
+            steps += report.steps.count
+        }
+        try store.checkpoint()
+        return Double(store.sizeBytes - before) / Double(max(1, steps))
+    }
+
     /// The host's own open+read+close of `path`; with `keepingCopy`, each read's bytes are
     /// also copied aside, as a recorder keeps them.
     static func measureHostRead(

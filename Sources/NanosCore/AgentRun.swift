@@ -224,7 +224,9 @@ final class AgentRun {
             replayedSteps += 1
             for service in services { service.replayed(steps[steps.count - 1]) }
         }
-        if let recorder { recorder.record(steps[steps.count - 1], durable: !answeredFromRecord && group?.isDurable == true) }
+        if let recorder {
+            recorder.record(steps[steps.count - 1], durable: !answeredFromRecord && group?.isDurable == true)
+        }
         if traceBytes > traceLimitBytes { throw .traceFull(bytes: traceBytes, limitBytes: traceLimitBytes) }
         return (value, outcome, arguments)
     }
@@ -248,7 +250,10 @@ final class AgentRun {
                 throw .diverged(Self.divergence(index, recorded: recorded.callDescription, step, arguments))
             }
             if let replacing { return (arguments, replacing.outcome) }
-            return (arguments, SyscallOutcome(recorded.outcome, counters: recorded.counters, serviceLog: recorded.serviceLog))
+            return (
+                arguments,
+                SyscallOutcome(recorded.outcome, counters: recorded.counters, serviceLog: recorded.serviceLog)
+            )
         }
         switch script.continuation {
         case .live: return nil
@@ -260,7 +265,9 @@ final class AgentRun {
     private static func divergence(_ index: Int, recorded: String, _ step: String, _ arguments: [StepValue])
         -> Divergence
     {
-        let asked = Step(index: index, name: step, args: arguments, outcome: .value(0), latencyNanoseconds: 0, fuelUsed: 0, memoryBytes: 0)
+        let asked = Step(
+            index: index, name: step, args: arguments, outcome: .value(0), latencyNanoseconds: 0, fuelUsed: 0,
+            memoryBytes: 0)
         return Divergence(step: index, recorded: recorded, asked: asked.callDescription)
     }
 

@@ -35,7 +35,8 @@ public enum TraceComparison {
                 : a.args != b.args
                     ? "arguments"
                     : !sameOutcome(a.outcome, b.outcome)
-                        ? "outcome" : !sameCounters(a.counters, b.counters) ? "counters" : a.fuelUsed != b.fuelUsed ? "fuel" : nil
+                        ? "outcome"
+                        : !sameCounters(a.counters, b.counters) ? "counters" : a.fuelUsed != b.fuelUsed ? "fuel" : nil
             if let field { return Difference(step: index + 1, field: field, left: a, right: b) }
         }
         return nil

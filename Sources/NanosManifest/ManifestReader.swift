@@ -10,7 +10,9 @@ extension Manifest {
 
     /// The manifest at `path`, with its text as read and its absolute path (what a recorded
     /// run keeps, to run again under the same manifest).
-    public static func read(path: String) throws(ManifestError) -> (manifest: Manifest, text: String, absolutePath: String) {
+    public static func read(path: String) throws(ManifestError) -> (
+        manifest: Manifest, text: String, absolutePath: String
+    ) {
         let absolute = PathResolver.absolute(path, base: FileManager.default.currentDirectoryPath)
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: absolute, isDirectory: &isFolder) else {

@@ -15,7 +15,8 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
         case .database(let path, let reason): return "trace store \(path): \(reason)"
         case .noSuchRun(let id): return "no recorded run \(id.debugDescription) (nanos runs lists them)"
         case .ambiguousRun(let id, let matches):
-            return "\(id.debugDescription) names \(matches.count) runs (\(matches.prefix(5).joined(separator: ", "))); give more of the id"
+            return
+                "\(id.debugDescription) names \(matches.count) runs (\(matches.prefix(5).joined(separator: ", "))); give more of the id"
         case .invalidTraceFile(let line, let reason): return "trace file line \(line): \(reason)"
         }
     }

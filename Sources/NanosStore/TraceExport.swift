@@ -30,7 +30,8 @@ public enum TraceExport {
             let run = header["run"], let manifestText = run["manifest_text"]?.stringValue,
             let modulePath = run["module_path"]?.stringValue, let moduleHash = run["module_hash"]?.stringValue
         else {
-            throw .invalidTraceFile(line: 1, reason: "expected {\"run\": {…}} with manifest_text, module_path and module_hash")
+            throw .invalidTraceFile(
+                line: 1, reason: "expected {\"run\": {…}} with manifest_text, module_path and module_hash")
         }
         var info = RunInfo(
             id: RunInfo.newID(), agent: run["agent"]?.stringValue ?? "imported",
@@ -49,7 +50,8 @@ public enum TraceExport {
         }
         let recorder = try store.begin(info)
         for step in steps { recorder.record(step, durable: false) }
-        var report = RunReport(agent: info.agent, status: RunStatus(rawValue: run["status"]?.stringValue ?? "") ?? .failed)
+        var report = RunReport(
+            agent: info.agent, status: RunStatus(rawValue: run["status"]?.stringValue ?? "") ?? .failed)
         report.summary = run["summary"]?.stringValue
         report.message = run["message"]?.stringValue
         report.fuelUsed = steps.reduce(0) { $0 + $1.fuelUsed }

@@ -240,6 +240,15 @@ public final class TraceStore: Sendable {
         return removed
     }
 
+    /// Moves what the write-ahead log holds into the database file, and empties the log.
+    public func checkpoint() throws(StoreError) {
+        do {
+            _ = try pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+        } catch {
+            throw .database(path: path, reason: "\(error)")
+        }
+    }
+
     /// Bytes the database file holds (main file and WAL).
     public var sizeBytes: Int {
         [path, path + "-wal"].reduce(0) {

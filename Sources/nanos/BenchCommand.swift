@@ -1,4 +1,5 @@
 import ArgumentParser
+import NanosBundle
 import Foundation
 import NanosBench
 
@@ -90,10 +91,23 @@ struct BenchCommand: ParsableCommand {
     )
     var agents = 4
 
+    @Option(
+        name: .long,
+        help:
+            "Measure replay instead: run this agent's manifest live once, recorded, then replay it from the record --repetitions times (default 10)."
+    )
+    var replay: String?
+
     @OptionGroup var global: GlobalOptions
 
     func run() throws {
         global.bootstrapLogging()
+        if let replay {
+            let results = try Benchmarks.runReplay(
+                manifestPath: replay, defaultAgent: try? DefaultAgent.locate(), repetitions: repetitions ?? 10)
+            print(json ? results.json().serialized() : results.table())
+            return
+        }
         if agent {
             var options = AgentBenchOptions(
                 modelPath: model, agents: agents, repetitions: repetitions ?? 3, conversationPath: conversation)

@@ -87,7 +87,8 @@ struct ReplayCommand: ParsableCommand {
         if !quiet { RunPrinter.steps(result.report.steps, console) }
         RunPrinter.outcome(result.report, console)
         let recordedStatus = result.recorded.info.status
-        let sameEnd = until != nil || result.report.status.rawValue == recordedStatus
+        let sameEnd =
+            until != nil || result.report.status.rawValue == recordedStatus
             || (result.report.status == .stopped && ["interrupted", "timeout", "running"].contains(recordedStatus))
         if let difference = result.difference {
             console.line(console.paint("replay differs from the record at \(difference)", .red))
@@ -100,7 +101,9 @@ struct ReplayCommand: ParsableCommand {
         if json { RunPrinter.json(result.report) }
         if result.report.status == .diverged { throw ExitCode(RunStatus.diverged.exitCode) }
         if verify, result.difference != nil || !sameEnd {
-            if !sameEnd { console.error("the replay ended \(result.report.status.rawValue); the record ended \(recordedStatus)") }
+            if !sameEnd {
+                console.error("the replay ended \(result.report.status.rawValue); the record ended \(recordedStatus)")
+            }
             throw ExitCode(RunStatus.diverged.exitCode)
         }
     }
@@ -128,7 +131,8 @@ struct ForkCommand: ParsableCommand {
     @Option(name: .long, help: "Answer step K with this text.")
     var resultText: String?
 
-    @Option(name: .long, help: "Answer step K with this failure (EPERM, ENOENT, EINVAL, E2BIG, EIO, ETIMEDOUT, EQUOTA).")
+    @Option(
+        name: .long, help: "Answer step K with this failure (EPERM, ENOENT, EINVAL, E2BIG, EIO, ETIMEDOUT, EQUOTA).")
     var errno: String?
 
     @Flag(name: .long, help: "Fork even when the module is not the recorded one.")
@@ -315,7 +319,8 @@ struct TraceCommand: ParsableCommand {
                 return
             }
             let info = stored.info
-            print("run \(info.id) · \(info.agent) · \(info.status) · \(stored.steps.count) steps · \(info.tokens) tokens")
+            print(
+                "run \(info.id) · \(info.agent) · \(info.status) · \(stored.steps.count) steps · \(info.tokens) tokens")
             print("  manifest \(info.manifestPath)\n  module   \(info.modulePath) (\(info.moduleHash.prefix(16)))")
             if let parent = info.parent { print("  forked from \(parent) at step \(info.forkStep ?? 0)") }
             if step != nil, let only = steps.first {
@@ -405,7 +410,8 @@ struct TraceCommand: ParsableCommand {
     struct GC: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "gc", abstract: "Delete old runs, and the payloads only they used.")
-        @Option(name: .long, help: "Delete runs started more than this long ago (30d, 12h, 90m).") var olderThan: String?
+        @Option(name: .long, help: "Delete runs started more than this long ago (30d, 12h, 90m).") var olderThan:
+            String?
         @Option(name: .long, help: "Keep only the newest N runs.") var keep: Int?
         @OptionGroup var store: StoreOptions
 

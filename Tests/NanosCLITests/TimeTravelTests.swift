@@ -51,7 +51,9 @@ import Testing
         // A lookup through the local name-service socket (nscd) is not the network.
         let connects = calls.filter { $0.contains("connect(") && !$0.contains("AF_UNIX") }
         #expect(connects.isEmpty, "the replay connected: \(connects.prefix(3))")
-        let starts = calls.filter { $0.contains("execve(") && !$0.contains(CLI.binary) && !$0.contains("/proc/self/exe") }
+        let starts = calls.filter {
+            $0.contains("execve(") && !$0.contains(CLI.binary) && !$0.contains("/proc/self/exe")
+        }
         #expect(starts.isEmpty, "the replay started a process: \(starts.prefix(3))")
         let examples = CLI.repositoryRoot + "/examples/"
         let opened = calls.filter { ($0.contains("openat(") || $0.contains("open(")) && $0.contains(examples) }
@@ -124,11 +126,14 @@ import Testing
         #expect(forkSteps.count >= step + 1, "\(fork.stderr)")
         let forkID = try #require(forked["run_id"] as? String)
         let diff = try CLI.run(["trace", "diff", id, forkID, "--db", db])
-        #expect(diff.stdout.contains("identical up to step \(step - 1); step \(step) differs in its outcome"), "\(diff.stdout)")
+        #expect(
+            diff.stdout.contains("identical up to step \(step - 1); step \(step) differs in its outcome"),
+            "\(diff.stdout)")
         guard forkSteps.count > step else { return }
         let shown = try CLI.run(["trace", "show", forkID, "--step", String(step), "--json", "--db", db])
         let stepK = try #require(
-            JSONSerialization.jsonObject(with: Data(shown.stdout.split(separator: "\n").last.map(String.init)?.utf8 ?? "".utf8))
+            JSONSerialization.jsonObject(
+                with: Data(shown.stdout.split(separator: "\n").last.map(String.init)?.utf8 ?? "".utf8))
                 as? [String: Any])
         #expect(stepK["result"] as? String == answer)
         // The guest acted on the new answer: the next step is the write it was told to make.
@@ -154,7 +159,8 @@ import Testing
         var killedID: String?
         for _ in 0..<600 {
             Thread.sleep(forTimeInterval: 0.1)
-            let runs = try JSONSerialization.jsonObject(with: Data(try CLI.run(["runs", "--json", "--db", db]).stdout.utf8))
+            let runs = try JSONSerialization.jsonObject(
+                with: Data(try CLI.run(["runs", "--json", "--db", db]).stdout.utf8))
             guard let running = (runs as? [[String: Any]])?.first(where: { $0["status"] as? String == "running" }),
                 let id = running["id"] as? String
             else { continue }
@@ -180,7 +186,9 @@ import Testing
         }
         let diff = try CLI.run(["trace", "diff", whole, id, "--db", db])
         #expect(diff.stdout.contains("identical (timings aside)"), "\(diff.stdout)")
-        #expect(try CLI.run(["runs", "--json", "--db", db]).stdout.contains("\"id\":\"\(id)\",\"agent\":\"agent\",\"status\":\"\(resumed["status"] as? String ?? "")\""))
+        #expect(
+            try CLI.run(["runs", "--json", "--db", db]).stdout.contains(
+                "\"id\":\"\(id)\",\"agent\":\"agent\",\"status\":\"\(resumed["status"] as? String ?? "")\""))
     }
 
     /// A run exported as JSON Lines and imported into another store replays there.

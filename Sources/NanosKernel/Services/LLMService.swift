@@ -52,7 +52,9 @@ final class LLMService: Service {
         case "llm.infer", "llm.chat": tokens.chargeRecorded(prompt + generated)
         case "llm.stream_open":
             tokens.chargeRecorded(prompt)
-            if case .value(let handle) = step.outcome { nextStreamHandle = max(nextStreamHandle, Int32(clamping: handle)) }
+            if case .value(let handle) = step.outcome {
+                nextStreamHandle = max(nextStreamHandle, Int32(clamping: handle))
+            }
         case "llm.stream_next": tokens.chargeRecorded(generated)
         default: break
         }
