@@ -41,7 +41,7 @@ public enum RunStatus: String, Sendable, CaseIterable, Codable {
         case .trap: return 8
         case .invalidModule: return 9
         case .diverged: return 10
-        case .stopped: return 0
+        case .stopped: return 11
         }
     }
 }

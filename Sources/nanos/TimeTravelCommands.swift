@@ -34,6 +34,15 @@ struct StoreOptions: ParsableArguments {
     }
 }
 
+/// `--json` and `--quiet` of the commands that run an agent again.
+struct ReportOptions: ParsableArguments {
+    @Flag(name: .long, help: "Print the run's report as JSON on stdout.")
+    var json = false
+
+    @Flag(name: .shortAndLong, help: "Print only the agent's log and the outcome.")
+    var quiet = false
+}
+
 /// Exit code for a replay, fork or resume that cannot start (a missing run, a changed module).
 let timeTravelRefused: Int32 = 2
 
@@ -63,12 +72,7 @@ struct ReplayCommand: ParsableCommand {
     @Flag(name: .long, help: "Replay even when the module is not the recorded one.")
     var force = false
 
-    @Flag(name: .long, help: "Print the replay's report as JSON on stdout.")
-    var json = false
-
-    @Flag(name: .shortAndLong, help: "Print only the outcome.")
-    var quiet = false
-
+    @OptionGroup var output: ReportOptions
     @OptionGroup var store: StoreOptions
     @OptionGroup var global: GlobalOptions
 
@@ -84,7 +88,7 @@ struct ReplayCommand: ParsableCommand {
             console.error(error.description)
             throw ExitCode(timeTravelRefused)
         }
-        if !quiet { RunPrinter.steps(result.report.steps, console) }
+        if !output.quiet { RunPrinter.steps(result.report.steps, console) }
         RunPrinter.outcome(result.report, console)
         let recordedStatus = result.recorded.info.status
         let sameEnd =
@@ -98,7 +102,7 @@ struct ReplayCommand: ParsableCommand {
                     "replayed \(result.expectedSteps) of \(result.recorded.steps.count) recorded steps, "
                         + "identical (the record ended \(recordedStatus))", .green))
         }
-        if json { RunPrinter.json(result.report) }
+        if output.json { RunPrinter.json(result.report) }
         if result.report.status == .diverged { throw ExitCode(RunStatus.diverged.exitCode) }
         if verify, result.difference != nil || !sameEnd {
             if !sameEnd {
@@ -138,12 +142,7 @@ struct ForkCommand: ParsableCommand {
     @Flag(name: .long, help: "Fork even when the module is not the recorded one.")
     var force = false
 
-    @Flag(name: .long, help: "Print the new run's report as JSON on stdout.")
-    var json = false
-
-    @Flag(name: .shortAndLong, help: "Print only the agent's log and the outcome.")
-    var quiet = false
-
+    @OptionGroup var output: ReportOptions
     @OptionGroup var store: StoreOptions
     @OptionGroup var global: GlobalOptions
 
@@ -165,10 +164,14 @@ struct ForkCommand: ParsableCommand {
             outcome = .failure(SyscallFailure(code, "\(errno) (given to nanos fork)"))
         } else if let resultText {
             outcome = .data(Array(resultText.utf8))
-        } else if let result, let data = FileManager.default.contents(atPath: result) {
+        } else if let result,
+            let size = (try? FileManager.default.attributesOfItem(atPath: result))?[.size] as? Int,
+            size <= SyscallLimits.fileBytes, let data = FileManager.default.contents(atPath: result)
+        {
             outcome = .data([UInt8](data))
         } else {
-            console.error("--result \(result ?? ""): cannot read the file")
+            console.error(
+                "--result \(result ?? ""): cannot read it as a file of at most \(SyscallLimits.fileBytes) bytes")
             throw ExitCode(2)
         }
         var options = RunOptions(logSink: RunPrinter.logSink("fork", console))
@@ -180,7 +183,7 @@ struct ForkCommand: ParsableCommand {
             console.error(error.description)
             throw ExitCode(timeTravelRefused)
         }
-        try finish(forked, console, quiet: quiet, json: json)
+        try finish(forked, console, output)
     }
 }
 
@@ -197,12 +200,7 @@ struct ResumeCommand: ParsableCommand {
     @Argument(help: "The interrupted run (`nanos runs` shows it as interrupted).")
     var runID: String
 
-    @Flag(name: .long, help: "Print the run's report as JSON on stdout.")
-    var json = false
-
-    @Flag(name: .shortAndLong, help: "Print only the agent's log and the outcome.")
-    var quiet = false
-
+    @OptionGroup var output: ReportOptions
     @OptionGroup var store: StoreOptions
     @OptionGroup var global: GlobalOptions
 
@@ -218,18 +216,18 @@ struct ResumeCommand: ParsableCommand {
             console.error(error.description)
             throw ExitCode(timeTravelRefused)
         }
-        try finish(resumed, console, quiet: quiet, json: json)
+        try finish(resumed, console, output)
     }
 }
 
 /// Prints a recorded run's outcome and exits with its code.
-private func finish(_ recorded: RecordedRun, _ console: Console, quiet: Bool, json: Bool) throws {
+private func finish(_ recorded: RecordedRun, _ console: Console, _ output: ReportOptions) throws {
     var report = recorded.report
     report.runID = recorded.runID
     if let error = recorded.storeError { console.error("the run was not fully recorded: \(error)") }
-    if !quiet { RunPrinter.steps(report.steps, console) }
+    if !output.quiet { RunPrinter.steps(report.steps, console) }
     RunPrinter.outcome(report, console)
-    if json { RunPrinter.json(report) }
+    if output.json { RunPrinter.json(report) }
     if report.exitCode != 0 { throw ExitCode(report.exitCode) }
 }
 

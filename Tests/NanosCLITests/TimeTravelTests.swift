@@ -202,6 +202,11 @@ import Testing
         let newID = try #require(imported.stdout.split(separator: " ").dropFirst(3).first.map(String.init))
         let replay = try CLI.run(["replay", newID, "--verify", "--db", other])
         #expect(replay.exitCode == 0, "\(replay.stderr)")
+        // --until stops after that step, as asked.
+        let partial = try CLI.run(["replay", newID, "--until", "2", "--verify", "--json", "--db", other])
+        #expect(partial.exitCode == 0, "\(partial.stderr)")
+        #expect(try partial.json()["status"] as? String == "stopped")
+        #expect(steps(try partial.json()).count == 2)
         #expect(try CLI.run(["trace", "gc", "--keep", "0", "--db", other]).stdout.contains("deleted 1 runs"))
     }
 }
