@@ -16,6 +16,7 @@
 //   NanosCompiler `nanos compile`: C, Embedded Swift, WAT and JS/TS (on QuickJS) to wasm
 //   NanosBundle   files that ship with nanos (the default agent, benchmark data)
 //   NanosBench    `nanos bench`
+//   NanosServe    `nanos serve`: the HTTP API (Hummingbird) and the web debugger (Web/, embedded)
 //   nanos         the command-line front end
 //
 // With LLAMA_PREFIX (or the cache) holding no libllama, only the targets that do not
@@ -111,10 +112,18 @@ let serviceTargets: [Target] = [
             "NanosKernel", "NanosManifest", "NanosCompiler", "NanosLLM", "NanosMCP", "NanosBundle", "NanosStore",
         ],
         swiftSettings: strict),
+    .target(
+        name: "NanosServe",
+        dependencies: [
+            "NanosKernel", "NanosCore", "NanosManifest", "NanosStore", "NanosLLM", logging,
+            .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Yams", package: "Yams"),
+        ],
+        resources: [.embedInCode("Web")], swiftSettings: strict),
     .executableTarget(
         name: "nanos",
         dependencies: [
             "NanosKernel", "NanosManifest", "NanosCompiler", "NanosBench", "NanosMCP", "NanosBundle", "NanosStore",
+            "NanosServe",
             .product(name: "ArgumentParser", package: "swift-argument-parser"), logging,
         ],
         swiftSettings: strict),
@@ -159,6 +168,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
         .package(url: "https://github.com/modelcontextprotocol/swift-sdk", exact: "0.12.1"),
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        // Only the HTTP/1 server: the default traits would add swift-configuration.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1", traits: []),
     ],
     targets: coreTargets + (hasLlama ? serviceTargets : [])
 )

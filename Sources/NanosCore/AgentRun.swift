@@ -19,6 +19,8 @@ enum RunTermination: Error {
     case syscallInsideAllocator(call: String)
     /// The trace would hold more than `resources.trace` bytes.
     case traceFull(bytes: Int, limitBytes: Int)
+    /// Another thread cancelled the run (``RunCancellation``).
+    case cancelled
 }
 
 /// Where a guest's log lines go (stderr for the CLI, a buffer for the server).
@@ -98,6 +100,8 @@ final class AgentRun {
     /// resumed; the store its steps go to, when recorded.
     let script: ReplayScript?
     let recorder: (any StepRecorder)?
+    let observer: StepObserver?
+    let cancellation: RunCancellation?
     private let handlers: [String: SyscallHandler]
     private let directHandlers: [String: DirectHandler]
 
@@ -108,6 +112,8 @@ final class AgentRun {
         self.store = store
         script = recording.script
         recorder = recording.recorder
+        observer = recording.observer
+        cancellation = recording.cancellation
         manifest = context.manifest
         policy = context.policy
         self.logSink = logSink
@@ -178,6 +184,7 @@ final class AgentRun {
         if insideAllocator { throw .syscallInsideAllocator(call: step) }
         let start = monotonicNanoseconds()
         if start >= deadlineNanoseconds { throw .timeout }
+        if cancellation?.isCancelled == true { throw .cancelled }
         guard steps.count < maxSteps else { throw .maxSteps(limit: maxSteps) }
 
         argumentsShared = false
@@ -227,6 +234,7 @@ final class AgentRun {
         if let recorder {
             recorder.record(steps[steps.count - 1], durable: !answeredFromRecord && group?.isDurable == true)
         }
+        observer?(steps[steps.count - 1])
         if traceBytes > traceLimitBytes { throw .traceFull(bytes: traceBytes, limitBytes: traceLimitBytes) }
         return (value, outcome, arguments)
     }

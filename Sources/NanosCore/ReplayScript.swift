@@ -77,14 +77,26 @@ public protocol StepRecorder: AnyObject, Sendable {
     func record(_ step: Step, durable: Bool)
 }
 
-/// How a run is recorded and answered: by its services and not recorded, unless told.
+/// Sees each step as soon as it is made (a server's live view), on the run's thread: it
+/// must return quickly and must not call back into the run.
+public typealias StepObserver = @Sendable (Step) -> Void
+
+/// How a run is recorded, answered and watched: by its services, not recorded, watched by
+/// nobody and never cancelled, unless told.
 public struct RunRecording: Sendable {
     public var script: ReplayScript?
     public var recorder: (any StepRecorder)?
+    public var observer: StepObserver?
+    public var cancellation: RunCancellation?
 
-    public init(script: ReplayScript? = nil, recorder: (any StepRecorder)? = nil) {
+    public init(
+        script: ReplayScript? = nil, recorder: (any StepRecorder)? = nil, observer: StepObserver? = nil,
+        cancellation: RunCancellation? = nil
+    ) {
         self.script = script
         self.recorder = recorder
+        self.observer = observer
+        self.cancellation = cancellation
     }
 }
 

@@ -26,6 +26,8 @@ public enum RunStatus: String, Sendable, CaseIterable, Codable {
     /// A replay stopped where it was told to (`--until`), or where its record ends without
     /// the guest having ended (a recorded timeout or kill).
     case stopped
+    /// Another party ended the run before it finished (a server's cancel).
+    case cancelled
 
     /// The process exit code `nanos run` uses for this status. 2 is reserved for usage
     /// and manifest errors, which happen before any run starts.
@@ -42,6 +44,7 @@ public enum RunStatus: String, Sendable, CaseIterable, Codable {
         case .invalidModule: return 9
         case .diverged: return 10
         case .stopped: return 11
+        case .cancelled: return 12
         }
     }
 }

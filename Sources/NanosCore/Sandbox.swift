@@ -103,6 +103,8 @@ enum Sandbox {
         run.fuelAtLastStep = fuelBudget
         let watchdog = Watchdog(store: store, deadline: deadline)
         defer { watchdog.disarm() }
+        recording.cancellation?.whenCancelled { watchdog.expire() }
+        let cancelledMessage = "the run was cancelled"
         var report = RunReport(agent: manifest.name, status: .failed)
         report.limits = limits
         func finish(_ status: RunStatus, summary: String? = nil, message: String? = nil, guestExitCode: Int32? = nil)
@@ -163,6 +165,8 @@ enum Sandbox {
                 return finish(.maxSteps, message: "the agent made more than resources.max_steps = \(limit) syscalls")
             case .timeout:
                 return finish(.timeout, message: "the run passed resources.timeout = \(timeout)")
+            case .cancelled:
+                return finish(.cancelled, message: cancelledMessage)
             case .outOfMemory(let requested, let limit):
                 return finish(
                     .outOfMemory,
@@ -186,6 +190,9 @@ enum Sandbox {
         } catch {
             switch TrapCause(error) {
             case .outOfFuel:
+                if recording.cancellation?.isCancelled == true, watchdog.fired {
+                    return finish(.cancelled, message: cancelledMessage)
+                }
                 if watchdog.fired {
                     return finish(.timeout, message: "the run passed resources.timeout = \(timeout)")
                 }

@@ -38,6 +38,9 @@ final class Watchdog: Sendable {
     }
 
     var fired: Bool { state.withLock { $0.didFire } }
+
+    /// Stops the guest now, as if the deadline had passed (a cancelled run).
+    func expire() { fire() }
     var remainingFuelAtDeadline: UInt64? { state.withLock { $0.fuelAtDeadline } }
 
     private func fire() {

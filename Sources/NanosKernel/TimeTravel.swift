@@ -23,6 +23,25 @@ public struct ReplayResult: Sendable {
     public var expectedSteps: Int
 }
 
+/// A fork or resume that passed its checks, to be run once (on any thread).
+public struct PreparedRun: Sendable {
+    public let agent: String
+    /// The id the run is recorded under when it is fixed in advance (a resume keeps its own).
+    public let runID: String?
+    private let body: @Sendable (RunOptions, String?) -> RecordedRun
+
+    init(agent: String, runID: String? = nil, body: @escaping @Sendable (RunOptions, String?) -> RecordedRun) {
+        self.agent = agent
+        self.runID = runID
+        self.body = body
+    }
+
+    /// Runs it, recorded under `runID` (a new id if nil).
+    public func run(options: RunOptions, runID: String? = nil) -> RecordedRun {
+        body(options, runID)
+    }
+}
+
 /// Why a replay, fork or resume could not start.
 public enum TimeTravelError: Error, Sendable, CustomStringConvertible {
     case store(StoreError)
@@ -53,10 +72,11 @@ public enum TimeTravelError: Error, Sendable, CustomStringConvertible {
 /// uses; the CLI only presents them.
 extension Kernel {
     /// Runs the agent and records it into `store`. `manifestText` is the manifest as it was
-    /// read (kept so the run can be replayed under the same limits and grants).
+    /// read (kept so the run can be replayed under the same limits and grants). `runID`: the
+    /// id to record it under (a server hands it out before the run ends); a new one if nil.
     public static func recordedRun(
         manifest: Manifest, manifestText: String, manifestPath: String, options: RunOptions, store: TraceStore,
-        parent: (run: String, step: Int)? = nil
+        parent: (run: String, step: Int)? = nil, runID: String? = nil
     ) -> RecordedRun {
         let started = ContinuousClock.now
         guard let binary = manifest.binary ?? options.defaultAgent else {
@@ -71,7 +91,7 @@ extension Kernel {
                 storeError: nil)
         }
         let info = RunInfo(
-            id: RunInfo.newID(), agent: manifest.name, manifestPath: manifestPath,
+            id: runID ?? RunInfo.newID(), agent: manifest.name, manifestPath: manifestPath,
             manifestText: manifestText, modulePath: binary, moduleHash: image.digest, parent: parent?.run,
             forkStep: parent?.step)
         let recorder: RunRecorder
@@ -107,7 +127,10 @@ extension Kernel {
         let (manifest, image) = try load(recorded.info, force: force)
         let expected = until.map { Array(recorded.steps.prefix($0)) } ?? recorded.steps
         // A record the guest did not end (a timeout, a kill) ends where the record does.
-        let unfinished = ["interrupted", "running", RunStatus.timeout.rawValue, RunStatus.stopped.rawValue]
+        let unfinished = [
+            "interrupted", "running", RunStatus.timeout.rawValue, RunStatus.stopped.rawValue,
+            RunStatus.cancelled.rawValue,
+        ]
         let continuation: ReplayScript.Continuation =
             until != nil || unfinished.contains(recorded.info.status) ? .stop : .diverge
         let options = RunOptions(
@@ -123,24 +146,33 @@ extension Kernel {
     /// and runs on live under the manifest's grants; the new run is recorded with its parent.
     public static func fork(
         _ id: String, at step: Int, outcome: SyscallOutcome, store: TraceStore, options: RunOptions,
-        force: Bool = false
+        force: Bool = false, runID: String? = nil
     ) throws(TimeTravelError) -> RecordedRun {
+        try prepareFork(id, at: step, outcome: outcome, store: store, force: force).run(options: options, runID: runID)
+    }
+
+    /// A fork that has passed its checks (the run and step exist, the module is the recorded
+    /// one), ready to run: a server answers a bad request before anything starts.
+    public static func prepareFork(
+        _ id: String, at step: Int, outcome: SyscallOutcome, store: TraceStore, force: Bool = false
+    ) throws(TimeTravelError) -> PreparedRun {
         let recorded = try storedRun(id, store)
         guard step >= 1, step <= recorded.steps.count else {
             throw .stepOutOfRange(step: step, steps: recorded.steps.count)
         }
-        let (manifest, _) = try load(recorded.info, force: force)
-        var options = options
-        options.recording.script = ReplayScript(
+        let (forked, _) = try load(recorded.info, force: force)
+        let script = ReplayScript(
             steps: Array(recorded.steps.prefix(step - 1)),
             replacement: ReplayScript.Replacement(recorded: recorded.steps[step - 1], outcome: outcome),
             continuation: .live)
-        var forked = manifest
-        forked.binary = recorded.info.modulePath
-        return recordedRun(
-            manifest: forked, manifestText: recorded.info.manifestText, manifestPath: recorded.info.manifestPath,
-            options: options, store: store,
-            parent: (recorded.info.id, step))
+        return PreparedRun(agent: forked.name) { options, runID in
+            var options = options
+            options.recording.script = script
+            return recordedRun(
+                manifest: forked, manifestText: recorded.info.manifestText,
+                manifestPath: recorded.info.manifestPath, options: options, store: store,
+                parent: (recorded.info.id, step), runID: runID)
+        }
     }
 
     /// Continues an interrupted run: its recorded steps are answered from the record (no
@@ -149,6 +181,12 @@ extension Kernel {
     public static func resume(_ id: String, store: TraceStore, options: RunOptions) throws(TimeTravelError)
         -> RecordedRun
     {
+        try prepareResume(id, store: store).run(options: options)
+    }
+
+    /// A resume that has passed its checks; the run is marked running again in the store.
+    /// It keeps its id (a `runID` given to ``PreparedRun/run(options:runID:)`` is ignored).
+    public static func prepareResume(_ id: String, store: TraceStore) throws(TimeTravelError) -> PreparedRun {
         let recorded = try storedRun(id, store)
         guard recorded.info.isInterrupted else {
             throw .notInterrupted(run: recorded.info.id, status: recorded.info.status)
@@ -160,15 +198,17 @@ extension Kernel {
         } catch {
             throw .store(error)
         }
-        var options = options
-        options.recording = RunRecording(
-            script: ReplayScript(steps: recorded.steps, continuation: .live), recorder: recorder)
-        let report = run(manifest: manifest, image: image, options: options)
-        do throws(StoreError) {
-            try recorder.finish(report)
-            return RecordedRun(report: report, runID: recorded.info.id, storeError: nil)
-        } catch {
-            return RecordedRun(report: report, runID: recorded.info.id, storeError: error)
+        return PreparedRun(agent: manifest.name, runID: recorded.info.id) { options, _ in
+            var options = options
+            options.recording.script = ReplayScript(steps: recorded.steps, continuation: .live)
+            options.recording.recorder = recorder
+            let report = run(manifest: manifest, image: image, options: options)
+            do throws(StoreError) {
+                try recorder.finish(report)
+                return RecordedRun(report: report, runID: recorded.info.id, storeError: nil)
+            } catch {
+                return RecordedRun(report: report, runID: recorded.info.id, storeError: error)
+            }
         }
     }
 

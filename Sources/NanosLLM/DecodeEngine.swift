@@ -47,6 +47,8 @@ final class DecodeEngine: @unchecked Sendable {
     private var waiting: [GenerationJob] = []
     private var threadStarted = false
     private var publishedSequences = 0
+    /// Answers being decoded, as of the last step (the engine thread publishes it).
+    private var publishedRunning = 0
 
     // Engine thread only.
     private var context: OpaquePointer?
@@ -74,6 +76,9 @@ final class DecodeEngine: @unchecked Sendable {
 
     /// Sequences that exist now, busy or idle.
     var sequenceCount: Int { condition.withLock { publishedSequences } }
+
+    /// Answers waiting for a sequence or being decoded.
+    var queueLength: Int { condition.withLock { waiting.count + publishedRunning } }
 
     // MARK: the streams' side
 
@@ -219,7 +224,10 @@ final class DecodeEngine: @unchecked Sendable {
             running.append(job)
             admitted += 1
         }
-        condition.withLock { waiting.removeFirst(admitted) }
+        condition.withLock {
+            waiting.removeFirst(admitted)
+            publishedRunning = running.count
+        }
     }
 
     /// The free sequence for a job: the longest reusable prefix, then an empty one, then the least recently used.
@@ -428,7 +436,10 @@ final class DecodeEngine: @unchecked Sendable {
     }
 
     private func publish() {
-        condition.withLock { condition.broadcast() }
+        condition.withLock {
+            publishedRunning = running.count
+            condition.broadcast()
+        }
     }
 
     /// Makes room for `wanted` sequences (at most the limit): a new context, with every

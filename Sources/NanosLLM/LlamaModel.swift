@@ -163,6 +163,15 @@ public final class LlamaModel: @unchecked Sendable {
     /// How many times weights were read from disk in this process (one per distinct file).
     public static var loads: Int { registry.withLock { $0.loadCount } }
 
+    /// Answers waiting or being decoded, over every model this process has loaded (the
+    /// server's `nanos_model_queue_length`).
+    public static var queueLength: Int {
+        let models = registry.withLock { Array($0.loaded.values) }
+        return models.reduce(0) { total, model in
+            total + model.caches.withLock { Array($0.engines.values) }.reduce(0) { $0 + $1.queueLength }
+        }
+    }
+
     /// The model at `path`, loading it on first use. Loads hold the registry lock, so two
     /// agents asking for the same file at once still load it once.
     public static func shared(path: String, gpuLayers: Int?) throws(LLMError) -> LlamaModel {

@@ -66,6 +66,10 @@ public final class TraceStore: Sendable {
                       counters TEXT, service_log TEXT, PRIMARY KEY (run, idx)) WITHOUT ROWID;
                     """)
         }
+        // Forks are looked up by their parent (a run's tree).
+        migrator.registerMigration("v2") { db in
+            try db.execute(sql: "CREATE INDEX runs_parent ON runs(parent)")
+        }
         return migrator
     }
 
@@ -154,26 +158,40 @@ public final class TraceStore: Sendable {
         return Self.info(first)
     }
 
-    /// Recent runs first, at most `limit`.
-    public func runs(limit: Int = 50) throws(StoreError) -> [RunInfo] {
+    /// Recent runs first, at most `limit`; only those with `status` and `agent` when given.
+    public func runs(limit: Int = 50, status: String? = nil, agent: String? = nil) throws(StoreError) -> [RunInfo] {
         try markInterrupted()
         return try read { db in
             try Row.fetchAll(
-                db, sql: "SELECT * FROM runs ORDER BY started_at DESC, id LIMIT ?", arguments: [max(0, limit)]
+                db,
+                sql: """
+                    SELECT * FROM runs WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR agent = ?2)
+                    ORDER BY started_at DESC, id LIMIT ?3
+                    """, arguments: [status, agent, max(0, limit)]
             ).map(Self.info)
         }
     }
 
-    /// The recorded steps of a run, in order; `through` stops after that step.
-    public func steps(of id: String, through last: Int? = nil) throws(StoreError) -> [Step] {
+    /// The runs forked from `id` (one level), oldest first, at most `limit`.
+    public func forks(of id: String, limit: Int = 1000) throws(StoreError) -> [RunInfo] {
+        try read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM runs WHERE parent = ? ORDER BY started_at, id LIMIT ?",
+                arguments: [id, max(0, limit)]
+            ).map(Self.info)
+        }
+    }
+
+    /// The recorded steps of a run, in order, from step `first` through step `last`.
+    public func steps(of id: String, from first: Int = 1, through last: Int? = nil) throws(StoreError) -> [Step] {
         try read { db in
             let rows = try Row.fetchCursor(
                 db,
                 sql: """
                     SELECT s.*, rq.data AS request_data, rs.data AS result_data FROM steps s
                     LEFT JOIN payloads rq ON rq.id = s.request LEFT JOIN payloads rs ON rs.id = s.result
-                    WHERE s.run = ? AND s.idx <= ? ORDER BY s.idx
-                    """, arguments: [id, last ?? Int.max])
+                    WHERE s.run = ? AND s.idx >= ? AND s.idx <= ? ORDER BY s.idx
+                    """, arguments: [id, first, last ?? Int.max])
             var steps: [Step] = []
             while let row = try rows.next() { steps.append(try Self.step(row)) }
             return steps

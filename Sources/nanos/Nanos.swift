@@ -39,7 +39,7 @@ struct Nanos: ParsableCommand {
 
             Exit codes of `nanos run`: 0 ok, 1 failed, 2 usage or manifest error, 3 denied, \
             4 out_of_fuel, 5 out_of_memory, 6 timeout, 7 max_steps, 8 trap, 9 invalid_module, \
-            10 diverged (replay), 11 stopped (a replay's report).
+            10 diverged (replay), 11 stopped (a replay's report), 12 cancelled (a server's run).
 
             Every run is recorded in the trace store; replay, fork and resume run it again \
             from the record (docs/replay.md).
@@ -47,7 +47,7 @@ struct Nanos: ParsableCommand {
         version: NanosVersion.current,
         subcommands: [
             RunCommand.self, CompileCommand.self, BenchCommand.self, MCPCommand.self, ReplayCommand.self,
-            ForkCommand.self, ResumeCommand.self, RunsCommand.self, TraceCommand.self,
+            ForkCommand.self, ResumeCommand.self, RunsCommand.self, TraceCommand.self, ServeCommand.self,
         ]
     )
 }
