@@ -34,7 +34,7 @@ done
 [ -n "$ADDRESS" ] || { echo "web-tests: nanos serve printed no address" >&2; exit 1; }
 
 echo "web-tests: schemathesis against ${ADDRESS}openapi.json"
-"$NANOS_SCHEMATHESIS" run "${ADDRESS}openapi.json" --url "${ADDRESS%/}" --checks all \
+"$NANOS_SCHEMATHESIS" --config-file Tests/web/schemathesis.toml run "${ADDRESS}openapi.json" --url "${ADDRESS%/}" --checks all \
   --max-examples "${WEB_EXAMPLES:-25}" --seed 1 --request-timeout 60 --no-color
 
 kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""

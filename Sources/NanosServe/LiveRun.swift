@@ -8,6 +8,7 @@ final class LiveRun: Sendable {
     let id: String
     let agent: String
     let cancellation = RunCancellation()
+    let startedAt = Date()
 
     private struct State {
         var steps: [Step] = []

@@ -27,8 +27,10 @@ extension ServeState {
     func listRuns(_ request: Request) throws(APIError) -> Response {
         let limit = try queryInt(request, "limit", in: 1...Self.maxListed, default: 100)
         let parameters = request.uri.queryParameters
-        let status = parameters.get("status").flatMap { $0.isEmpty ? nil : String($0.prefix(64)) }
-        let agent = parameters.get("agent").flatMap { $0.isEmpty ? nil : String($0.prefix(256)) }
+        let status = parameters.get("status").flatMap { $0.isEmpty ? nil : String($0) }
+        let agent = parameters.get("agent").flatMap { $0.isEmpty ? nil : String($0) }
+        if let status, status.count > 64 { throw .badBody("status: at most 64 characters") }
+        if let agent, agent.count > 256 { throw .badBody("agent: at most 256 characters") }
         let runs: [RunInfo]
         do throws(StoreError) {
             runs = try store.runs(limit: limit, status: status, agent: agent)

@@ -87,8 +87,17 @@ final class ServeState: Sendable {
 
     /// The run's summary as the API shows it: live runs with the steps made so far.
     func summary(_ id: String) throws(APIError) -> JSONValue {
-        let info = try runInfo(id)
-        return summary(info)
+        do throws(APIError) {
+            return summary(try runInfo(id))
+        } catch {
+            // A run just started may not be in the store yet: it is shown from memory.
+            guard let live = registry.live(id) else { throw error }
+            var info = RunInfo(
+                id: live.id, agent: live.agent, manifestPath: "", manifestText: "", modulePath: "", moduleHash: "",
+                startedAt: live.startedAt)
+            info.status = "running"
+            return summary(info)
+        }
     }
 
     func summary(_ info: RunInfo) -> JSONValue {
