@@ -18,6 +18,7 @@ setup:
 	@bash scripts/llm-deps.sh >/dev/null
 	@bash scripts/js-deps.sh >/dev/null
 	@bash scripts/mcp-deps.sh >/dev/null
+	@bash scripts/web-deps.sh >/dev/null
 
 # `make test` builds the binary and the tests in one `swift build --build-tests`, so
 # Swift is compiled once; target-specific values reach the prerequisites too.
@@ -69,6 +70,7 @@ test: examples
 	set -a && eval "$$(bash scripts/llm-deps.sh --print)" && eval "$$(bash scripts/mcp-deps.sh --print)" && set +a && \
 	export GOMP_SPINCOUNT=300 && \
 	NANOS_BIN=$(CURDIR)/$(BIN) swift test $(SWIFT_FLAGS) --skip-build
+	NANOS_BIN=$(CURDIR)/$(BIN) bash scripts/web-tests.sh
 	$(CORPUS_RUN)
 	$(FUZZ_SMOKE)
 

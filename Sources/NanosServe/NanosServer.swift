@@ -39,7 +39,8 @@ public struct NanosServer: Sendable {
         state.addOriginalRoutes(to: router)
         var logger = Logger(label: "nanos.serve")
         logger.logLevel = .warning
-        let host = configuration.host.hasPrefix("[") ? String(configuration.host.dropFirst().dropLast()) : configuration.host
+        let host =
+            configuration.host.hasPrefix("[") ? String(configuration.host.dropFirst().dropLast()) : configuration.host
         let application = Application(
             router: router,
             configuration: ApplicationConfiguration(

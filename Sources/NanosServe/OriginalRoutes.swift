@@ -70,7 +70,10 @@ extension ServeState {
             return .object([
                 ("step", .int(Int64(step.index))),
                 ("action", .string(step.name)),
-                ("args", .array(step.jsonObject()["args"].map { if case .array(let items) = $0 { items } else { [] } } ?? [])),
+                (
+                    "args",
+                    .array(step.jsonObject()["args"].map { if case .array(let items) = $0 { items } else { [] } } ?? [])
+                ),
                 ("tokens", .int(tokens)),
                 (
                     "latency",
@@ -99,7 +102,8 @@ extension ServeState {
     static func manifestText(_ manifest: JSONValue) throws(APIError) -> String {
         func withoutNulls(_ value: JSONValue) -> JSONValue {
             switch value {
-            case .object(let members): return .object(members.filter { $0.1 != .null }.map { ($0.0, withoutNulls($0.1)) })
+            case .object(let members):
+                return .object(members.filter { $0.1 != .null }.map { ($0.0, withoutNulls($0.1)) })
             case .array(let items): return .array(items.map(withoutNulls))
             default: return value
             }
@@ -134,7 +138,10 @@ extension ServeState {
         return .object([
             ("name", .string(manifest.name)),
             ("model", model),
-            ("resources", .object([("memory", .string(memory)), ("max_steps", .int(Int64(manifest.resources.maxSteps)))])),
+            (
+                "resources",
+                .object([("memory", .string(memory)), ("max_steps", .int(Int64(manifest.resources.maxSteps)))])
+            ),
             (
                 "permissions",
                 .object([

@@ -10,7 +10,11 @@ enum RouteTable {
         }
         return paths.map { path, operations in
             let methods: [String]
-            if case .object(let members) = operations { methods = members.map { $0.0.uppercased() } } else { methods = [] }
+            if case .object(let members) = operations {
+                methods = members.map { $0.0.uppercased() }
+            } else {
+                methods = []
+            }
             return (path.split(separator: "/"), methods)
         }
     }()

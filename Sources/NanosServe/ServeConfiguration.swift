@@ -61,7 +61,8 @@ public struct ServeConfiguration: Sendable {
                     + "--token-file (clients send Authorization: Bearer TOKEN)")
         }
         if let token, token.utf8.count < 16 {
-            throw ServeStartError("the token has \(token.utf8.count) bytes; use at least 16 (e.g. openssl rand -hex 16)")
+            throw ServeStartError(
+                "the token has \(token.utf8.count) bytes; use at least 16 (e.g. openssl rand -hex 16)")
         }
         guard (0...65535).contains(port) else { throw ServeStartError("--port \(port) is not a port (0 to 65535)") }
         guard (1...256).contains(maxRuns) else { throw ServeStartError("--max-runs \(maxRuns) must be 1 to 256") }

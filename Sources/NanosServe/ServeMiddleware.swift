@@ -15,7 +15,9 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             response = try await next(request, context)
         } catch let error as APIError {
             response = error.response
-        } catch let error as HTTPError where error.status == .notFound && RouteTable.methods(for: request.uri.path) != nil {
+        } catch let error as HTTPError
+            where error.status == .notFound && RouteTable.methods(for: request.uri.path) != nil
+        {
             let allowed = RouteTable.methods(for: request.uri.path) ?? []
             var refusal = APIError(
                 .methodNotAllowed, "method_not_allowed",

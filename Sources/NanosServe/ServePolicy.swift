@@ -74,7 +74,8 @@ public struct ServePolicy: Sendable, Equatable {
         case .none: break
         case .any:
             throw APIError(
-                .forbidden, "policy", "permissions.network: an inline manifest must list its hosts (policy hosts: "
+                .forbidden, "policy",
+                "permissions.network: an inline manifest must list its hosts (policy hosts: "
                     + "\(hosts.isEmpty ? "none" : hosts.joined(separator: ", ")))")
         case .hosts(let wanted):
             for host in wanted where !hosts.contains(host.lowercased()) {

@@ -28,7 +28,8 @@ extension ServeState {
         let force = try body.optionalBool("force") ?? false
         let store = self.store
         let outcome: Result<ReplayResult, TimeTravelError> = await onThread {
-            Result { () throws(TimeTravelError) in try Kernel.replay(info.id, store: store, until: until, force: force) }
+            Result { () throws(TimeTravelError) in try Kernel.replay(info.id, store: store, until: until, force: force)
+            }
         }
         let result: ReplayResult
         switch outcome {
@@ -79,7 +80,8 @@ extension ServeState {
         case (nil, nil, let name?):
             guard let code = Errno(name: name) else {
                 throw .badBody(
-                    "errno: \(name) is not an errno; one of \(Errno.allCases.map(\.description).joined(separator: ", "))")
+                    "errno: \(name) is not an errno; one of \(Errno.allCases.map(\.description).joined(separator: ", "))"
+                )
             }
             return .failure(SyscallFailure(code, "\(name) (given to fork)"))
         default:

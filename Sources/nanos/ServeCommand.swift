@@ -98,7 +98,8 @@ struct ServeCommand: ParsableCommand {
     }
 
     private func makeConfiguration() throws(ServeStartError) -> ServeConfiguration {
-        var token = self.token ?? ProcessInfo.processInfo.environment["NANOS_SERVE_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+        var token =
+            self.token ?? ProcessInfo.processInfo.environment["NANOS_SERVE_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
         if let tokenFile {
             guard let data = FileManager.default.contents(atPath: tokenFile), data.count <= 4096,
                 let text = String(data: data, encoding: .utf8),
@@ -109,9 +110,10 @@ struct ServeCommand: ParsableCommand {
             token = line.trimmingCharacters(in: .whitespaces)
         }
         let rootPath = URL(fileURLWithPath: root).standardizedFileURL.path
-        let servePolicy = try policy.map { path throws(ServeStartError) in
-            try ServePolicy.load(path: path, allowCommands: allowCommands)
-        } ?? ServePolicy(allowCommands: allowCommands)
+        let servePolicy =
+            try policy.map { path throws(ServeStartError) in
+                try ServePolicy.load(path: path, allowCommands: allowCommands)
+            } ?? ServePolicy(allowCommands: allowCommands)
         return ServeConfiguration(
             root: rootPath, host: host, port: port, token: token, policy: servePolicy, corsOrigin: corsOrigin,
             maxRuns: maxRuns, storePath: store.path, defaultAgent: try? DefaultAgent.locate(),

@@ -93,7 +93,8 @@ struct ReplayCommand: ParsableCommand {
         let recordedStatus = result.recorded.info.status
         let sameEnd =
             until != nil || result.report.status.rawValue == recordedStatus
-            || (result.report.status == .stopped && ["interrupted", "timeout", "running", "cancelled"].contains(recordedStatus))
+            || (result.report.status == .stopped
+                && ["interrupted", "timeout", "running", "cancelled"].contains(recordedStatus))
         if let difference = result.difference {
             console.line(console.paint("replay differs from the record at \(difference)", .red))
         } else {

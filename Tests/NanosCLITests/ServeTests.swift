@@ -79,7 +79,9 @@ import Testing
         try FileManager.default.createSymbolicLink(
             atPath: root + "/link.nano", withDestinationPath: outside.path + "/secret.nano")
         let server = try ServeProcess(root: root, db: db)
-        for path in ["../runs.db", "/etc/passwd", "../../../../etc/hostname", outside.path + "/secret.nano", "link.nano"] {
+        for path in [
+            "../runs.db", "/etc/passwd", "../../../../etc/hostname", outside.path + "/secret.nano", "link.nano",
+        ] {
             let answer = try server.request("POST", "/v1/runs", json: ["manifest": path])
             #expect(answer.status == 403, "\(path): \(answer.text)")
             #expect(try answer.json()["code"] as? String == "outside_root")
@@ -107,7 +109,10 @@ import Testing
             ("permissions: {fs_write: [\"/etc/*\"]}\n", "permissions.fs_write"),
             ("permissions: {network: [evil.example.com]}\n", "permissions.network"),
             ("permissions: {network: true}\n", "permissions.network"),
-            (noGrants + "model: {provider: openai, api_url: \"http://169.254.169.254/v1\", model_name: m}\n", "model.api_url"),
+            (
+                noGrants + "model: {provider: openai, api_url: \"http://169.254.169.254/v1\", model_name: m}\n",
+                "model.api_url"
+            ),
         ]
         for (grant, field) in refused {
             let answer = try server.request("POST", "/v1/runs", json: ["manifest_text": base + grant])
@@ -282,9 +287,11 @@ import Testing
             """)
         try folder.write(
             "ticks/ticks.nano",
-            "name: ticks\nbinary: ticks.wat\ntools: [clock]\nresources: {memory: 1MB, max_steps: 20, timeout: 60s}\npermissions: {}\n")
+            "name: ticks\nbinary: ticks.wat\ntools: [clock]\nresources: {memory: 1MB, max_steps: 20, timeout: 60s}\npermissions: {}\n"
+        )
         let server = try ServeProcess(root: root, db: db)
-        let id = try #require(try run(try server.request("POST", "/v1/runs", json: ["manifest": "ticks.nano"]))["id"] as? String)
+        let id = try #require(
+            try run(try server.request("POST", "/v1/runs", json: ["manifest": "ticks.nano"]))["id"] as? String)
         var sawPartial = false
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline {
