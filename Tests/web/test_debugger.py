@@ -177,6 +177,26 @@ class Page:
 
     driver = None
     base = None
+    server = None
+
+    @classmethod
+    def attach_browser(cls):
+        """Starts the browser; the class's server is stopped if it cannot start."""
+        try:
+            cls.driver = new_driver()
+        except Exception:
+            if cls.server:
+                cls.server.stop()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        try:
+            if cls.driver:
+                cls.driver.quit()
+        finally:
+            if cls.server:
+                cls.server.stop()
 
     def wait(self, timeout=TIMEOUT):
         return WebDriverWait(self.driver, timeout, poll_frequency=0.1,
@@ -256,21 +276,7 @@ class DebuggerFlow(Page, unittest.TestCase):
         else:
             cls.server = Server()
             cls.base = cls.server.start()
-        try:
-            cls.driver = new_driver()
-        except Exception:
-            if cls.server:
-                cls.server.stop()
-            raise
-
-    @classmethod
-    def tearDownClass(cls):
-        try:
-            if cls.driver:
-                cls.driver.quit()
-        finally:
-            if cls.server:
-                cls.server.stop()
+        cls.attach_browser()
 
     def open(self, route=""):
         self.driver.get(self.base + "/" + route)
@@ -514,21 +520,7 @@ class TokenPrompt(Page, unittest.TestCase):
         else:
             cls.server = Server("--token", cls.token)
             cls.base = cls.server.start()
-        try:
-            cls.driver = new_driver()
-        except Exception:
-            if cls.server:
-                cls.server.stop()
-            raise
-
-    @classmethod
-    def tearDownClass(cls):
-        try:
-            if cls.driver:
-                cls.driver.quit()
-        finally:
-            if cls.server:
-                cls.server.stop()
+        cls.attach_browser()
 
     @diagnose
     def test_prompt_then_runs(self):
