@@ -14,7 +14,8 @@ final class ServeState: Sendable {
     let store: TraceStore
     let registry: RunRegistry
     let metrics: ServerMetrics
-    let streams: StreamGate
+    let streams: ConcurrencyGate
+    let replays: ConcurrencyGate
 
     init(configuration: ServeConfiguration, store: TraceStore) {
         self.configuration = configuration
@@ -23,7 +24,8 @@ final class ServeState: Sendable {
         metrics = ServerMetrics()
         registry = RunRegistry(
             store: store, maxRuns: configuration.maxRuns, defaultAgent: configuration.defaultAgent, metrics: metrics)
-        streams = StreamGate(limit: configuration.maxStreams)
+        streams = ConcurrencyGate(limit: configuration.maxStreams, what: "event streams")
+        replays = ConcurrencyGate(limit: configuration.maxRuns, what: "replays")
     }
 
     /// A manifest to run, as read and where it counts as being (its folder resolves its paths).
@@ -132,12 +134,17 @@ final class ServeState: Sendable {
     static let logger = Logger(label: "nanos.serve")
 }
 
-/// Caps the live event streams open at once.
-final class StreamGate: Sendable {
+/// Caps work a client can start that holds a thread or a connection (event streams,
+/// replays): past `limit` at once, 429.
+final class ConcurrencyGate: Sendable {
     private let open = Mutex(0)
     let limit: Int
+    let what: String
 
-    init(limit: Int) { self.limit = limit }
+    init(limit: Int, what: String) {
+        self.limit = limit
+        self.what = what
+    }
 
     func enter() throws(APIError) {
         let admitted = open.withLock { count in
@@ -146,7 +153,9 @@ final class StreamGate: Sendable {
             return true
         }
         guard admitted else {
-            throw APIError(.tooManyRequests, "too_many_streams", "\(limit) event streams are open; close one first")
+            var error = APIError(.tooManyRequests, "too_many", "\(limit) \(what) are already open; try again later")
+            error.headers[.retryAfter] = "1"
+            throw error
         }
     }
 

@@ -19,14 +19,16 @@ extension ServeState {
         router.get("/v1/diff") { request, _ in try self.diff(request) }
     }
 
-    /// Replays on a thread of its own (a replay runs the guest; it takes no run slot, as it
-    /// touches nothing outside the sandbox, but it is bounded by the run's own limits).
+    /// Replays on a thread of its own: a replay runs the guest but touches nothing outside
+    /// the sandbox; as many may run at once as runs (`--max-runs`), each under its own limits.
     func replay(_ request: Request, id: String) async throws(APIError) -> Response {
         let body = try await jsonBody(request)
         let info = try runInfo(id)
         let until = try body.optionalInt("until", in: 0...Int(Int32.max))
         let force = try body.optionalBool("force") ?? false
         let store = self.store
+        try replays.enter()
+        defer { replays.leave() }
         let outcome: Result<ReplayResult, TimeTravelError> = await onThread {
             Result { () throws(TimeTravelError) in try Kernel.replay(info.id, store: store, until: until, force: force)
             }
