@@ -66,7 +66,7 @@ final class RunRegistry: Sendable {
         recording.observer = { [run] step in run.observe(step) }
         recording.cancellation = run.cancellation
         let options = RunOptions(defaultAgent: defaultAgent, recording: recording)
-        let thread = Thread { [self] in
+        startGuestThread(name: "nanos-run") { [self] in
             let recorded: RecordedRun
             switch launch {
             case .manifest(let manifest, let text, let path):
@@ -84,9 +84,6 @@ final class RunRegistry: Sendable {
             runs.withLock { _ = $0.removeValue(forKey: id) }
             run.finish(recorded.report)
         }
-        thread.name = "nanos-run"
-        thread.stackSize = 16 << 20
-        thread.start()
         return run
     }
 

@@ -145,10 +145,15 @@ extension ServeState {
 /// Runs blocking work on a thread of its own, off the server's event loops.
 func onThread<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
     await withCheckedContinuation { continuation in
-        let thread = Thread {
-            continuation.resume(returning: work())
-        }
-        thread.stackSize = 16 << 20
-        thread.start()
+        startGuestThread(name: "nanos-replay") { continuation.resume(returning: work()) }
     }
+}
+
+/// A thread for a guest run: a run blocks its thread for its whole length, and the
+/// interpreter and the kernel's services get 16 MiB of stack, as the decode engine's thread does.
+func startGuestThread(name: String, _ body: @escaping @Sendable () -> Void) {
+    let thread = Thread(block: body)
+    thread.name = name
+    thread.stackSize = 16 << 20
+    thread.start()
 }
