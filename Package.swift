@@ -17,6 +17,7 @@
 //   NanosBundle   files that ship with nanos (the default agent, benchmark data)
 //   NanosBench    `nanos bench`
 //   NanosServe    `nanos serve`: the HTTP API (Hummingbird) and the web debugger (Web/, embedded)
+//   NanosFleet    `nanos orchestrate` and `nanos node`: fleets on threads, or across machines on NATS
 //   nanos         the command-line front end
 //
 // With LLAMA_PREFIX (or the cache) holding no libllama, only the targets that do not
@@ -105,6 +106,10 @@ let serviceTargets: [Target] = [
             "NanosCore", "NanosManifest", "NanosFS", "NanosLLM", "NanosMCP", "NanosCompiler", "NanosStore", logging,
         ],
         swiftSettings: strict),
+    .target(
+        name: "NanosFleet",
+        dependencies: ["NanosKernel", "NanosCore", "NanosManifest", "NanosStore", "NanosLLM", logging],
+        swiftSettings: strict),
     .target(name: "NanosBundle", swiftSettings: strict),
     .target(
         name: "NanosBench",
@@ -123,7 +128,7 @@ let serviceTargets: [Target] = [
         name: "nanos",
         dependencies: [
             "NanosKernel", "NanosManifest", "NanosCompiler", "NanosBench", "NanosMCP", "NanosBundle", "NanosStore",
-            "NanosServe",
+            "NanosServe", "NanosFleet",
             .product(name: "ArgumentParser", package: "swift-argument-parser"), logging,
         ],
         swiftSettings: strict),

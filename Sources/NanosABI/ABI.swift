@@ -9,6 +9,7 @@ public enum ABI {
     private static let path = ABICall.Parameter.bytes("path", limit: SyscallLimits.path)
     private static let request = ABICall.Parameter.bytes("req", limit: SyscallLimits.llmRequest)
     private static let server = ABICall.Parameter.bytes("server", limit: SyscallLimits.mcpName)
+    private static let message = ABICall.Parameter.bytes("msg", limit: SyscallLimits.busMessage)
 
     /// ABI v1 (module `nanos`) as written, before the `_into` forms are added.
     static let v1Base: [ABICall] = [
@@ -85,6 +86,23 @@ public enum ABI {
                 server, .bytes("name", limit: SyscallLimits.mcpName), .bytes("args", limit: SyscallLimits.mcpArguments),
             ], result: .data, js: "mcpGetPrompt", "JSON `{\"description\":…,\"messages\":[…]}`"),
         ABICall(
+            "agent_peers", step: "agent.peers", group: nil, parameters: [], result: .data, js: "peers",
+            "JSON array of the other agents' names in this agent's fleet, e.g. `[\"writer\"]`; `[]` outside a fleet"),
+        ABICall(
+            "agent_send", step: "agent.send", group: .agent_send,
+            parameters: [.bytes("to", limit: SyscallLimits.agentName), message], result: .status, js: "agentSend",
+            "0 once the message is in the agent's inbox. ENOENT: no agent of that name in the fleet; EAGAIN: its inbox is full, try again later; EINVAL: the message is not UTF-8"
+        ),
+        ABICall(
+            "agent_recv", step: "agent.recv", group: .agent_recv, parameters: [.int("timeout_ms")], result: .data,
+            js: "agentRecv",
+            "JSON `{\"from\":\"researcher\",\"msg\":…}`, the oldest message in the inbox, its sender stamped by the host; 0 bytes when none arrives within `timeout_ms` (not an error; capped at 60 s and at the run's deadline)"
+        ),
+        ABICall(
+            "agent_broadcast", step: "agent.broadcast", group: .agent_send, parameters: [message], result: .count,
+            js: "agentBroadcast",
+            "how many of the other agents got the message; a full inbox is skipped"),
+        ABICall(
             "clock_now", step: "clock.now", group: .clock, parameters: [], result: .value, js: "clockNow",
             "Unix time in nanoseconds (a plain value, never negative)"),
         ABICall(
@@ -136,7 +154,9 @@ public enum ABI {
             "the text items of the answer, joined by newlines"),
         original(
             "agent_send", group: .agent_send, ["target", "msg"], result: .flag, serves: "env.agent_send", "1 or 0"),
-        original("agent_recv", group: .agent_recv, [], serves: "env.agent_recv", "a message, or 0 bytes when none"),
+        original(
+            "agent_recv", group: .agent_recv, [], serves: "env.agent_recv",
+            "the oldest message's text, waiting up to 10 s as the original did; 0 bytes when none arrived"),
         original(
             "eval_js", group: nil, ["code"], serves: "env.eval_js",
             "always refused: nanos never runs JS outside the sandbox"),

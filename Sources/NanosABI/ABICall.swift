@@ -41,6 +41,8 @@ public struct ABICall: Sendable, Hashable {
         case status
         /// i32: a handle ≥ 1 or -errno.
         case handle
+        /// i32: a count ≥ 0 or -errno.
+        case count
         /// i64: a plain value, never negative (the clock).
         case value
         /// The original ABI's i32: bytes copied to the output buffer, the failure's text in band.
@@ -95,7 +97,7 @@ public struct ABICall: Sendable, Hashable {
     public var returnsI64: Bool {
         switch result {
         case .data, .into, .value: return true
-        case .status, .handle, .copied, .flag: return false
+        case .status, .handle, .count, .copied, .flag: return false
         }
     }
 

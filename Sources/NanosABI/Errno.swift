@@ -8,6 +8,7 @@ public enum Errno: Int32, Sendable, Codable, CaseIterable, CustomStringConvertib
     case EIO = 5
     case ETIMEDOUT = 6
     case EQUOTA = 7
+    case EAGAIN = 8
 
     public var description: String {
         switch self {
@@ -18,6 +19,7 @@ public enum Errno: Int32, Sendable, Codable, CaseIterable, CustomStringConvertib
         case .EIO: return "EIO"
         case .ETIMEDOUT: return "ETIMEDOUT"
         case .EQUOTA: return "EQUOTA"
+        case .EAGAIN: return "EAGAIN"
         }
     }
 
@@ -37,6 +39,7 @@ public enum Errno: Int32, Sendable, Codable, CaseIterable, CustomStringConvertib
         case .EIO: return "the service failed (LLM server down, MCP crash...)"
         case .ETIMEDOUT: return "deadline passed"
         case .EQUOTA: return "max_steps, token budget or similar exhausted"
+        case .EAGAIN: return "full for now (an agent's inbox); try again later"
         }
     }
 }

@@ -23,6 +23,16 @@ public enum SyscallLimits {
     public static let notesBytes = 1024 * 1024
     /// The iovecs one WASI `fd_write` may gather.
     public static let wasiIovecs = 1024
+    /// An agent's name, as `agent_send` names it.
+    public static let agentName = 256
+    /// One message between agents.
+    public static let busMessage = 64 * 1024
+    /// Messages one agent's inbox holds; a send past it fails with EAGAIN.
+    public static let inboxMessages = 64
+    /// Bytes one agent's inbox holds, all messages together: host memory other guests decide.
+    public static let inboxBytes = 1024 * 1024
+    /// The longest one `agent_recv` waits.
+    public static let receiveWaitMilliseconds = 60_000
     /// The original ABI's arguments (it had no caps of its own).
     public static let originalArgument = 1024 * 1024
 }

@@ -131,7 +131,7 @@ extension AgentRun {
         case .status:
             if case .failure(let failure) = outcome.result { return negI32(failure.errno) }
             return .i32(0)
-        case .handle:
+        case .handle, .count:
             switch outcome.result {
             case .value(let handle): return .i32(UInt32(truncatingIfNeeded: handle))
             case .data: return .i32(0)

@@ -13,7 +13,7 @@ enum WASIPreview1 {
 
     /// WASI's own errno values (not ABI v1's).
     enum WASIErrno: UInt32 {
-        case success = 0, tooBig = 1, badFileDescriptor = 8, invalid = 28, io = 29, permission = 63,
+        case success = 0, tooBig = 1, again = 6, badFileDescriptor = 8, invalid = 28, io = 29, permission = 63,
             timedOut = 73, notCapable = 76
     }
 
@@ -26,6 +26,7 @@ enum WASIPreview1 {
         case .E2BIG: code = .tooBig
         case .EIO, .EQUOTA: code = .io
         case .ETIMEDOUT: code = .timedOut
+        case .EAGAIN: code = .again
         }
         return .i32(code.rawValue)
     }

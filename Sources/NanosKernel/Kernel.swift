@@ -18,15 +18,19 @@ public struct RunOptions: Sendable {
     /// steps go to. A run answered wholly from a record gets no services at all: it can
     /// make no model call, tool call, request or file access.
     public var recording: RunRecording
+    /// The fleet's bus, when the agent is one of a fleet (the manifest's name is its
+    /// name on the bus); nil for a single run, which has no peers.
+    public var bus: (any MessageBus)?
 
     public init(
         logSink: @escaping LogSink = { _, _ in }, model: (any LanguageModel)? = nil, defaultAgent: String? = nil,
-        recording: RunRecording = RunRecording()
+        recording: RunRecording = RunRecording(), bus: (any MessageBus)? = nil
     ) {
         self.logSink = logSink
         self.model = model
         self.defaultAgent = defaultAgent
         self.recording = recording
+        self.bus = bus
     }
 }
 
@@ -93,7 +97,8 @@ public enum Kernel {
         if let script = options.recording.script, !script.goesLive {
             services = { _ in [] }
         } else {
-            services = standardServices(files: files, model: options.model ?? LanguageModels.make(for: manifest.model))
+            services = standardServices(
+                files: files, model: options.model ?? LanguageModels.make(for: manifest.model), bus: options.bus)
         }
         logger.debug("starting agent", metadata: ["agent": "\(manifest.name)", "binary": "\(image.source)"])
         let report = Core.run(
@@ -108,11 +113,14 @@ public enum Kernel {
     }
 
     /// The services every run gets; each answers only what the manifest's policy lets through.
-    static func standardServices(files: SandboxedFileSystem, model: any LanguageModel) -> ServiceFactory {
+    static func standardServices(files: SandboxedFileSystem, model: any LanguageModel, bus: (any MessageBus)?)
+        -> ServiceFactory
+    {
         { context in
             [
                 FileService(files: files), LLMService(model: model, context: context), MCPService(context: context),
-                NetService(context: context), BusService(), ClockService(), RandomService(), NotesService(),
+                NetService(context: context), BusService(bus: bus, context: context), ClockService(), RandomService(),
+                NotesService(),
             ]
         }
     }

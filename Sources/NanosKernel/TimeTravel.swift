@@ -74,9 +74,10 @@ extension Kernel {
     /// Runs the agent and records it into `store`. `manifestText` is the manifest as it was
     /// read (kept so the run can be replayed under the same limits and grants). `runID`: the
     /// id to record it under (a server hands it out before the run ends); a new one if nil.
+    /// `fleet`: the fleet run the agent is one of; its manifest is then the fleet's.
     public static func recordedRun(
         manifest: Manifest, manifestText: String, manifestPath: String, options: RunOptions, store: TraceStore,
-        parent: (run: String, step: Int)? = nil, runID: String? = nil
+        parent: (run: String, step: Int)? = nil, runID: String? = nil, fleet: String? = nil
     ) -> RecordedRun {
         let started = ContinuousClock.now
         guard let binary = manifest.binary ?? options.defaultAgent else {
@@ -90,10 +91,11 @@ extension Kernel {
                 report: Core.failedReport(manifest, error.description, status: .invalidModule), runID: nil,
                 storeError: nil)
         }
-        let info = RunInfo(
+        var info = RunInfo(
             id: runID ?? RunInfo.newID(), agent: manifest.name, manifestPath: manifestPath,
             manifestText: manifestText, modulePath: binary, moduleHash: image.digest, parent: parent?.run,
             forkStep: parent?.step)
+        info.fleet = fleet
         let recorder: RunRecorder
         do throws(StoreError) {
             recorder = try store.begin(info)
@@ -230,6 +232,13 @@ extension Kernel {
                 sourcePath: info.manifestPath)
         } catch {
             throw .manifest(error.description)
+        }
+        // A fleet agent's run recorded the fleet's manifest: it runs as that agent.
+        if !manifest.agents.isEmpty {
+            guard let agent = manifest.agent(named: info.agent) else {
+                throw .manifest("the recorded fleet manifest has no agent named \(info.agent)")
+            }
+            manifest = agent
         }
         manifest.binary = info.modulePath
         let image: AgentImage

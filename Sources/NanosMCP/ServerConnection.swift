@@ -267,8 +267,9 @@ final class ServerConnection: @unchecked Sendable {
     // MARK: Failures
 
     /// Turns what the SDK threw into the service's error. A request that failed because
-    /// the process died waits briefly for its exit status and last stderr lines, which
-    /// say more than "disconnected".
+    /// the process died waits briefly for its exit status, which says more than
+    /// "disconnected", and for its last stderr lines, which reach the step's service log.
+    /// The guest's message never quotes stderr: a traceback names the host's folders.
     func failure(_ error: any Error, request description: String) -> MCPServiceError {
         if !isAlive {
             _ = exited.wait(timeout: .now() + Self.exitGrace)
@@ -276,8 +277,7 @@ final class ServerConnection: @unchecked Sendable {
             let current = state.value
             let reason = current.exit ?? current.closed ?? "closed its output"
             var message = "MCP server \(name) \(reason) during \(description)"
-            let recent = output.recent
-            if let last = recent.last { message += "; its last stderr line: \(last)" }
+            if !output.recent.isEmpty { message += "; its stderr is in the step's service log" }
             return .serverFailed(message)
         }
         if let failure = error as? MCPServiceError { return failure }

@@ -190,13 +190,46 @@ public struct AgentSpec: Sendable, Equatable {
     public var goal: String
     /// The tool names as written; nil when the entry has no `tools:`.
     public var tools: [String]?
+    /// The agent's own module (absolute); nil runs the fleet's `binary:`.
+    public var binary: String?
 
     /// The groups `tools` grants; nil when the entry has no `tools:`.
     public var toolGroups: [ToolGroup]? { tools.map(ToolGroup.groups(named:)) }
 
-    public init(name: String, goal: String, tools: [String]? = nil) {
+    public init(name: String, goal: String, tools: [String]? = nil, binary: String? = nil) {
         self.name = name
         self.goal = goal
         self.tools = tools
+        self.binary = binary
+    }
+
+    /// What an agent's name may be: it is an address on the bus and a NATS subject token.
+    public static let namePattern = "letters, digits, '-' and '_', at most 64"
+
+    public static func isValidName(_ name: String) -> Bool {
+        !name.isEmpty && name.utf8.count <= 64
+            && name.utf8.allSatisfy { byte in
+                (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+                    || byte == 0x2D || byte == 0x5F
+            }
+    }
+}
+
+extension Manifest {
+    /// The manifest of one agent of a fleet: the fleet's, with the agent's name, goal and
+    /// tools (and module, when it names one). Everything else is shared: permissions,
+    /// resources, model, MCP servers. Nil when the fleet has no agent of that name.
+    public func agent(named name: String) -> Manifest? {
+        guard let spec = agents.first(where: { $0.name == name }) else { return nil }
+        var manifest = self
+        manifest.name = spec.name
+        manifest.goal = spec.goal
+        if let tools = spec.tools {
+            manifest.toolNames = tools
+            manifest.tools = spec.toolGroups
+        }
+        if let binary = spec.binary { manifest.binary = binary }
+        manifest.agents = []
+        return manifest
     }
 }

@@ -74,7 +74,7 @@ struct ManifestReader {
     private static let resourceKeys = ["memory", "max_steps", "fuel", "timeout", "stack", "trace", "logs", "tokens"]
     private static let permissionKeys = ["fs_read", "fs_write", "fs_read_hardlinks", "network"]
     private static let mcpServerKeys = ["name", "command", "args", "env", "cwd", "timeout"]
-    private static let agentKeys = ["name", "goal", "tools"]
+    private static let agentKeys = ["name", "goal", "tools", "binary"]
 
     /// Section keys written at the top level usually mean a missing level of nesting.
     private static let sectionOfNestedKey: [String: String] = {
@@ -317,6 +317,11 @@ struct ManifestReader {
             let section = try section(entry, path: "agents[\(index)]", anchor: entry.mark, keys: Self.agentKeys)
             let nameNode = try section.required("name", reader: self)
             let name = try nonEmptyString(nameNode, section.field("name"))
+            guard AgentSpec.isValidName(name) else {
+                throw error(
+                    section.field("name"), at: nameNode, "\(name.debugDescription) is not an agent name",
+                    hint: "use \(AgentSpec.namePattern): agents address each other by it")
+            }
             if agents.contains(where: { $0.name == name }) {
                 throw error(
                     section.field("name"), at: nameNode, "another agent is already named \"\(name)\"",
@@ -325,6 +330,7 @@ struct ManifestReader {
             var agent = AgentSpec(
                 name: name, goal: try nonEmptyString(try section.required("goal", reader: self), section.field("goal")))
             if let node = section.optional("tools") { agent.tools = try toolNames(node, section.field("tools")) }
+            if let node = section.optional("binary") { agent.binary = try path(node, section.field("binary")) }
             agents.append(agent)
         }
         return agents

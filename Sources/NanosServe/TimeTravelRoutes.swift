@@ -148,12 +148,3 @@ func onThread<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
         startGuestThread(name: "nanos-replay") { continuation.resume(returning: work()) }
     }
 }
-
-/// A thread for a guest run: a run blocks its thread for its whole length, and the
-/// interpreter and the kernel's services get 16 MiB of stack, as the decode engine's thread does.
-func startGuestThread(name: String, _ body: @escaping @Sendable () -> Void) {
-    let thread = Thread(block: body)
-    thread.name = name
-    thread.stackSize = 16 << 20
-    thread.start()
-}

@@ -17,6 +17,8 @@ public struct RunInfo: Sendable {
     /// The run this one was forked from, and the step whose outcome the fork replaced.
     public var parent: String?
     public var forkStep: Int?
+    /// The fleet run this agent's run belongs to (`nanos orchestrate`); nil for a single run.
+    public var fleet: String?
     /// `running` while it runs; then a ``RunStatus`` raw value, or `interrupted` for a run
     /// whose process ended without finishing it.
     public var status: String

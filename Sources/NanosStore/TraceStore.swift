@@ -70,6 +70,11 @@ public final class TraceStore: Sendable {
         migrator.registerMigration("v2") { db in
             try db.execute(sql: "CREATE INDEX runs_parent ON runs(parent)")
         }
+        // The agents of one fleet run share a fleet id.
+        migrator.registerMigration("v3") { db in
+            try db.execute(sql: "ALTER TABLE runs ADD COLUMN fleet TEXT")
+            try db.execute(sql: "CREATE INDEX runs_fleet ON runs(fleet)")
+        }
         return migrator
     }
 
@@ -87,13 +92,13 @@ public final class TraceStore: Sendable {
             try db.execute(
                 sql: """
                     INSERT INTO runs (id, agent, manifest_path, manifest_text, manifest_hash, module_path,
-                      module_hash, parent, fork_step, status, started_at, pid, process_start)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?)
+                      module_hash, parent, fork_step, status, started_at, pid, process_start, fleet)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?)
                     """,
                 arguments: [
                     info.id, info.agent, info.manifestPath, info.manifestText, info.manifestHash, info.modulePath,
                     info.moduleHash, info.parent, info.forkStep, info.startedAt.timeIntervalSince1970, pid,
-                    processStart,
+                    processStart, info.fleet,
                 ])
         }
     }
@@ -158,16 +163,19 @@ public final class TraceStore: Sendable {
         return Self.info(first)
     }
 
-    /// Recent runs first, at most `limit`; only those with `status` and `agent` when given.
-    public func runs(limit: Int = 50, status: String? = nil, agent: String? = nil) throws(StoreError) -> [RunInfo] {
+    /// Recent runs first, at most `limit`; only those with `status`, `agent` and `fleet` when given.
+    public func runs(limit: Int = 50, status: String? = nil, agent: String? = nil, fleet: String? = nil)
+        throws(StoreError) -> [RunInfo]
+    {
         try markInterrupted()
         return try read { db in
             try Row.fetchAll(
                 db,
                 sql: """
                     SELECT * FROM runs WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR agent = ?2)
+                      AND (?4 IS NULL OR fleet = ?4)
                     ORDER BY started_at DESC, id LIMIT ?3
-                    """, arguments: [status, agent, max(0, limit)]
+                    """, arguments: [status, agent, max(0, limit), fleet]
             ).map(Self.info)
         }
     }
@@ -290,6 +298,7 @@ public final class TraceStore: Sendable {
         info.steps = row["steps"]
         info.tokens = row["tokens"]
         info.fuel = UInt64(clamping: row["fuel"] as Int64)
+        info.fleet = row["fleet"]
         return info
     }
 

@@ -239,6 +239,9 @@ struct RunsCommand: ParsableCommand {
     @Option(name: .long, help: "How many runs to list.")
     var limit = 30
 
+    @Option(name: .long, help: "Only the agents' runs of this fleet run (the id `nanos orchestrate` prints).")
+    var fleet: String?
+
     @Flag(name: .long, help: "Print JSON on stdout.")
     var json = false
 
@@ -248,7 +251,7 @@ struct RunsCommand: ParsableCommand {
         let console = Console()
         let runs: [RunInfo]
         do {
-            runs = try store.required(console).runs(limit: limit)
+            runs = try store.required(console).runs(limit: limit, fleet: fleet)
         } catch let error as StoreError {
             console.error(error.description)
             throw ExitCode(2)
@@ -282,6 +285,7 @@ extension RunInfo {
         if let endedAt { members.append(("ended_at", .double(endedAt.timeIntervalSince1970))) }
         if let parent { members.append(("parent", .string(parent))) }
         if let forkStep { members.append(("fork_step", .int(Int64(forkStep)))) }
+        if let fleet { members.append(("fleet", .string(fleet))) }
         if let summary { members.append(("summary", .string(summary))) }
         return .object(members)
     }

@@ -78,6 +78,7 @@ enum nanos_errno {
     NANOS_EIO       = 5, /* the service failed (LLM server down, MCP crash...) */
     NANOS_ETIMEDOUT = 6, /* deadline passed                                   */
     NANOS_EQUOTA    = 7, /* max_steps, token budget or similar exhausted      */
+    NANOS_EAGAIN    = 8, /* full for now (an agent's inbox); try again later  */
 };
 
 /* Levels for nanos_log. */
@@ -163,6 +164,13 @@ NANOS_IMPORT("mcp_get_prompt_into") int64_t nanos_sys_mcp_get_prompt_into(const 
                                                                           const void * name, int32_t name_len,
                                                                           const void * args, int32_t args_len,
                                                                           void * out, int32_t out_cap);
+NANOS_IMPORT("agent_peers") int64_t nanos_sys_agent_peers(void);
+NANOS_IMPORT("agent_peers_into") int64_t nanos_sys_agent_peers_into(void * out, int32_t out_cap);
+NANOS_IMPORT("agent_send") int32_t nanos_sys_agent_send(const void * to, int32_t to_len,
+                                                        const void * msg, int32_t msg_len);
+NANOS_IMPORT("agent_recv") int64_t nanos_sys_agent_recv(int32_t timeout_ms);
+NANOS_IMPORT("agent_recv_into") int64_t nanos_sys_agent_recv_into(int32_t timeout_ms, void * out, int32_t out_cap);
+NANOS_IMPORT("agent_broadcast") int32_t nanos_sys_agent_broadcast(const void * msg, int32_t msg_len);
 NANOS_IMPORT("clock_now") int64_t nanos_sys_clock_now(void);
 NANOS_IMPORT("random_bytes") int64_t nanos_sys_random_bytes(int32_t len);
 NANOS_IMPORT("random_bytes_into") int64_t nanos_sys_random_bytes_into(int32_t len, void * out, int32_t out_cap);
@@ -232,6 +240,7 @@ static inline const char * nanos_errno_name(int err) {
         case NANOS_EIO:       return "EIO";
         case NANOS_ETIMEDOUT: return "ETIMEDOUT";
         case NANOS_EQUOTA:    return "EQUOTA";
+        case NANOS_EAGAIN:    return "EAGAIN";
         default:              return "E?";
     }
 }
@@ -248,6 +257,7 @@ static inline const char * nanos_strerror(int err) {
         case NANOS_EIO:       return "the service failed";
         case NANOS_ETIMEDOUT: return "deadline passed";
         case NANOS_EQUOTA:    return "step, token or similar budget exhausted";
+        case NANOS_EAGAIN:    return "full for now; try again later";
         default:              return "unknown error";
     }
 }
@@ -424,6 +434,38 @@ static inline int nanos_mcp_get_prompt(const char * server, const char * name, c
  * connection fails. */
 static inline int nanos_web_fetch(const char * url_or_request_json, nanos_buf * out) {
     return nanos_take(nanos_sys_web_fetch(url_or_request_json, (int32_t)strlen(url_or_request_json)), out);
+}
+
+/* ---------------------------------------------------------------------------
+ * Messages between the agents of a fleet (groups "agent_send", "agent_recv")
+ * ------------------------------------------------------------------------- */
+
+/* The other agents' names, as a JSON array (always available). "[]" outside a fleet. */
+static inline int nanos_peers(nanos_buf * out) {
+    return nanos_take(nanos_sys_agent_peers(), out);
+}
+
+/* Puts `msg` (UTF-8, at most 64 KiB) in agent `to`'s inbox. Returns 0 or -errno:
+ * -NANOS_ENOENT when the fleet has no such agent; -NANOS_EAGAIN when its inbox is
+ * full (try again later); -NANOS_EINVAL when msg is not UTF-8. */
+static inline int nanos_send(const char * to, const char * msg, size_t msg_len) {
+    if (msg_len > INT32_MAX) return -NANOS_E2BIG;
+    return nanos_sys_agent_send(to, (int32_t)strlen(to), msg, (int32_t)msg_len);
+}
+
+/* Takes the oldest message of this agent's inbox, waiting up to timeout_ms (at most
+ * 60 s). `out` gets JSON {"from":"<sender>","msg":"<text>"}, the sender stamped by the
+ * host; out->len is 0 when none arrived in time, which is not an error. Returns 0 or
+ * -errno. */
+static inline int nanos_recv(int32_t timeout_ms, nanos_buf * out) {
+    return nanos_take(nanos_sys_agent_recv(timeout_ms), out);
+}
+
+/* Sends `msg` to every other agent of the fleet. Returns how many got it (a full inbox
+ * is skipped), or -errno. */
+static inline int nanos_broadcast(const char * msg, size_t msg_len) {
+    if (msg_len > INT32_MAX) return -NANOS_E2BIG;
+    return nanos_sys_agent_broadcast(msg, (int32_t)msg_len);
 }
 
 /* ---------------------------------------------------------------------------

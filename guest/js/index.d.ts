@@ -43,7 +43,7 @@ declare var performance: Performance;
 
 declare module "nanos" {
   /** Why a call failed: the host's errno (docs/abi.md). */
-  export type ErrorCode = "EPERM" | "ENOENT" | "EINVAL" | "E2BIG" | "EIO" | "ETIMEDOUT" | "EQUOTA";
+  export type ErrorCode = "EPERM" | "ENOENT" | "EINVAL" | "E2BIG" | "EIO" | "ETIMEDOUT" | "EQUOTA" | "EAGAIN";
 
   /** A failed nanos call; `message` is the host's explanation. */
   export class NanosError extends Error {
@@ -51,7 +51,7 @@ declare module "nanos" {
     /** "EPERM": the manifest does not grant this; see ErrorCode. */
     code: ErrorCode;
     /** The ABI errno: EPERM 1, ENOENT 2, EINVAL 3, E2BIG 4, EIO 5, ETIMEDOUT 6,
-     *  EQUOTA 7. */
+     *  EQUOTA 7, EAGAIN 8. */
     errno: number;
     /** The SDK function that failed, e.g. "fs.readFile". */
     call: string;
@@ -259,11 +259,24 @@ declare module "nanos" {
   }
   export const mcp: MCP;
 
-  /** Messages between agents. ABI v1 has no such call (only the original ABI has
-   *  agent_send and agent_recv): every call throws a plain Error. */
+  /** A message from another agent; `from` is stamped by the host. */
+  export interface FleetMessage {
+    readonly from: string;
+    readonly msg: string;
+  }
+
+  /** Messages between the agents of a fleet (groups "agent_send", "agent_recv"). */
   export interface Fleet {
-    send(target: string, message: string): never;
-    recv(): never;
+    /** The other agents' names; [] outside a fleet. */
+    peers(): string[];
+    /** Puts a message in another agent's inbox. EAGAIN: its inbox is full, try again
+     *  later; ENOENT: no agent of that name. */
+    send(target: string, message: string): void;
+    /** The oldest message in this agent's inbox, waiting up to timeoutMs (default 0,
+     *  at most 60 s); null when none arrived in time. */
+    recv(timeoutMs?: number): FleetMessage | null;
+    /** Sends to every other agent; returns how many got it (full inboxes are skipped). */
+    broadcast(message: string): number;
   }
   export const fleet: Fleet;
 

@@ -41,12 +41,6 @@ Object.defineProperty(NanosError.prototype, "name", {
   value: "NanosError", writable: true, configurable: true, enumerable: false,
 });
 
-// ABI v1 has no call for messages between agents: fleet.* throws a plain Error (not
-// a NanosError, whose codes are the host's errnos only).
-function noSuchCall(call) {
-  throw new Error(`${call}: ABI v1 has no call for messages between agents`);
-}
-
 // ---------------------------------------------------------------------------
 // Formatting, as node's console and util.inspect do it (the common cases)
 
@@ -691,8 +685,29 @@ export const mcp = Object.freeze({
 });
 
 export const fleet = Object.freeze({
-  send(target, message) { return noSuchCall("fleet.send"); },
-  recv() { return noSuchCall("fleet.recv"); },
+  /** The other agents of this agent's fleet; [] outside a fleet. */
+  peers() {
+    return JSON.parse(sys.peers());
+  },
+  /** Puts `message` in agent `target`'s inbox (group "agent_send"). EAGAIN: that inbox
+   *  is full, try again later; ENOENT: the fleet has no such agent. */
+  send(target, message) {
+    sys.agentSend(requireString(target, "fleet.send", "target"), requireString(message, "fleet.send", "message"));
+  },
+  /** The oldest message in this agent's inbox, { from, msg }, waiting up to
+   *  `timeoutMs` (0 by default, at most 60 s); null when none arrived in time
+   *  (group "agent_recv"). */
+  recv(timeoutMs = 0) {
+    if (!Number.isInteger(timeoutMs) || timeoutMs < 0) {
+      throw new TypeError(`fleet.recv: timeoutMs must be a whole number of 0 or more, got ${describe(timeoutMs)}`);
+    }
+    const text = sys.agentRecv(timeoutMs);
+    return text === null ? null : Object.freeze(JSON.parse(text));
+  },
+  /** Sends `message` to every other agent; returns how many got it. */
+  broadcast(message) {
+    return sys.agentBroadcast(requireString(message, "fleet.broadcast", "message"));
+  },
 });
 
 export const clock = Object.freeze({

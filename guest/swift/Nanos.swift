@@ -28,7 +28,7 @@
 
 /// A failed host call: the errno from docs/abi.md and the host's explanation.
 struct NanosError: Error, CustomStringConvertible {
-    /// Positive errno: 1 EPERM, 2 ENOENT, 3 EINVAL, 4 E2BIG, 5 EIO, 6 ETIMEDOUT, 7 EQUOTA.
+    /// Positive errno: 1 EPERM, 2 ENOENT, 3 EINVAL, 4 E2BIG, 5 EIO, 6 ETIMEDOUT, 7 EQUOTA, 8 EAGAIN.
     let code: Int32
     /// The errno's name, e.g. "EPERM".
     let name: String
@@ -42,6 +42,7 @@ struct NanosError: Error, CustomStringConvertible {
     static let EIO: Int32 = 5
     static let ETIMEDOUT: Int32 = 6
     static let EQUOTA: Int32 = 7
+    static let EAGAIN: Int32 = 8
 
     init(code: Int32, message: String) {
         self.code = code
@@ -64,6 +65,7 @@ struct NanosError: Error, CustomStringConvertible {
         case EIO: return "EIO"
         case ETIMEDOUT: return "ETIMEDOUT"
         case EQUOTA: return "EQUOTA"
+        case EAGAIN: return "EAGAIN"
         default: return "E\(code)"
         }
     }
@@ -77,6 +79,7 @@ struct NanosError: Error, CustomStringConvertible {
         case EIO: return "the service failed"
         case ETIMEDOUT: return "deadline passed"
         case EQUOTA: return "step, token or similar budget exhausted"
+        case EAGAIN: return "full for now; try again later"
         default: return "unknown error"
         }
     }
@@ -585,6 +588,60 @@ enum Nanos {
         }
     }
 
+    /// Messages between the agents of a fleet (groups `agent_send`, `agent_recv`).
+    enum fleet {
+        /// A message as it arrived: its sender, stamped by the host, and its text.
+        struct Message {
+            let from: String
+            let text: String
+        }
+
+        /// The other agents of this agent's fleet; empty outside a fleet.
+        static func peers() -> [String] {
+            guard let json = try? takeBytes(nanos_sys_agent_peers()),
+                let items = (try? JSONValue.parse(json))?.arrayValue
+            else { return [] }
+            var names: [String] = []
+            for item in items {
+                if let name = item.stringValue { names.append(name) }
+            }
+            return names
+        }
+
+        /// Puts `text` in agent `to`'s inbox. EAGAIN: that inbox is full, try again later;
+        /// ENOENT: the fleet has no such agent.
+        static func send(_ to: String, _ text: String) throws(NanosError) {
+            let result = try withUTF8(to) { (name: UnsafeBufferPointer<UInt8>) throws(NanosError) -> Int32 in
+                try withUTF8(text) { (bytes: UnsafeBufferPointer<UInt8>) -> Int32 in
+                    nanos_sys_agent_send(
+                        name.baseAddress, Int32(truncatingIfNeeded: name.count), bytes.baseAddress,
+                        Int32(truncatingIfNeeded: bytes.count))
+                }
+            }
+            if result < 0 { throw NanosError.fromHost(code: -result) }
+        }
+
+        /// The oldest message in this agent's inbox, waiting up to `timeoutMilliseconds`
+        /// (at most 60 s); nil when none arrived in time.
+        static func receive(timeoutMilliseconds: Int32) throws(NanosError) -> Message? {
+            let json = try takeBytes(nanos_sys_agent_recv(timeoutMilliseconds))
+            if json.isEmpty { return nil }
+            guard let value = try? JSONValue.parse(json), let from = value["from"]?.stringValue,
+                let text = value["msg"]?.stringValue
+            else { throw NanosError(code: NanosError.EIO, message: "agent_recv returned malformed JSON") }
+            return Message(from: from, text: text)
+        }
+
+        /// Sends `text` to every other agent; returns how many got it.
+        static func broadcast(_ text: String) throws(NanosError) -> Int {
+            let result = try withUTF8(text) { (bytes: UnsafeBufferPointer<UInt8>) -> Int32 in
+                nanos_sys_agent_broadcast(bytes.baseAddress, Int32(truncatingIfNeeded: bytes.count))
+            }
+            if result < 0 { throw NanosError.fromHost(code: -result) }
+            return Int(result)
+        }
+    }
+
     /// Wall-clock time (group `clock`).
     enum clock {
         /// Unix time in nanoseconds.
@@ -793,6 +850,19 @@ func nanos_sys_mcp_get_prompt_into(
     _ server: UnsafePointer<UInt8>?, _ serverLen: Int32, _ name: UnsafePointer<UInt8>?, _ nameLen: Int32,
     _ args: UnsafePointer<UInt8>?, _ argsLen: Int32, _ out: UnsafeMutablePointer<UInt8>?, _ outCap: Int32
 ) -> Int64
+@_extern(wasm, module: "nanos", name: "agent_peers") @_extern(c)
+func nanos_sys_agent_peers() -> Int64
+@_extern(wasm, module: "nanos", name: "agent_peers_into") @_extern(c)
+func nanos_sys_agent_peers_into(_ out: UnsafeMutablePointer<UInt8>?, _ outCap: Int32) -> Int64
+@_extern(wasm, module: "nanos", name: "agent_send") @_extern(c)
+func nanos_sys_agent_send(_ to: UnsafePointer<UInt8>?, _ toLen: Int32, _ msg: UnsafePointer<UInt8>?, _ msgLen: Int32)
+    -> Int32
+@_extern(wasm, module: "nanos", name: "agent_recv") @_extern(c)
+func nanos_sys_agent_recv(_ timeoutMs: Int32) -> Int64
+@_extern(wasm, module: "nanos", name: "agent_recv_into") @_extern(c)
+func nanos_sys_agent_recv_into(_ timeoutMs: Int32, _ out: UnsafeMutablePointer<UInt8>?, _ outCap: Int32) -> Int64
+@_extern(wasm, module: "nanos", name: "agent_broadcast") @_extern(c)
+func nanos_sys_agent_broadcast(_ msg: UnsafePointer<UInt8>?, _ msgLen: Int32) -> Int32
 @_extern(wasm, module: "nanos", name: "clock_now") @_extern(c)
 func nanos_sys_clock_now() -> Int64
 @_extern(wasm, module: "nanos", name: "random_bytes") @_extern(c)

@@ -26,6 +26,8 @@ struct AgentAction {
     let parameters: [Parameter]
     /// Whether a success can change what other actions observe (a write).
     var changesFiles = false
+    /// Whether doing it again can observe something new (a receive): never refused as a repeat.
+    var repeatable = false
     /// Runs the action with the arguments in `parameters` order; returns the observation.
     let perform: ([String]) throws(NanosError) -> String
 
@@ -35,6 +37,8 @@ struct AgentAction {
         let placeholder: String
         /// Keeps a small model from rambling: the schema caps the string's length.
         let maxLength: Int
+        /// The only values allowed (an `enum` in the schema); empty allows any string.
+        var choices: [String] = []
     }
 
     func isGranted(by groups: [String]) -> Bool {
@@ -56,13 +60,15 @@ struct AgentAction {
         var properties: [(key: String, value: JSONValue)] = []
         var required: [JSONValue] = []
         for parameter in parameters {
-            properties.append(
-                (
-                    parameter.name,
-                    .object([
-                        ("type", .string("string")), ("maxLength", .number("\(parameter.maxLength)")),
-                    ])
-                ))
+            var constraints: [(key: String, value: JSONValue)] = [
+                ("type", .string("string")), ("maxLength", .number("\(parameter.maxLength)")),
+            ]
+            if !parameter.choices.isEmpty {
+                var choices: [JSONValue] = []
+                for choice in parameter.choices { choices.append(.string(choice)) }
+                constraints.append(("enum", .array(choices)))
+            }
+            properties.append((parameter.name, .object(constraints)))
             required.append(.string(parameter.name))
         }
         return .object([
@@ -88,9 +94,13 @@ struct AgentAction {
 // MARK: - The agent
 
 enum CoreAgent {
-    /// Every action the agent knows; each turn offers the granted ones.
-    static var catalog: [AgentAction] {
-        [
+    /// How long `agent_recv` waits for a message.
+    static let receiveWaitMilliseconds: Int32 = 30_000
+
+    /// Every action the agent knows; each turn offers the granted ones. `peers`: the other
+    /// agents of its fleet, the only names a message may go to.
+    static func catalog(peers: [String]) -> [AgentAction] {
+        var actions = [
             AgentAction(
                 name: "fs_read", group: "fs_read", purpose: "read a text file",
                 parameters: [.init(name: "path", placeholder: "<file path>", maxLength: 120)]
@@ -136,6 +146,30 @@ enum CoreAgent {
                 Nanos.done(arguments[0])
             },
         ]
+        guard !peers.isEmpty else { return actions }
+        actions.append(
+            AgentAction(
+                name: "agent_send", group: "agent_send", purpose: "send a message to another agent",
+                parameters: [
+                    .init(name: "to", placeholder: "<agent name>", maxLength: 64, choices: peers),
+                    .init(name: "message", placeholder: "<text>", maxLength: 400),
+                ],
+                changesFiles: true
+            ) { (arguments: [String]) throws(NanosError) -> String in
+                try Nanos.fleet.send(arguments[0], arguments[1])
+                return "Sent \(arguments[1].utf8.count) bytes to \(arguments[0])."
+            })
+        actions.append(
+            AgentAction(
+                name: "agent_recv", group: "agent_recv", purpose: "wait for a message from another agent",
+                parameters: [], repeatable: true
+            ) { (_: [String]) throws(NanosError) -> String in
+                guard let message = try Nanos.fleet.receive(timeoutMilliseconds: receiveWaitMilliseconds) else {
+                    return "No message arrived within \(receiveWaitMilliseconds / 1000) s."
+                }
+                return "Message from \(message.from):\n\(message.text)"
+            })
+        return actions
     }
 
     // Budgets, in UTF-8 bytes of message text. The default context is 2048 tokens
@@ -332,7 +366,7 @@ func run() -> Int32 {
         return CoreAgent.exitNoGoal
     }
     let granted = Nanos.tools()
-    let actions = CoreAgent.catalog.filter { $0.isGranted(by: granted) }
+    let actions = CoreAgent.catalog(peers: Nanos.fleet.peers()).filter { $0.isGranted(by: granted) }
     // Tools whose repeat was refused are taken out of the next answers' schema (until a
     // write changes what they would see): constrained decoding then has to pick another
     // action, which moves a small model on where words alone do not.
@@ -390,7 +424,7 @@ func run() -> Int32 {
             Nanos.log("step \(turn): invalid answer: \(reason): \(shownAnswer)", level: .warn)
         case .action(let action, let arguments, let canonical):
             shownAnswer = canonical
-            if performed.contains(where: { $0.utf8.elementsEqual(canonical.utf8) }) {
+            if !action.repeatable, performed.contains(where: { $0.utf8.elementsEqual(canonical.utf8) }) {
                 repeatedActions += 1
                 if repeatedActions >= CoreAgent.maxRepeatedActions {
                     Nanos.log(

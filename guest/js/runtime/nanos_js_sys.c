@@ -221,6 +221,43 @@ static JSValue sys_tools(JSContext *ctx, JSValueConst this_val, int argc, JSValu
     return host_text(ctx, "agent.getTools", nanos_sys_agent_tools());
 }
 
+/* peers(): the JSON text of the other agents' names; the SDK parses it. */
+static JSValue sys_peers(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
+    return host_text(ctx, "fleet.peers", nanos_sys_agent_peers());
+}
+
+/* agentSend(to, message) */
+static JSValue sys_agent_send(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
+    host_bytes to, message;
+    if (get_host_text(ctx, argv[0], "fleet.send", "the agent's name", &to)) return JS_EXCEPTION;
+    if (get_host_text(ctx, argv[1], "fleet.send", "the message", &message)) {
+        host_bytes_free(ctx, &to);
+        return JS_EXCEPTION;
+    }
+    int err = nanos_sys_agent_send(to.data, (int32_t)to.len, message.data, (int32_t)message.len);
+    host_bytes_free(ctx, &to);
+    host_bytes_free(ctx, &message);
+    return err ? throw_host_error(ctx, "fleet.send", err) : JS_UNDEFINED;
+}
+
+/* agentRecv(timeoutMs) -> the host's JSON text, or null when nothing arrived in time. */
+static JSValue sys_agent_recv(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
+    int32_t timeout;
+    if (JS_ToInt32(ctx, &timeout, argv[0])) return JS_EXCEPTION;
+    int64_t result = nanos_sys_agent_recv(timeout);
+    if (result == 0) return JS_NULL;
+    return host_text(ctx, "fleet.recv", result);
+}
+
+/* agentBroadcast(message) -> how many agents got it */
+static JSValue sys_agent_broadcast(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
+    host_bytes message;
+    if (get_host_text(ctx, argv[0], "fleet.broadcast", "the message", &message)) return JS_EXCEPTION;
+    int32_t count = nanos_sys_agent_broadcast(message.data, (int32_t)message.len);
+    host_bytes_free(ctx, &message);
+    return count < 0 ? throw_host_error(ctx, "fleet.broadcast", count) : JS_NewInt32(ctx, count);
+}
+
 /* Calls that take one text argument and return text: magic picks the call.
  * webFetch(request) returns the host's JSON answer, which the SDK parses. */
 enum text_call { FS_READ, FS_LIST, LLM_INFER, LLM_CHAT, WEB_FETCH };
@@ -393,6 +430,10 @@ static const JSCFunctionListEntry sys_functions[] = {
     JS_CFUNC_MAGIC_DEF("mcpReadResource", 2, sys_mcp, MCP_READ_RESOURCE),
     JS_CFUNC_MAGIC_DEF("mcpListPrompts", 1, sys_mcp, MCP_LIST_PROMPTS),
     JS_CFUNC_MAGIC_DEF("mcpGetPrompt", 3, sys_mcp, MCP_GET_PROMPT),
+    JS_CFUNC_DEF("peers", 0, sys_peers),
+    JS_CFUNC_DEF("agentSend", 2, sys_agent_send),
+    JS_CFUNC_DEF("agentRecv", 1, sys_agent_recv),
+    JS_CFUNC_DEF("agentBroadcast", 1, sys_agent_broadcast),
     JS_CFUNC_DEF("clockNow", 0, sys_clock_now),
     JS_CFUNC_DEF("randomBytes", 1, sys_random_bytes),
     JS_CFUNC_DEF("exit", 1, sys_exit),
