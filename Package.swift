@@ -17,6 +17,8 @@
 //   NanosBundle   files that ship with nanos (the default agent, benchmark data)
 //   NanosBench    `nanos bench`
 //   NanosServe    `nanos serve`: the HTTP API (Hummingbird) and the web debugger (Web/, embedded)
+//   CNats         the NATS C client (Debian libnats-dev), for JetStream
+//   NanosNATS     a small Swift binding of it: connections, JetStream streams, pull consumers, KV
 //   NanosFleet    `nanos orchestrate` and `nanos node`: fleets on threads, or across machines on NATS
 //   nanos         the command-line front end
 //
@@ -106,9 +108,14 @@ let serviceTargets: [Target] = [
             "NanosCore", "NanosManifest", "NanosFS", "NanosLLM", "NanosMCP", "NanosCompiler", "NanosStore", logging,
         ],
         swiftSettings: strict),
+    .systemLibrary(name: "CNats", pkgConfig: "libnats", providers: [.apt(["libnats-dev"])]),
+    .target(name: "NanosNATS", dependencies: ["CNats"], swiftSettings: strict),
     .target(
         name: "NanosFleet",
-        dependencies: ["NanosKernel", "NanosCore", "NanosManifest", "NanosStore", "NanosLLM", logging],
+        dependencies: [
+            "NanosKernel", "NanosCore", "NanosManifest", "NanosFS", "NanosStore", "NanosLLM", "NanosNATS", logging,
+            .product(name: "Yams", package: "Yams"),
+        ],
         swiftSettings: strict),
     .target(name: "NanosBundle", swiftSettings: strict),
     .target(
@@ -128,7 +135,7 @@ let serviceTargets: [Target] = [
         name: "nanos",
         dependencies: [
             "NanosKernel", "NanosManifest", "NanosCompiler", "NanosBench", "NanosMCP", "NanosBundle", "NanosStore",
-            "NanosServe", "NanosFleet",
+            "NanosServe", "NanosFleet", "NanosNATS", "NanosLLM",
             .product(name: "ArgumentParser", package: "swift-argument-parser"), logging,
         ],
         swiftSettings: strict),
@@ -144,7 +151,8 @@ let serviceTargets: [Target] = [
             .product(name: "WAT", package: "WasmKit"),
         ],
         swiftSettings: strict),
-    .testTarget(name: "NanosCLITests", swiftSettings: strict),
+    .testTarget(name: "NanosNATSTests", dependencies: ["NanosNATS", "NanosTestSupport"], swiftSettings: strict),
+    .testTarget(name: "NanosCLITests", dependencies: ["NanosTestSupport"], swiftSettings: strict),
 ]
 
 let package = Package(

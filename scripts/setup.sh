@@ -16,6 +16,8 @@ APT_PACKAGES=(
   strace                     # tests check that a replay touches no file, network or process
   chromium                   # the web debugger's end-to-end test (headless)
   chromium-driver            # selenium drives chromium through it
+  libnats-dev                # the NATS C client: fleets across machines (JetStream)
+  nats-server                # the fleet network tests start one on 127.0.0.1
 )
 
 . "$(dirname "$0")/lib.sh"

@@ -126,3 +126,16 @@ extension ToolGroup {
         }
     }
 }
+
+/// Hands each step to several recorders in turn (the trace store, and a fleet's step log).
+public final class RecorderChain: StepRecorder {
+    private let recorders: [any StepRecorder]
+
+    public init(_ recorders: [any StepRecorder]) {
+        self.recorders = recorders
+    }
+
+    public func record(_ step: Step, durable: Bool) {
+        for recorder in recorders { recorder.record(step, durable: durable) }
+    }
+}

@@ -105,7 +105,8 @@ extension Kernel {
                 storeError: error)
         }
         var options = options
-        options.recording.recorder = recorder
+        // A recorder the caller brought (a fleet's step log) sees the steps after the store.
+        options.recording.recorder = options.recording.recorder.map { RecorderChain([recorder, $0]) } ?? recorder
         let report = run(manifest: manifest, image: image, options: options, started: started)
         do throws(StoreError) {
             try recorder.finish(report)

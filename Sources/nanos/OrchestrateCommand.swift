@@ -21,8 +21,15 @@ struct OrchestrateCommand: ParsableCommand {
             and prints each agent's result and the messages between them. Each agent's \
             run is recorded in the trace store under one fleet id (`nanos runs --fleet ID`).
 
+            Network mode (--nats URL) puts each agent as a job on a NATS JetStream work \
+            queue instead; `nanos node` processes pull the jobs, each under its own policy, \
+            model and keys (no secret travels in a job). Bus messages go over JetStream, \
+            the fleet's state lives in a KV bucket, and every step is logged so that a job \
+            whose node dies is resumed by another node without repeating a model call.
+
             Exit codes: 0 every agent ended ok, 1 an agent did not, 2 usage or manifest \
-            error, 6 the fleet's deadline passed. See docs/fleet.md.
+            error, 6 the fleet's deadline passed, 13 NATS unreachable or refused the \
+            credentials. See docs/fleet.md.
             """
     )
 
@@ -37,6 +44,8 @@ struct OrchestrateCommand: ParsableCommand {
 
     @Flag(name: .shortAndLong, help: "Print only the agents' logs and the fleet's result.")
     var quiet = false
+
+    @OptionGroup var nats: NATSOptions
 
     @OptionGroup var store: StoreOptions
 
@@ -55,15 +64,17 @@ struct OrchestrateCommand: ParsableCommand {
             console.error(error.description)
             throw ExitCode(2)
         }
-        var options = FleetOptions(store: noRecord ? nil : store.open(console))
+        var defaultAgent: String?
         if plan.agents.contains(where: { $0.binary == nil }) {
             do {
-                options.defaultAgent = try DefaultAgent.locate()
+                defaultAgent = try DefaultAgent.locate()
             } catch {
                 console.error(error.description)
                 throw ExitCode(2)
             }
         }
+        if nats.url != nil { return try runOnNATS(plan, defaultAgent: defaultAgent, console) }
+        var options = FleetOptions(defaultAgent: defaultAgent, store: noRecord ? nil : store.open(console))
         options.logSink = { agent, level, message in RunPrinter.logSink(agent, console)(level, message) }
         if !quiet {
             console.line(
@@ -72,6 +83,26 @@ struct OrchestrateCommand: ParsableCommand {
                     .dim))
         }
         let report = LocalFleet.run(plan, options: options)
+        FleetPrinter.report(report, console, quiet: quiet)
+        if json { print(report.json().serialized()) }
+        throw ExitCode(FleetPrinter.exitCode(report))
+    }
+
+    private func runOnNATS(_ plan: FleetPlan, defaultAgent: String?, _ console: Console) throws {
+        let connection = try nats.connect(name: "nanos-orchestrate", console)
+        defer { connection.close() }
+        let report: FleetReport
+        do {
+            report = try NetworkFleet.run(plan, connection: connection, defaultAgent: defaultAgent) { line in
+                if !quiet { console.line(console.paint(line, .dim)) }
+            }
+        } catch {
+            console.error(error.description)
+            switch error {
+            case .connection, .authorization: throw ExitCode(NATSOptions.exitUnreachable)
+            default: throw ExitCode(2)
+            }
+        }
         FleetPrinter.report(report, console, quiet: quiet)
         if json { print(report.json().serialized()) }
         throw ExitCode(FleetPrinter.exitCode(report))

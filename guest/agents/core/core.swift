@@ -147,7 +147,10 @@ enum CoreAgent {
             },
         ]
         guard !peers.isEmpty else { return actions }
-        actions.append(
+        // In a fleet, messages are what the goal is about: they come first, as a small
+        // model favours the actions listed first.
+        var fleetActions: [AgentAction] = []
+        fleetActions.append(
             AgentAction(
                 name: "agent_send", group: "agent_send", purpose: "send a message to another agent",
                 parameters: [
@@ -159,7 +162,7 @@ enum CoreAgent {
                 try Nanos.fleet.send(arguments[0], arguments[1])
                 return "Sent \(arguments[1].utf8.count) bytes to \(arguments[0])."
             })
-        actions.append(
+        fleetActions.append(
             AgentAction(
                 name: "agent_recv", group: "agent_recv", purpose: "wait for a message from another agent",
                 parameters: [], repeatable: true
@@ -169,7 +172,7 @@ enum CoreAgent {
                 }
                 return "Message from \(message.from):\n\(message.text)"
             })
-        return actions
+        return fleetActions + actions
     }
 
     // Budgets, in UTF-8 bytes of message text. The default context is 2048 tokens

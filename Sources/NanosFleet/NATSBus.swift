@@ -1,0 +1,99 @@
+import Foundation
+import NanosCore
+import NanosJSON
+import NanosKernel
+import NanosNATS
+
+/// The bus of a fleet across machines: each inbox is a subject of a JetStream work
+/// queue, bounded per subject (a send to a full inbox is refused by the server: EAGAIN),
+/// read through the agent's own durable consumer. One per agent run on a node.
+///
+/// A message is acked when the agent's next bus call or the run's end settles it, after
+/// its step is recorded; a message redelivered after a crash is skipped by its sequence
+/// when the resumed run's record already consumed it.
+final class NATSBus: MessageBus, @unchecked Sendable {
+    // Sendable: the run's thread is its only user; `pending` and `skipThrough` are
+    // touched only there (the bus methods are called from the agent's run).
+    let members: [String]
+    private let fleet: String
+    private let jetStream: JetStream
+    private let inbox: PullSubscription
+    private var pending: [BusMessage: JetStreamMessage] = [:]
+    private var skipThrough: UInt64 = 0
+
+    init(fleet: String, agent: String, members: [String], jetStream: JetStream) throws(NATSError) {
+        self.fleet = fleet
+        self.members = members
+        self.jetStream = jetStream
+        inbox = try jetStream.pullSubscribe(
+            stream: FleetNames.busStream, consumer: FleetNames.busConsumer(fleet: fleet, agent: agent))
+    }
+
+    func send(from: String, to: String, text: String) throws(SyscallFailure) {
+        guard members.contains(to) else {
+            throw SyscallFailure(.ENOENT, "no agent named \(to.debugDescription) in this fleet")
+        }
+        let payload = JSONValue.object([("from", .string(from)), ("msg", .string(text))]).serialized()
+        do {
+            try jetStream.publish(FleetNames.busSubject(fleet: fleet, agent: to), Array(payload.utf8))
+        } catch {
+            throw Self.failure(error, to: to)
+        }
+    }
+
+    func receive(for agent: String, until deadline: ContinuousClock.Instant) throws(SyscallFailure) -> BusMessage? {
+        while true {
+            let left = ContinuousClock.now.duration(to: deadline)
+            let messages: [JetStreamMessage]
+            do {
+                messages = try inbox.fetch(batch: 1, timeout: max(left, .milliseconds(1)))
+            } catch {
+                throw Self.failure(error, to: agent)
+            }
+            guard let message = messages.first else { return nil }
+            if message.streamSequence <= skipThrough {
+                try? message.ack()
+                continue
+            }
+            guard let json = try? JSONValue.parse(message.data), let from = json["from"]?.stringValue,
+                let text = json["msg"]?.stringValue
+            else {
+                try? message.term()
+                continue
+            }
+            let received = BusMessage(from: from, text: text, sequence: message.streamSequence)
+            pending[received] = message
+            return received
+        }
+    }
+
+    func settle(_ message: BusMessage, for agent: String) {
+        if let held = pending.removeValue(forKey: message) { try? held.ack() }
+    }
+
+    func consumed(through sequence: UInt64, by agent: String) {
+        skipThrough = max(skipThrough, sequence)
+    }
+
+    func close() {
+        inbox.close()
+    }
+
+    private static func failure(_ error: NATSError, to agent: String) -> SyscallFailure {
+        switch error {
+        case .full:
+            return SyscallFailure(
+                .EAGAIN,
+                "\(agent)'s inbox is full (\(SyscallLimits.inboxMessages) messages): try again later")
+        case .timeout(let text): return SyscallFailure(.ETIMEDOUT, "the bus did not answer in time: \(text)")
+        default: return SyscallFailure(.EIO, "the bus failed: \(error)")
+        }
+    }
+}
+
+extension BusMessage: Hashable {
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(sequence)
+        hasher.combine(from)
+    }
+}
