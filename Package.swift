@@ -122,6 +122,7 @@ let serviceTargets: [Target] = [
         name: "NanosBench",
         dependencies: [
             "NanosKernel", "NanosManifest", "NanosCompiler", "NanosLLM", "NanosMCP", "NanosBundle", "NanosStore",
+            "NanosFleet", "NanosNATS",
         ],
         swiftSettings: strict),
     .target(
@@ -151,8 +152,8 @@ let serviceTargets: [Target] = [
             .product(name: "WAT", package: "WasmKit"),
         ],
         swiftSettings: strict),
-    .testTarget(name: "NanosNATSTests", dependencies: ["NanosNATS", "NanosTestSupport"], swiftSettings: strict),
-    .testTarget(name: "NanosCLITests", dependencies: ["NanosTestSupport"], swiftSettings: strict),
+    .testTarget(name: "NanosNATSTests", dependencies: ["NanosNATS"], swiftSettings: strict),
+    .testTarget(name: "NanosCLITests", dependencies: ["NanosNATS"], swiftSettings: strict),
 ]
 
 let package = Package(

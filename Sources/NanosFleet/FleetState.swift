@@ -99,4 +99,26 @@ enum FleetInfrastructure {
                 maxMessagesPerSubject: 0, discardNewPerSubject: false, maxMessageSize: 0, maxAge: .seconds(24 * 3600)))
         return try jetStream.keyValue(bucket: FleetNames.stateBucket, create: true, history: 1)
     }
+
+    /// Each agent's inbox: a consumer of its subject on the bus stream.
+    static func addInboxes(_ jetStream: JetStream, fleetID: String, agents: [String]) throws(NATSError) {
+        for agent in agents {
+            try jetStream.addConsumer(
+                stream: FleetNames.busStream,
+                ConsumerConfig(
+                    durable: FleetNames.busConsumer(fleet: fleetID, agent: agent),
+                    filterSubject: FleetNames.busSubject(fleet: fleetID, agent: agent), ackWait: .seconds(30),
+                    maxDeliver: 0, maxAckPending: SyscallLimits.inboxMessages))
+        }
+    }
+
+    /// The fleet's inboxes go; its step log stays (for a day) as an audit of what ran.
+    static func removeInboxes(_ jetStream: JetStream, fleetID: String, agents: [String]) {
+        for agent in agents {
+            try? jetStream.deleteConsumer(
+                stream: FleetNames.busStream, name: FleetNames.busConsumer(fleet: fleetID, agent: agent))
+            try? jetStream.purge(
+                stream: FleetNames.busStream, subject: FleetNames.busSubject(fleet: fleetID, agent: agent))
+        }
+    }
 }

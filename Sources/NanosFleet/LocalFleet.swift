@@ -20,6 +20,9 @@ public struct FleetOptions: Sendable {
     public var logSink: @Sendable (_ agent: String, _ level: LogLevel, _ message: String) -> Void
     /// Sees each agent's steps as they are made (a live view).
     public var observer: (@Sendable (_ agent: String, _ step: Step) -> Void)?
+    /// Each agent's bus, when not the fleet's in-process one (a benchmark runs the agents
+    /// here with their inboxes on NATS).
+    public var bus: (@Sendable (_ agent: String) throws(FleetError) -> any MessageBus)?
 
     public init(
         model: (any LanguageModel)? = nil, defaultAgent: String? = nil, store: TraceStore? = nil,
@@ -49,11 +52,21 @@ public enum LocalFleet {
         let finished = DispatchGroup()
         logger.debug("fleet starting", metadata: ["fleet": "\(fleetID)", "agents": "\(plan.agents.count)"])
         for (index, manifest) in plan.agents.enumerated() {
-            finished.enter()
             let name = manifest.name
+            let agentBus: any MessageBus
+            do throws(FleetError) {
+                agentBus = try options.bus?(name) ?? bus
+            } catch {
+                results.withLock {
+                    $0[index] = FleetAgentResult(
+                        name: name, status: RunStatus.failed.rawValue, exitCode: 1, message: error.description)
+                }
+                continue
+            }
+            finished.enter()
             var runOptions = RunOptions(
                 logSink: { level, message in options.logSink(name, level, message) }, model: model,
-                defaultAgent: options.defaultAgent, bus: bus)
+                defaultAgent: options.defaultAgent, bus: agentBus)
             runOptions.recording.cancellation = cancellations[index]
             if let observer = options.observer { runOptions.recording.observer = { observer(name, $0) } }
             let agentOptions = runOptions

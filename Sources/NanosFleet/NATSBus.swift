@@ -91,6 +91,29 @@ final class NATSBus: MessageBus, @unchecked Sendable {
     }
 }
 
+/// Inboxes on NATS for agents run in this process (a benchmark of the network bus next to
+/// the in-process one): makes the fleet's streams and each agent's consumer, then hands
+/// out each agent's bus.
+public func natsBuses(connection: NATSConnection, fleetID: String, members: [String]) throws(FleetError)
+    -> @Sendable (String) throws(FleetError) -> any MessageBus
+{
+    let jetStream: JetStream
+    do throws(NATSError) {
+        jetStream = try connection.jetStream()
+        _ = try FleetInfrastructure.ensure(jetStream)
+        try FleetInfrastructure.addInboxes(jetStream, fleetID: fleetID, agents: members)
+    } catch {
+        throw FleetError(error)
+    }
+    return { agent throws(FleetError) in
+        do throws(NATSError) {
+            return try NATSBus(fleet: fleetID, agent: agent, members: members, jetStream: jetStream)
+        } catch {
+            throw FleetError(error)
+        }
+    }
+}
+
 extension BusMessage: Hashable {
     public func hash(into hasher: inout Hasher) {
         hasher.combine(sequence)

@@ -27,22 +27,17 @@ public enum NetworkFleet {
         let jobs = try FleetJob.jobs(
             for: plan, fleetID: fleetID, defaultAgent: defaultAgent, deadline: Date() + plan.deadline.timeInterval)
         do {
+            try FleetInfrastructure.addInboxes(jetStream, fleetID: fleetID, agents: plan.names)
             for agent in plan.names {
-                try jetStream.addConsumer(
-                    stream: FleetNames.busStream,
-                    ConsumerConfig(
-                        durable: FleetNames.busConsumer(fleet: fleetID, agent: agent),
-                        filterSubject: FleetNames.busSubject(fleet: fleetID, agent: agent), ackWait: .seconds(30),
-                        maxDeliver: 0, maxAckPending: SyscallLimits.inboxMessages))
                 _ = try state.put(
                     FleetNames.stateKey(fleet: fleetID, agent: agent), FleetAgentState(phase: .queued).encoded())
             }
             for job in jobs { try jetStream.publish(FleetNames.jobSubject, job.encoded()) }
         } catch {
-            cleanUp(jetStream, fleetID: fleetID, agents: plan.names)
+            FleetInfrastructure.removeInboxes(jetStream, fleetID: fleetID, agents: plan.names)
             throw FleetError(error)
         }
-        defer { cleanUp(jetStream, fleetID: fleetID, agents: plan.names) }
+        defer { FleetInfrastructure.removeInboxes(jetStream, fleetID: fleetID, agents: plan.names) }
         events("fleet \(plan.manifest.name) (\(fleetID)): \(jobs.count) jobs queued")
 
         var seen: [String: FleetAgentState] = [:]
@@ -83,16 +78,6 @@ public enum NetworkFleet {
             let result = state.result
             return "\(agent): \(result?.status ?? "ended") on \(state.node ?? "a node")"
                 + (result.flatMap { $0.isOK ? nil : $0.message }.map { ": \($0)" } ?? "")
-        }
-    }
-
-    /// The fleet's inboxes go; its step log stays (for a day) as an audit of what ran.
-    private static func cleanUp(_ jetStream: JetStream, fleetID: String, agents: [String]) {
-        for agent in agents {
-            try? jetStream.deleteConsumer(
-                stream: FleetNames.busStream, name: FleetNames.busConsumer(fleet: fleetID, agent: agent))
-            try? jetStream.purge(
-                stream: FleetNames.busStream, subject: FleetNames.busSubject(fleet: fleetID, agent: agent))
         }
     }
 }

@@ -62,6 +62,16 @@ struct BenchCommand: ParsableCommand {
     )
     var agent = false
 
+    @Flag(
+        name: .long,
+        help:
+            "Measure fleets instead: an agent_send → agent_recv round trip in-process and over NATS JetStream (next to a plain NATS request/reply), and ring fleets of 100 and 1,000 compiled agents (wall time, peak RSS)."
+    )
+    var fleet = false
+
+    @Option(name: .long, help: "With --fleet: message round trips per repetition.")
+    var roundTrips = 2000
+
     @Option(name: .long, help: "With --agent: the recorded conversation (default: benchmarks/agent-conversation.json).")
     var conversation: String?
 
@@ -105,6 +115,12 @@ struct BenchCommand: ParsableCommand {
         if let replay {
             let results = try Benchmarks.runReplay(
                 manifestPath: replay, defaultAgent: try? DefaultAgent.locate(), repetitions: repetitions ?? 10)
+            print(json ? results.json().serialized() : results.table())
+            return
+        }
+        if fleet {
+            let results = try Benchmarks.runFleet(
+                options: FleetBenchOptions(roundTrips: roundTrips, repetitions: repetitions ?? 5))
             print(json ? results.json().serialized() : results.table())
             return
         }

@@ -1,5 +1,4 @@
 import NanosNATS
-import NanosTestSupport
 import Testing
 
 @Suite("Key-value")

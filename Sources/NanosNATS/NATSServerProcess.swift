@@ -4,7 +4,7 @@ import Foundation
 ///
 /// Starts `nats-server -a 127.0.0.1 -p -1 -js -sd <tmp> --ports_file_dir <tmp> [-c <tmp>/server.conf]`,
 /// waits for the ports file to learn the port, and kills the server and removes the directory on
-/// `stop()` or `deinit`. The NATS binding's tests and the fleet tests share it.
+/// `stop()` or `deinit`. For benchmarks and tests: a real server that nothing else shares.
 public final class NATSServerProcess: @unchecked Sendable {
     // `@unchecked`: mutable state (`stopped`) is guarded by `lock`; Process is only touched under it.
 
