@@ -6,7 +6,8 @@ SWIFT_FLAGS ?= -c release
 BIN := .build/release/nanos
 EXAMPLE_WASM := examples/build/hello.wasm examples/build/security_violation.wasm examples/build/original_abi.wasm \
 	examples/build/stream.wasm examples/build/test_agent.wasm examples/build/security_violation_js.wasm \
-	examples/build/mcp_server_caller.wasm examples/build/web_fetch.wasm examples/build/fleet_ring.wasm
+	examples/build/mcp_server_caller.wasm examples/build/web_fetch.wasm examples/build/fleet_ring.wasm \
+	examples/build/fleet_newsroom.wasm
 
 .PHONY: run test setup build examples clean bench llm-deps mcp-deps corpus fuzz fuzz-smoke lint test-core
 

@@ -20,6 +20,10 @@ public enum ABI {
             "agent_tools", step: "agent.tools", group: nil, parameters: [], result: .data, js: "tools",
             "JSON array of granted group names, e.g. `[\"agent\",\"fs_read\"]`"),
         ABICall(
+            "agent_grants", step: "agent.grants", group: nil, parameters: [], result: .data, js: "grants",
+            "JSON `{\"fs_read\":[…],\"fs_write\":[…],\"network\":false|true|[hosts],\"mcp_servers\":[names]}`: the manifest's own permissions, globs as written"
+        ),
+        ABICall(
             "agent_log", step: "agent.log", group: nil,
             parameters: [.int("level"), .bytes("msg", limit: SyscallLimits.message)], result: .status, js: "log",
             "0. Levels: 0 debug, 1 info, 2 warn, 3 error. `-EQUOTA` once the run has emitted `resources.logs` bytes (1 MiB by default); the message is dropped"

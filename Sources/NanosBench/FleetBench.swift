@@ -111,7 +111,6 @@ extension Benchmarks {
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try FleetGuests.pingPong(options.roundTrips).write(
             toFile: folder + "/pingpong.wat", atomically: true, encoding: .utf8)
-        try FleetGuests.ring(options.rounds).write(toFile: folder + "/ring.wat", atomically: true, encoding: .utf8)
         let pingPong = try FleetPlan.load(
             path: try writeManifest(
                 folder, "pingpong", agents: ["ping": "pong", "pong": "ping"], module: "pingpong.wat"))
@@ -147,8 +146,12 @@ extension Benchmarks {
         for count in [options.fleetAgents, options.largeFleetAgents] {
             var agents: [String: String] = [:]
             let names = (0..<count).map { String(format: "a%05d", $0) }
-            for (index, name) in names.enumerated() { agents[name] = names[(index + 1) % count] }
-            let manifest = try writeManifest(folder, "ring\(count)", agents: agents, module: "ring.wat")
+            for (index, name) in names.enumerated() {
+                agents[name] = (index == 0 ? "!" : "") + names[(index + 1) % count]
+            }
+            try FleetGuests.ring(options.rounds, agents: count, coordinator: names[0]).write(
+                toFile: folder + "/ring\(count).wat", atomically: true, encoding: .utf8)
+            let manifest = try writeManifest(folder, "ring\(count)", agents: agents, module: "ring\(count).wat")
             let (seconds, rss) = try orchestrateInChild(manifest)
             results.fleets.append((count, count * options.rounds, seconds, rss))
         }
@@ -168,7 +171,7 @@ extension Benchmarks {
             agents:
 
             """
-        for agent in agents.keys.sorted() { text += "  - {name: \(agent), goal: \(agents[agent] ?? "")}\n" }
+        for agent in agents.keys.sorted() { text += "  - {name: \(agent), goal: \"\(agents[agent] ?? "")\"}\n" }
         let path = folder + "/\(name).nano"
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         return path
@@ -282,28 +285,61 @@ enum FleetGuests {
         """
     }
 
-    /// Sends `rounds` messages to the agent its goal names, then takes `rounds` from its own inbox.
-    static func ring(_ rounds: Int) -> String {
+    /// A ring in which every agent is alive at once: each tells the coordinator (the agent
+    /// whose goal starts with "!") it is ready and waits; the coordinator, once all `agents`
+    /// are ready, broadcasts "go"; then each sends `rounds` messages to the agent its goal
+    /// names and takes as many. A full inbox (EAGAIN) is waited out with a short receive,
+    /// whose message counts toward the agent's total.
+    static func ring(_ rounds: Int, agents: Int, coordinator: String) -> String {
         """
         (module
           \(imports)
+          (import "nanos" "agent_broadcast" (func $broadcast (param i32 i32) (result i32)))
           \(allocator)
+          (data (i32.const 48) "\(coordinator)")
+          (data (i32.const 112) "ready")
+          (data (i32.const 128) "go")
+          (global $received (mut i32) (i32.const 0))
+          (func $take (param $wait i32) (result i32)
+            (if (result i32) (i64.eqz (call $recv (local.get $wait)))
+              (then (i32.const 0))
+              (else (global.set $received (i32.add (global.get $received) (i32.const 1))) (i32.const 1))))
+          ;; Sends until the inbox takes it: -8 (EAGAIN) waits with a short receive.
+          (func $deliver (param $to i32) (param $len i32) (param $msg i32) (param $msg_len i32)
+            (local $rc i32)
+            (block $sent (loop $retry
+              (local.set $rc (call $send (local.get $to) (local.get $len) (local.get $msg) (local.get $msg_len)))
+              (br_if $sent (i32.eqz (local.get $rc)))
+              (if (i32.ne (local.get $rc) (i32.const -8)) (then (unreachable)))
+              (drop (call $take (i32.const 2)))
+              (br $retry))))
+          (func $await (param $count i32)
+            (block $enough (loop $more
+              (br_if $enough (i32.ge_u (global.get $received) (local.get $count)))
+              (if (i32.eqz (call $take (i32.const 60000))) (then (unreachable)))
+              (br $more))))
           (func (export "run") (result i32)
-            (local $next i64) (local $i i32)
-            (local.set $next (call $goal))
+            (local $goal i64) (local $next i32) (local $next_len i32) (local $i i32)
+            (local.set $goal (call $goal))
+            (local.set $next (i32.wrap_i64 (local.get $goal)))
+            (local.set $next_len (i32.wrap_i64 (i64.shr_u (local.get $goal) (i64.const 32))))
+            (if (i32.eq (i32.load8_u (local.get $next)) (i32.const 33))
+              (then
+                (local.set $next (i32.add (local.get $next) (i32.const 1)))
+                (local.set $next_len (i32.sub (local.get $next_len) (i32.const 1)))
+                (call $await (i32.const \(agents - 1)))
+                (global.set $received (i32.const 0))
+                (drop (call $broadcast (i32.const 128) (i32.const 2))))
+              (else
+                (call $deliver (i32.const 48) (i32.const \(coordinator.utf8.count)) (i32.const 112) (i32.const 5))
+                (call $await (i32.const 1))
+                (global.set $received (i32.sub (global.get $received) (i32.const 1)))))
             (block $sent (loop $send_more
               (br_if $sent (i32.ge_u (local.get $i) (i32.const \(rounds))))
-              (if (call $send (i32.wrap_i64 (local.get $next)) (i32.wrap_i64 (i64.shr_u (local.get $next) (i64.const 32)))
-                    (i32.const 16) (i32.const 1))
-                (then (unreachable)))
+              (call $deliver (local.get $next) (local.get $next_len) (i32.const 16) (i32.const 1))
               (local.set $i (i32.add (local.get $i) (i32.const 1)))
               (br $send_more)))
-            (local.set $i (i32.const 0))
-            (block $received (loop $receive_more
-              (br_if $received (i32.ge_u (local.get $i) (i32.const \(rounds))))
-              (if (i64.eqz (call $recv (i32.const 60000))) (then (unreachable)))
-              (local.set $i (i32.add (local.get $i) (i32.const 1)))
-              (br $receive_more)))
+            (call $await (i32.const \(rounds)))
             (drop (call $done (i32.const 32) (i32.const 4)))
             (i32.const 0)))
         """

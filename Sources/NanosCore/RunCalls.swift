@@ -12,6 +12,8 @@ extension AgentRun {
             return { [policy] _ in
                 .data(Array(JSONValue.array(policy.grantedGroups.map { .string($0.rawValue) }).serialized().utf8))
             }
+        case "agent_grants":
+            return { [manifest] _ in .data(Array(Self.grants(manifest).serialized().utf8)) }
         case "env.get_manifest_tools":
             // The original returned the manifest's names comma-joined.
             return { [manifest, policy] _ in
@@ -38,5 +40,22 @@ extension AgentRun {
         default:
             return nil
         }
+    }
+
+    /// The manifest's own grants, as `agent_grants` returns them: what the agent may touch,
+    /// so it can choose only actions that are allowed. Nothing of the host.
+    static func grants(_ manifest: Manifest) -> JSONValue {
+        let network: JSONValue
+        switch manifest.permissions.network {
+        case .none: network = .bool(false)
+        case .any: network = .bool(true)
+        case .hosts(let hosts): network = .array(hosts.map { .string($0) })
+        }
+        return .object([
+            ("fs_read", .array(manifest.permissions.fsRead.map { .string($0) })),
+            ("fs_write", .array(manifest.permissions.fsWrite.map { .string($0) })),
+            ("network", network),
+            ("mcp_servers", .array(manifest.mcpServers.map { .string($0.name) })),
+        ])
     }
 }

@@ -8,15 +8,17 @@ import Testing
     static let source = CLI.repositoryRoot + "/guest/agents/core/core.swift"
 
     /// A manifest for the compiled agent in the same folder.
-    static func manifest(tools: String, goal: String?) -> String {
+    static func manifest(
+        tools: String, goal: String?, read: String = "data/*.txt", write: String = "out/*.txt"
+    ) -> String {
         var lines = ["name: core", "binary: core.wasm"]
         if let goal { lines.append("goal: \(goal)") }
         lines += [
             "resources: {memory: 16MB, max_steps: 12, timeout: 20s}",
             "tools: \(tools)",
             "permissions:",
-            "  fs_read: [\"data/*.txt\"]",
-            "  fs_write: [\"out/*.txt\"]",
+            "  fs_read: [\"\(read)\"]",
+            "  fs_write: [\"\(write)\"]",
         ]
         return lines.joined(separator: "\n") + "\n"
     }
@@ -60,9 +62,12 @@ import Testing
         let report = try result.json()
         #expect(report["status"] as? String == "failed")
         #expect(report["guest_exit_code"] as? Int == 1)
-        #expect(steps.map { $0["name"] as? String } == ["agent.goal", "agent.tools", "llm.infer", "agent.log"])
+        #expect(
+            steps.map { $0["name"] as? String } == [
+                "agent.goal", "agent.tools", "agent.peers", "agent.grants", "llm.infer", "agent.log",
+            ])
 
-        let infer = steps[2]
+        let infer = steps[4]
         #expect(infer["errno"] as? String == "EIO")
         let requestText = try #require((infer["args"] as? [Any])?.first as? String)
         let request = try #require(try JSONSerialization.jsonObject(with: Data(requestText.utf8)) as? [String: Any])
@@ -87,9 +92,31 @@ import Testing
         try folder.write("core.nano", Self.manifest(tools: "[agent, llm]", goal: "Say hello."))
         let (result, steps) = try run(folder)
         #expect(try result.json()["status"] as? String == "failed")
-        let requestText = try #require((steps[2]["args"] as? [Any])?.first as? String)
+        let requestText = try #require((steps[4]["args"] as? [Any])?.first as? String)
         let request = try #require(try JSONSerialization.jsonObject(with: Data(requestText.utf8)) as? [String: Any])
         #expect(try offeredActions(request) == ["done"])
+    }
+
+    @Test func grantsOfSingleFilesBecomeTheOnlyPathsOffered() throws {
+        let folder = try compiledAgent()
+        try folder.write(
+            "core.nano",
+            Self.manifest(
+                tools: "[agent, fs_read, fs_write, llm]", goal: "Copy it.", read: "data/a.txt", write: "out/b.txt"))
+        let (_, steps) = try run(folder)
+        let requestText = try #require((steps[4]["args"] as? [Any])?.first as? String)
+        let request = try #require(try JSONSerialization.jsonObject(with: Data(requestText.utf8)) as? [String: Any])
+        // No folder is granted: listing one could only fail, so it is not offered.
+        #expect(try offeredActions(request) == ["fs_read", "fs_write", "done"])
+        let schema = try #require(request["schema"] as? [String: Any])
+        let choices = try #require(schema["oneOf"] as? [[String: Any]])
+        func pathEnum(_ index: Int) -> [String]? {
+            let properties = choices[index]["properties"] as? [String: Any]
+            let arguments = (properties?["args"] as? [String: Any])?["properties"] as? [String: Any]
+            return (arguments?["path"] as? [String: Any])?["enum"] as? [String]
+        }
+        #expect(pathEnum(0) == ["data/a.txt"], "a read may name only the readable file")
+        #expect(pathEnum(1) == ["out/b.txt"], "a write may name only the writable file")
     }
 
     @Test func refusesToStartWithoutAGoal() throws {

@@ -112,6 +112,8 @@ NANOS_IMPORT("agent_goal") int64_t nanos_sys_agent_goal(void);
 NANOS_IMPORT("agent_goal_into") int64_t nanos_sys_agent_goal_into(void * out, int32_t out_cap);
 NANOS_IMPORT("agent_tools") int64_t nanos_sys_agent_tools(void);
 NANOS_IMPORT("agent_tools_into") int64_t nanos_sys_agent_tools_into(void * out, int32_t out_cap);
+NANOS_IMPORT("agent_grants") int64_t nanos_sys_agent_grants(void);
+NANOS_IMPORT("agent_grants_into") int64_t nanos_sys_agent_grants_into(void * out, int32_t out_cap);
 NANOS_IMPORT("agent_log") int32_t nanos_sys_agent_log(int32_t level, const void * msg, int32_t msg_len);
 NANOS_IMPORT("agent_done") int32_t nanos_sys_agent_done(const void * summary, int32_t summary_len);
 NANOS_IMPORT("fs_read") int64_t nanos_sys_fs_read(const void * path, int32_t path_len);
@@ -279,6 +281,12 @@ static inline int nanos_tools(nanos_buf * out) {
 }
 
 /* Records a message in the trace at a NANOS_LOG_* level. */
+/* The manifest's own permissions as JSON: {"fs_read":[globs],"fs_write":[globs],
+ * "network":false|true|[hosts],"mcp_servers":[names]}. */
+static inline int nanos_grants(nanos_buf * out) {
+    return nanos_take(nanos_sys_agent_grants(), out);
+}
+
 static inline int nanos_log(int level, const char * msg) {
     return nanos_sys_agent_log(level, msg, (int32_t)strlen(msg));
 }

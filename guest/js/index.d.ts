@@ -146,6 +146,9 @@ declare module "nanos" {
     getGoal(): string;
     /** The granted tool groups, e.g. ["agent", "fs_read"]. */
     getTools(): string[];
+    /** The manifest's own permissions: file globs as written, hosts (or true/false)
+     *  and MCP server names. */
+    getGrants(): { fs_read: string[]; fs_write: string[]; network: boolean | string[]; mcp_servers: string[] };
     /** Records a message in the trace, at level info. */
     log(message: unknown): void;
     log(level: LogLevel, message: unknown): void;

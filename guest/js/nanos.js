@@ -364,6 +364,10 @@ export const agent = Object.freeze({
   getTools() {
     return JSON.parse(sys.tools());
   },
+  /** The manifest's own permissions: { fs_read, fs_write, network, mcp_servers }. */
+  getGrants() {
+    return JSON.parse(sys.grants());
+  },
   /** log(message) at level info, or log(level, message). */
   log(...args) {
     let level = "info";

@@ -111,6 +111,32 @@ enum Nanos {
         return names
     }
 
+    /// The manifest's own permissions: what this agent may read, write and reach.
+    struct Grants {
+        var fsRead: [String] = []
+        var fsWrite: [String] = []
+        var mcpServers: [String] = []
+    }
+
+    /// The manifest's own permissions; empty when the host's answer is malformed.
+    static func grants() -> Grants {
+        var grants = Grants()
+        guard let json = try? takeBytes(nanos_sys_agent_grants()), let value = try? JSONValue.parse(json) else {
+            return grants
+        }
+        func strings(_ key: String) -> [String] {
+            var result: [String] = []
+            for item in value[key]?.arrayValue ?? [] {
+                if let text = item.stringValue { result.append(text) }
+            }
+            return result
+        }
+        grants.fsRead = strings("fs_read")
+        grants.fsWrite = strings("fs_write")
+        grants.mcpServers = strings("mcp_servers")
+        return grants
+    }
+
     /// Records a message in the run's trace.
     static func log(_ message: String, level: LogLevel = .info) {
         var text = message
@@ -850,6 +876,10 @@ func nanos_sys_mcp_get_prompt_into(
     _ server: UnsafePointer<UInt8>?, _ serverLen: Int32, _ name: UnsafePointer<UInt8>?, _ nameLen: Int32,
     _ args: UnsafePointer<UInt8>?, _ argsLen: Int32, _ out: UnsafeMutablePointer<UInt8>?, _ outCap: Int32
 ) -> Int64
+@_extern(wasm, module: "nanos", name: "agent_grants") @_extern(c)
+func nanos_sys_agent_grants() -> Int64
+@_extern(wasm, module: "nanos", name: "agent_grants_into") @_extern(c)
+func nanos_sys_agent_grants_into(_ out: UnsafeMutablePointer<UInt8>?, _ outCap: Int32) -> Int64
 @_extern(wasm, module: "nanos", name: "agent_peers") @_extern(c)
 func nanos_sys_agent_peers() -> Int64
 @_extern(wasm, module: "nanos", name: "agent_peers_into") @_extern(c)

@@ -97,13 +97,31 @@ enum CoreAgent {
     /// How long `agent_recv` waits for a message.
     static let receiveWaitMilliseconds: Int32 = 30_000
 
+    /// Whether a grant names one file (no wildcard): such grants become the only paths an
+    /// action may name, so a small model cannot pick a path it may not touch.
+    static func isLiteral(_ glob: String) -> Bool {
+        !glob.utf8.contains { $0 == UInt8(ascii: "*") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "[") }
+    }
+
+    /// The paths an action's `path` must be one of, when every grant is a literal path.
+    static func pathChoices(_ globs: [String]) -> [String] {
+        var literal = true
+        for glob in globs where !isLiteral(glob) { literal = false }
+        return literal ? globs : []
+    }
+
     /// Every action the agent knows; each turn offers the granted ones. `peers`: the other
-    /// agents of its fleet, the only names a message may go to.
-    static func catalog(peers: [String]) -> [AgentAction] {
+    /// agents of its fleet, the only names a message may go to; `grants`: the manifest's own
+    /// permissions, which shape the paths offered.
+    static func catalog(peers: [String], grants: Nanos.Grants) -> [AgentAction] {
+        let readable = pathChoices(grants.fsRead)
+        let writable = pathChoices(grants.fsWrite)
+        // Listing helps only where a folder is granted; on single files it is a wrong turn.
+        let listable = grants.fsRead.contains { !isLiteral($0) }
         var actions = [
             AgentAction(
                 name: "fs_read", group: "fs_read", purpose: "read a text file",
-                parameters: [.init(name: "path", placeholder: "<file path>", maxLength: 120)]
+                parameters: [.init(name: "path", placeholder: "<file path>", maxLength: 120, choices: readable)]
             ) { (arguments: [String]) throws(NanosError) -> String in
                 let text = try Nanos.fs.read(arguments[0])
                 return "Contents of \(arguments[0]):\n\(text)"
@@ -124,7 +142,7 @@ enum CoreAgent {
             AgentAction(
                 name: "fs_write", group: "fs_write", purpose: "create or replace a file with the given text",
                 parameters: [
-                    .init(name: "path", placeholder: "<file path>", maxLength: 120),
+                    .init(name: "path", placeholder: "<file path>", maxLength: 120, choices: writable),
                     .init(name: "content", placeholder: "<text>", maxLength: 400),
                 ],
                 changesFiles: true
@@ -146,6 +164,7 @@ enum CoreAgent {
                 Nanos.done(arguments[0])
             },
         ]
+        if !listable { actions.removeAll { $0.name.utf8.elementsEqual("fs_list".utf8) } }
         guard !peers.isEmpty else { return actions }
         // In a fleet, messages are what the goal is about: they come first, as a small
         // model favours the actions listed first.
@@ -369,7 +388,9 @@ func run() -> Int32 {
         return CoreAgent.exitNoGoal
     }
     let granted = Nanos.tools()
-    let actions = CoreAgent.catalog(peers: Nanos.fleet.peers()).filter { $0.isGranted(by: granted) }
+    let actions = CoreAgent.catalog(peers: Nanos.fleet.peers(), grants: Nanos.grants()).filter {
+        $0.isGranted(by: granted)
+    }
     // Tools whose repeat was refused are taken out of the next answers' schema (until a
     // write changes what they would see): constrained decoding then has to pick another
     // action, which moves a small model on where words alone do not.

@@ -221,6 +221,11 @@ static JSValue sys_tools(JSContext *ctx, JSValueConst this_val, int argc, JSValu
     return host_text(ctx, "agent.getTools", nanos_sys_agent_tools());
 }
 
+/* grants(): the JSON text of the manifest's own permissions; the SDK parses it. */
+static JSValue sys_grants(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
+    return host_text(ctx, "agent.getGrants", nanos_sys_agent_grants());
+}
+
 /* peers(): the JSON text of the other agents' names; the SDK parses it. */
 static JSValue sys_peers(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
     return host_text(ctx, "fleet.peers", nanos_sys_agent_peers());
@@ -430,6 +435,7 @@ static const JSCFunctionListEntry sys_functions[] = {
     JS_CFUNC_MAGIC_DEF("mcpReadResource", 2, sys_mcp, MCP_READ_RESOURCE),
     JS_CFUNC_MAGIC_DEF("mcpListPrompts", 1, sys_mcp, MCP_LIST_PROMPTS),
     JS_CFUNC_MAGIC_DEF("mcpGetPrompt", 3, sys_mcp, MCP_GET_PROMPT),
+    JS_CFUNC_DEF("grants", 0, sys_grants),
     JS_CFUNC_DEF("peers", 0, sys_peers),
     JS_CFUNC_DEF("agentSend", 2, sys_agent_send),
     JS_CFUNC_DEF("agentRecv", 1, sys_agent_recv),
