@@ -202,6 +202,7 @@ public final class FleetNode: @unchecked Sendable {
         }
         let bus: NATSBus
         do {
+            if resuming { try FleetInfrastructure.resetInbox(jetStream, fleetID: job.fleetID, agent: job.agent) }
             bus = try NATSBus(fleet: job.fleetID, agent: job.agent, members: job.members, jetStream: jetStream)
         } catch {
             return (

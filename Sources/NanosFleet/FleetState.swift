@@ -100,6 +100,11 @@ enum FleetInfrastructure {
         return try jetStream.keyValue(bucket: FleetNames.stateBucket, create: true, history: 1)
     }
 
+    /// How long a received message may stay unacked before its inbox offers it again: an
+    /// agent acks at its next bus call, which may follow a long model call. (A dead node's
+    /// messages do not wait for this: the resuming node makes the inbox anew.)
+    static let inboxAckWait = Duration.seconds(1800)
+
     /// Each agent's inbox: a consumer of its subject on the bus stream.
     static func addInboxes(_ jetStream: JetStream, fleetID: String, agents: [String]) throws(NATSError) {
         for agent in agents {
@@ -107,9 +112,18 @@ enum FleetInfrastructure {
                 stream: FleetNames.busStream,
                 ConsumerConfig(
                     durable: FleetNames.busConsumer(fleet: fleetID, agent: agent),
-                    filterSubject: FleetNames.busSubject(fleet: fleetID, agent: agent), ackWait: .seconds(30),
+                    filterSubject: FleetNames.busSubject(fleet: fleetID, agent: agent), ackWait: inboxAckWait,
                     maxDeliver: 0, maxAckPending: SyscallLimits.inboxMessages))
         }
+    }
+
+    /// Makes an agent's inbox anew for a resumed run: the work queue still holds every
+    /// message not acked, the dead node's unacked ones among them, and the new consumer
+    /// offers them at once instead of after the ack wait.
+    static func resetInbox(_ jetStream: JetStream, fleetID: String, agent: String) throws(NATSError) {
+        try? jetStream.deleteConsumer(
+            stream: FleetNames.busStream, name: FleetNames.busConsumer(fleet: fleetID, agent: agent))
+        try addInboxes(jetStream, fleetID: fleetID, agents: [agent])
     }
 
     /// The fleet's inboxes go; its step log stays (for a day) as an audit of what ran.

@@ -9,8 +9,10 @@ import NanosNATS
 /// read through the agent's own durable consumer. One per agent run on a node.
 ///
 /// A message is acked when the agent's next bus call or the run's end settles it, after
-/// its step is recorded; a message redelivered after a crash is skipped by its sequence
-/// when the resumed run's record already consumed it.
+/// its step is recorded. A resumed run's inbox is made anew, so what the dead node held
+/// unacked comes back at once; messages its record already consumed are skipped by their
+/// sequence. Each send carries a message id from the sender's name and send number, so
+/// a send made again by a resumed run is dropped by the stream as a duplicate.
 final class NATSBus: MessageBus, @unchecked Sendable {
     // Sendable: the run's thread is its only user; `pending` and `skipThrough` are
     // touched only there (the bus methods are called from the agent's run).
@@ -20,6 +22,10 @@ final class NATSBus: MessageBus, @unchecked Sendable {
     private let inbox: PullSubscription
     private var pending: [BusMessage: JetStreamMessage] = [:]
     private var skipThrough: UInt64 = 0
+    /// Recently received sequences: a message redelivered while its agent still runs (a
+    /// late ack) is not taken twice.
+    private var recent: [UInt64] = []
+    private static let recentLimit = 1024
 
     init(fleet: String, agent: String, members: [String], jetStream: JetStream) throws(NATSError) {
         self.fleet = fleet
@@ -29,13 +35,15 @@ final class NATSBus: MessageBus, @unchecked Sendable {
             stream: FleetNames.busStream, consumer: FleetNames.busConsumer(fleet: fleet, agent: agent))
     }
 
-    func send(from: String, to: String, text: String) throws(SyscallFailure) {
+    func send(from: String, to: String, text: String, number: UInt64) throws(SyscallFailure) {
         guard members.contains(to) else {
             throw SyscallFailure(.ENOENT, "no agent named \(to.debugDescription) in this fleet")
         }
         let payload = JSONValue.object([("from", .string(from)), ("msg", .string(text))]).serialized()
         do {
-            try jetStream.publish(FleetNames.busSubject(fleet: fleet, agent: to), Array(payload.utf8))
+            try jetStream.publish(
+                FleetNames.busSubject(fleet: fleet, agent: to), Array(payload.utf8),
+                headers: ["Nats-Msg-Id": "\(fleet).\(from).\(number).\(to)"])
         } catch {
             throw Self.failure(error, to: to)
         }
@@ -51,10 +59,12 @@ final class NATSBus: MessageBus, @unchecked Sendable {
                 throw Self.failure(error, to: agent)
             }
             guard let message = messages.first else { return nil }
-            if message.streamSequence <= skipThrough {
+            if message.streamSequence <= skipThrough || recent.contains(message.streamSequence) {
                 try? message.ack()
                 continue
             }
+            recent.append(message.streamSequence)
+            if recent.count > Self.recentLimit { recent.removeFirst(recent.count - Self.recentLimit) }
             guard let json = try? JSONValue.parse(message.data), let from = json["from"]?.stringValue,
                 let text = json["msg"]?.stringValue
             else {

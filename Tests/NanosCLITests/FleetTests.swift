@@ -31,6 +31,45 @@ import Testing
         #expect(replay.exitCode == 0 && replay.stderr.contains("identical"), "\(replay.stderr)")
     }
 
+    @Test func theNewsroomExampleSendsTheResearchToTheWriterOnTheBundledModel() throws {
+        let report = CLI.repositoryRoot + "/examples/out/report.txt"
+        try? FileManager.default.removeItem(atPath: report)
+        let folder = try TempFolder()
+        let result = try CLI.run(["orchestrate", "examples/fleet.nano", "--json", "--db", folder.path + "/runs.db"])
+        #expect(result.exitCode == 0, "\(result.stderr)")
+        let json = try result.json()
+        let agents = FleetFixture.agents(json)
+        #expect(agents["researcher"]?["summary"] as? String == "sent the notes and their summary to writer")
+        #expect(agents["writer"]?["summary"] as? String == "wrote out/report.txt from researcher's message")
+        #expect((agents["writer"]?["tokens"] as? Int ?? 0) > 0, "the writer asked the model for a title")
+        let messages = json["messages"] as? [[String: Any]] ?? []
+        #expect(messages.count == 1 && messages.first?["from"] as? String == "researcher")
+        let written = try String(contentsOfFile: report, encoding: .utf8)
+        #expect(written.contains("Notes (from researcher):\nMeeting notes, Tuesday"), "\(written)")
+    }
+
+    @Test func theNetworkExampleScriptRunsAFleetOnTwoNodes() throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = ["examples/fleet-network/run.sh"]
+        process.currentDirectoryURL = URL(fileURLWithPath: CLI.repositoryRoot)
+        var environment = ProcessInfo.processInfo.environment
+        environment["NANOS"] = CLI.binary
+        environment["NO_COLOR"] = "1"
+        process.environment = environment
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(output)")
+        #expect(output.contains("fleet ring: ok · 3/3 agents ok"), "\(output)")
+        #expect(
+            output.contains("[node-a] node node-a: taking jobs") && output.contains("[node-b] node node-b: taking jobs")
+        )
+    }
+
     @Test func aFleetManifestWithoutAgentsIsAUsageError() throws {
         let folder = try TempFolder()
         let manifest = try folder.write(

@@ -16,7 +16,7 @@ public final class LocalBus: MessageBus, @unchecked Sendable {
         self.inboxes = inboxes
     }
 
-    public func send(from: String, to: String, text: String) throws(SyscallFailure) {
+    public func send(from: String, to: String, text: String, number: UInt64) throws(SyscallFailure) {
         guard let inbox = inboxes[to] else {
             throw SyscallFailure(.ENOENT, "no agent named \(to.debugDescription) in this fleet")
         }

@@ -24,8 +24,10 @@ public struct BusMessage: Sendable, Equatable {
 public protocol MessageBus: Sendable {
     /// Every agent of the fleet, in the manifest's order.
     var members: [String] { get }
-    /// Puts `text` in `to`'s inbox, stamped with `from`.
-    func send(from: String, to: String, text: String) throws(SyscallFailure)
+    /// Puts `text` in `to`'s inbox, stamped with `from`. `number` counts the sender's sends
+    /// (1, 2, …) and is the same when a resumed run makes that send again: a transport
+    /// that can see a send twice (the sender's node died right after it) keeps one.
+    func send(from: String, to: String, text: String, number: UInt64) throws(SyscallFailure)
     /// The oldest message of `agent`'s inbox, waiting until `deadline`; nil when none came.
     func receive(for agent: String, until deadline: ContinuousClock.Instant) throws(SyscallFailure) -> BusMessage?
     /// `message`, returned by ``receive(for:until:)``, is in the run's record: the transport
@@ -41,11 +43,11 @@ extension MessageBus {
     public func consumed(through sequence: UInt64, by agent: String) {}
 
     /// Puts `text` in every other agent's inbox that has room; returns how many got it.
-    public func broadcast(from: String, text: String) throws(SyscallFailure) -> Int {
+    public func broadcast(from: String, text: String, number: UInt64) throws(SyscallFailure) -> Int {
         var reached = 0
         for member in members where member != from {
             do throws(SyscallFailure) {
-                try send(from: from, to: member, text: text)
+                try send(from: from, to: member, text: text, number: number)
                 reached += 1
             } catch  where error.errno == .EAGAIN {
                 continue

@@ -14,6 +14,10 @@ final class BusService: Service {
     private let name: String
     private let deadline: ContinuousClock.Instant?
     private var unsettled: BusMessage?
+    /// Sends made so far, recorded ones included: each send's number.
+    private var sends: UInt64 = 0
+
+    static let sendSteps: Set<String> = ["agent.send", "env.agent_send", "agent.broadcast"]
 
     /// The original ABI's `agent_recv` waited up to 10 s (100 polls of 100 ms).
     static let originalReceiveWait = Duration.seconds(10)
@@ -44,8 +48,9 @@ final class BusService: Service {
             "agent_broadcast": { arguments in
                 .catching { () throws(SyscallFailure) in
                     let text = try Self.text(arguments.bytes(0))
+                    self.sends += 1
                     guard let bus = self.settled() else { return .value(0) }
-                    return .value(Int64(try bus.broadcast(from: self.name, text: text)))
+                    return .value(Int64(try bus.broadcast(from: self.name, text: text, number: self.sends)))
                 }
             },
             "env.agent_send": { arguments in
@@ -61,13 +66,14 @@ final class BusService: Service {
     }
 
     private func send(to target: [UInt8], _ message: [UInt8]) throws(SyscallFailure) {
+        sends += 1
         let to = String(decoding: target, as: UTF8.self)
         let text = try Self.text(message)
         guard let bus = settled(), bus.members.contains(to) else {
             throw SyscallFailure(
                 .ENOENT, "no agent named \(to.debugDescription) in this \(bus == nil ? "run" : "fleet")")
         }
-        try bus.send(from: name, to: to, text: text)
+        try bus.send(from: name, to: to, text: text, number: sends)
     }
 
     /// Waits for a message, at most `wait`, ``SyscallLimits/receiveWaitMilliseconds`` and
@@ -103,8 +109,10 @@ final class BusService: Service {
         return text
     }
 
-    /// A recorded receive consumed its message: the transport must not give it again.
+    /// A recorded send keeps the count of sends; a recorded receive consumed its message,
+    /// which the transport must not give again.
     func replayed(_ step: Step) {
+        if Self.sendSteps.contains(step.name) { sends += 1 }
         guard step.name == "agent.recv" || step.name == "env.agent_recv",
             let sequence = step.counters["bus_sequence"], sequence > 0
         else { return }
