@@ -17,6 +17,7 @@
 //   NanosBundle   files that ship with nanos (the default agent, benchmark data)
 //   NanosBench    `nanos bench`
 //   NanosServe    `nanos serve`: the HTTP API (Hummingbird) and the web debugger (Web/, embedded)
+//   NanosDashboard `nanos dashboard`: a terminal UI over the fleet, store and serve APIs
 //   CNats         the NATS C client (Debian libnats-dev), for JetStream
 //   NanosNATS     a small Swift binding of it: connections, JetStream streams, pull consumers, KV
 //   NanosFleet    `nanos orchestrate` and `nanos node`: fleets on threads, or across machines on NATS
@@ -117,6 +118,10 @@ let serviceTargets: [Target] = [
             .product(name: "Yams", package: "Yams"),
         ],
         swiftSettings: strict),
+    .target(
+        name: "NanosDashboard",
+        dependencies: ["NanosKernel", "NanosCore", "NanosFleet", "NanosStore", "NanosJSON"],
+        swiftSettings: strict),
     .target(name: "NanosBundle", swiftSettings: strict),
     .target(
         name: "NanosBench",
@@ -136,7 +141,7 @@ let serviceTargets: [Target] = [
         name: "nanos",
         dependencies: [
             "NanosKernel", "NanosManifest", "NanosCompiler", "NanosBench", "NanosMCP", "NanosBundle", "NanosStore",
-            "NanosServe", "NanosFleet", "NanosNATS", "NanosLLM",
+            "NanosServe", "NanosFleet", "NanosNATS", "NanosLLM", "NanosDashboard",
             .product(name: "ArgumentParser", package: "swift-argument-parser"), logging,
         ],
         swiftSettings: strict),

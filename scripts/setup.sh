@@ -14,6 +14,7 @@ APT_PACKAGES=(
   python3-venv               # venvs of llm-deps.sh and mcp-deps.sh (Debian's python3 lacks venv without it)
   libsqlite3-dev             # SQLite for the trace store (GRDB)
   strace                     # tests check that a replay touches no file, network or process
+  tmux                       # the dashboard tests drive it in a tmux pane
   chromium                   # the web debugger's end-to-end test (headless)
   chromium-driver            # selenium drives chromium through it
   libnats-dev                # the NATS C client: fleets across machines (JetStream)

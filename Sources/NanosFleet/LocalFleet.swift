@@ -20,6 +20,9 @@ public struct FleetOptions: Sendable {
     public var logSink: @Sendable (_ agent: String, _ level: LogLevel, _ message: String) -> Void
     /// Sees each agent's steps as they are made (a live view).
     public var observer: (@Sendable (_ agent: String, _ step: Step) -> Void)?
+    /// Told when each agent starts (with what cancels it) and how it ended (a live view).
+    public var onStart: (@Sendable (_ agent: String, _ cancellation: RunCancellation) -> Void)?
+    public var onEnd: (@Sendable (FleetAgentResult) -> Void)?
     /// Each agent's bus, when not the fleet's in-process one (a benchmark runs the agents
     /// here with their inboxes on NATS).
     public var bus: (@Sendable (_ agent: String) throws(FleetError) -> any MessageBus)?
@@ -70,10 +73,13 @@ public enum LocalFleet {
             runOptions.recording.cancellation = cancellations[index]
             if let observer = options.observer { runOptions.recording.observer = { observer(name, $0) } }
             let agentOptions = runOptions
+            options.onStart?(name, cancellations[index])
             startGuestThread(name: "nanos-fleet-\(name)") {
                 let report = runAgent(
                     manifest, plan: plan, options: agentOptions, store: options.store, fleetID: fleetID)
-                results.withLock { $0[index] = FleetAgentResult(report) }
+                let result = FleetAgentResult(report)
+                results.withLock { $0[index] = result }
+                options.onEnd?(result)
                 finished.leave()
             }
         }

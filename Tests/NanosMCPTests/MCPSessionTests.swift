@@ -69,7 +69,11 @@ import Testing
                     return
                 }
                 #expect(message.hasPrefix("MCP server broken exited with code 2 during the MCP handshake (initialize)"))
-                #expect(message.contains("can't open file"))
+                // The why is the server's stderr, kept for the trace; the guest's message
+                // only points there (a traceback names host folders).
+                #expect(message.hasSuffix("its stderr is in the step's service log"))
+                #expect(!message.contains("/nonexistent"))
+                #expect(session.lastNotes.serverOutput.contains { $0.contains("can't open file") })
             }
 
             let unknown = MCPServerSpec(name: "absent", command: "no-such-mcp-server-anywhere")
