@@ -44,7 +44,7 @@ final class RunBook: Sendable {
             row.steps = step.index
             row.lastCall = step.name
             row.tokens += Int((step.counters["prompt_tokens"] ?? 0) + (step.counters["generated_tokens"] ?? 0))
-            row.fuel = step.fuelUsed
+            row.fuel += step.fuelUsed  // a step carries the fuel used since the one before
             row.memory = step.memoryBytes
             state.rows[id] = row
             state.steps[id, default: []].append(step)
