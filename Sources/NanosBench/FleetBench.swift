@@ -205,29 +205,14 @@ extension Benchmarks {
 
     /// Runs `nanos orchestrate MANIFEST` as a process of its own: its wall time and peak RSS.
     private static func orchestrateInChild(_ manifest: String) throws -> (Double, Int) {
-        let executable = "/proc/self/exe"
-        let arguments = [executable, "orchestrate", manifest, "--quiet", "--no-record"]
-        var pid: pid_t = 0
-        let argv = arguments.map { strdup($0) } + [nil]
-        defer { for argument in argv { free(argument) } }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
         let started = ContinuousClock.now
-        let rc = posix_spawn(&pid, executable, &actions, nil, argv, environ)
-        posix_spawn_file_actions_destroy(&actions)
-        guard rc == 0 else {
-            throw BenchError.setup("cannot start nanos orchestrate: \(String(cString: strerror(rc)))")
-        }
-        var status: Int32 = 0
-        var usage = rusage()
-        wait4(pid, &status, 0, &usage)
+        let pid = try ChildProcess.start(["orchestrate", manifest, "--quiet", "--no-record"])
+        let (status, peak) = ChildProcess.wait(pid)
         let seconds = started.duration(to: .now).seconds
         guard status == 0 else {
             throw BenchError.setup("nanos orchestrate \(manifest) exited with status \(status >> 8)")
         }
-        return (seconds, usage.ru_maxrss * 1024)
+        return (seconds, peak)
     }
 }
 

@@ -282,31 +282,14 @@ extension Benchmarks {
 
     /// The same agents as separate `nanos run` processes at once; the sum of their peak RSS.
     static func agentsInSeparateProcesses(manifestPath: String, count: Int) throws -> Int {
-        let executable = "/proc/self/exe"
-        var pids: [pid_t] = []
-        for _ in 0..<count {
-            let arguments = [executable, "run", manifestPath, "--quiet"]
-            var pid: pid_t = 0
-            let argv = arguments.map { strdup($0) } + [nil]
-            defer { for argument in argv { free(argument) } }
-            var actions = posix_spawn_file_actions_t()
-            posix_spawn_file_actions_init(&actions)
-            posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-            posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-            let rc = posix_spawn(&pid, executable, &actions, nil, argv, environ)
-            posix_spawn_file_actions_destroy(&actions)
-            guard rc == 0 else { throw BenchError.setup("cannot start nanos run: \(String(cString: strerror(rc)))") }
-            pids.append(pid)
-        }
+        let pids = try (0..<count).map { _ in try ChildProcess.start(["run", manifestPath, "--quiet"]) }
         var total = 0
         for pid in pids {
-            var status: Int32 = 0
-            var usage = rusage()
-            wait4(pid, &status, 0, &usage)
+            let (status, peak) = ChildProcess.wait(pid)
             guard status == 0 else {
                 throw BenchError.setup("a separate `nanos run` agent exited with status \(status)")
             }
-            total += usage.ru_maxrss * 1024
+            total += peak
         }
         return total
     }

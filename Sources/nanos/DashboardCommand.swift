@@ -57,10 +57,8 @@ struct DashboardCommand: ParsableCommand {
             }
             var token: String?
             if let tokenFile {
-                guard let data = FileManager.default.contents(atPath: tokenFile), data.count <= 4096,
-                    let text = String(data: data, encoding: .utf8)?.trimmingCharacters(in: .whitespacesAndNewlines)
-                else {
-                    console.error("--token-file \(tokenFile): cannot read a token of at most 4 KiB from it")
+                guard let text = SecretFile.read(tokenFile) else {
+                    console.error("--token-file \(tokenFile): cannot read a token from its first line")
                     throw ExitCode(2)
                 }
                 token = text

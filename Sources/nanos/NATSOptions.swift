@@ -61,11 +61,8 @@ struct NATSOptions: ParsableArguments {
     }
 
     private func secret(_ path: String, _ option: String, _ console: Console) throws -> String {
-        guard let data = FileManager.default.contents(atPath: path), data.count <= 4096,
-            let text = String(data: data, encoding: .utf8)?.trimmingCharacters(in: .whitespacesAndNewlines),
-            !text.isEmpty
-        else {
-            console.error("\(option) \(path): cannot read a secret of at most 4 KiB from it")
+        guard let text = SecretFile.read(path) else {
+            console.error("\(option) \(path): cannot read a secret from its first line (at most 4 KiB)")
             throw ExitCode(2)
         }
         return text

@@ -101,13 +101,10 @@ struct ServeCommand: ParsableCommand {
         var token =
             self.token ?? ProcessInfo.processInfo.environment["NANOS_SERVE_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
         if let tokenFile {
-            guard let data = FileManager.default.contents(atPath: tokenFile), data.count <= 4096,
-                let text = String(data: data, encoding: .utf8),
-                let line = text.split(whereSeparator: \.isNewline).first.map(String.init), !line.isEmpty
-            else {
+            guard let line = SecretFile.read(tokenFile) else {
                 throw ServeStartError("--token-file \(tokenFile): cannot read a token from its first line")
             }
-            token = line.trimmingCharacters(in: .whitespaces)
+            token = line
         }
         let rootPath = URL(fileURLWithPath: root).standardizedFileURL.path
         let servePolicy =
