@@ -64,7 +64,7 @@ import Testing
         #expect(report["guest_exit_code"] as? Int == 1)
         #expect(
             steps.map { $0["name"] as? String } == [
-                "agent.goal", "agent.tools", "agent.peers", "agent.grants", "llm.infer", "agent.log",
+                "agent.goal", "agent.tools", "agent.grants", "agent.peers", "llm.infer", "agent.log",
             ])
 
         let infer = steps[4]

@@ -97,6 +97,18 @@ enum CoreAgent {
     /// How long `agent_recv` waits for a message.
     static let receiveWaitMilliseconds: Int32 = 30_000
 
+    /// What to try after a failed action, for a small model that will not work it out: the
+    /// paths it may use after a denial or a missing file.
+    static func nextStepHint(_ error: NanosError, action: AgentAction, grants: Nanos.Grants) -> String {
+        guard error.code == NanosError.EPERM || error.code == NanosError.ENOENT else { return "" }
+        let writes = action.name.utf8.elementsEqual("fs_write".utf8)
+        let reads = action.name.utf8.elementsEqual("fs_read".utf8) || action.name.utf8.elementsEqual("fs_list".utf8)
+        guard writes || reads else { return "" }
+        let paths = writes ? grants.fsWrite : grants.fsRead
+        if paths.isEmpty { return "\nYou may not \(writes ? "write" : "read") any file." }
+        return "\nYou may \(writes ? "write" : "read") only: \(paths.joined(separator: ", "))."
+    }
+
     /// Whether a grant names one file (no wildcard): such grants become the only paths an
     /// action may name, so a small model cannot pick a path it may not touch.
     static func isLiteral(_ glob: String) -> Bool {
@@ -388,7 +400,8 @@ func run() -> Int32 {
         return CoreAgent.exitNoGoal
     }
     let granted = Nanos.tools()
-    let actions = CoreAgent.catalog(peers: Nanos.fleet.peers(), grants: Nanos.grants()).filter {
+    let grants = Nanos.grants()
+    let actions = CoreAgent.catalog(peers: Nanos.fleet.peers(), grants: grants).filter {
         $0.isGranted(by: granted)
     }
     // Tools whose repeat was refused are taken out of the next answers' schema (until a
@@ -479,8 +492,11 @@ func run() -> Int32 {
                     if error.code == NanosError.EQUOTA {
                         Nanos.done("stopped after \(turn) steps: \(error.message)")
                     }
-                    // A denial is information for the model, not the end of the run.
-                    observation = truncated("Error: \(error)", budget: CoreAgent.observationBudget)
+                    // A denial is information for the model, not the end of the run: it is
+                    // told what it may do instead.
+                    observation = truncated(
+                        "Error: \(error)" + CoreAgent.nextStepHint(error, action: action, grants: grants),
+                        budget: CoreAgent.observationBudget)
                     Nanos.log("step \(turn): \(canonical) -> \(error)", level: .warn)
                 }
             }
