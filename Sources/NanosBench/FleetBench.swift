@@ -200,7 +200,7 @@ extension Benchmarks {
         let payload = Array("p".utf8)
         let started = ContinuousClock.now
         for _ in 0..<count { _ = try client.request("nanos.bench.echo", payload, timeout: .seconds(5)) }
-        return started.duration(to: .now).seconds * 1e6 / Double(count)
+        return started.duration(to: .now).secondsValue * 1e6 / Double(count)
     }
 
     /// Runs `nanos orchestrate MANIFEST` as a process of its own: its wall time and peak RSS.
@@ -208,16 +208,12 @@ extension Benchmarks {
         let started = ContinuousClock.now
         let pid = try ChildProcess.start(["orchestrate", manifest, "--quiet", "--no-record"])
         let (status, peak) = ChildProcess.wait(pid)
-        let seconds = started.duration(to: .now).seconds
+        let seconds = started.duration(to: .now).secondsValue
         guard status == 0 else {
             throw BenchError.setup("nanos orchestrate \(manifest) exited with status \(status >> 8)")
         }
         return (seconds, peak)
     }
-}
-
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }
 
 /// The benchmark's guests, in WebAssembly text: nothing to compile but WAT.

@@ -60,7 +60,7 @@ public final class Dashboard {
     }
 
     /// Seconds it has run, for `--stats`.
-    public var elapsedSeconds: Double { started.duration(to: .now).seconds }
+    public var elapsedSeconds: Double { started.duration(to: .now).secondsValue }
 
     /// One plain-text screenful, for a non-terminal.
     public func snapshot(columns: Int = 100) -> String {
@@ -140,8 +140,9 @@ public final class Dashboard {
         }
     }
 
-    private func visibleRows() -> [DashboardRow] {
-        let rows = source.snapshot().rows
+    /// The rows the filter lets through (all of the source's when none is given).
+    private func visibleRows(_ rows: [DashboardRow]? = nil) -> [DashboardRow] {
+        let rows = rows ?? source.snapshot().rows
         guard !filter.isEmpty else { return rows }
         let needle = filter.lowercased()
         return rows.filter {
@@ -263,7 +264,7 @@ public final class Dashboard {
             lastSample = (.now, tokens)
             return
         }
-        let seconds = last.at.duration(to: .now).seconds
+        let seconds = last.at.duration(to: .now).secondsValue
         guard seconds >= 1 else { return }
         tokenSeries.append(Double(max(0, tokens - last.tokens)) / seconds)
         memorySeries.append(memory)
@@ -288,7 +289,7 @@ public final class Dashboard {
     }
 
     private func drawTable(_ frame: inout Frame, _ all: [DashboardRow], _ events: [DashboardEvent]) {
-        let rows = visibleRows()
+        let rows = visibleRows(all)
         selectedRow = max(0, min(selectedRow, rows.count - 1))
         let live = all.filter(\.isLive).count
         let ok = all.filter { $0.status == "ok" }.count

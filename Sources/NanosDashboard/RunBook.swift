@@ -75,7 +75,7 @@ final class RunBook: Sendable {
             state.order.compactMap { id in
                 guard var row = state.rows[id] else { return nil }
                 if row.isLive, let started = state.started[id] {
-                    row.elapsedSeconds = started.duration(to: .now).seconds
+                    row.elapsedSeconds = started.duration(to: .now).secondsValue
                 }
                 return row
             }
@@ -92,8 +92,4 @@ final class RunBook: Sendable {
         events.append(event)
         if events.count > eventLimit { events.removeFirst(events.count - eventLimit) }
     }
-}
-
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

@@ -149,7 +149,7 @@ public final class FleetNode: @unchecked Sendable {
         startGuestThread(name: "nanos-node-heartbeat") {
             while !done.load(ordering: .acquiring) {
                 try? message.inProgress()
-                Thread.sleep(forTimeInterval: FleetInfrastructure.heartbeat.timeInterval)
+                Thread.sleep(forTimeInterval: FleetInfrastructure.heartbeat.secondsValue)
             }
         }
         let result = execute(job, manifest: manifest, resuming: attempt > 1 || previous?.phase == .running)

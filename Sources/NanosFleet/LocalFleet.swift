@@ -83,7 +83,7 @@ public enum LocalFleet {
                 finished.leave()
             }
         }
-        let deadlinePassed = finished.wait(timeout: .now() + plan.deadline.timeInterval) == .timedOut
+        let deadlinePassed = finished.wait(timeout: .now() + plan.deadline.secondsValue) == .timedOut
         if deadlinePassed {
             let reason = "the fleet's deadline (\(plan.deadline)) passed"
             bus.close(reason: reason)
@@ -96,7 +96,7 @@ public enum LocalFleet {
         }
         return FleetReport(
             fleetID: fleetID, fleetName: plan.manifest.name, agents: agents, flow: bus.flow(),
-            durationMilliseconds: started.duration(to: .now).milliseconds, deadlinePassed: deadlinePassed)
+            durationMilliseconds: started.duration(to: .now).millisecondsValue, deadlinePassed: deadlinePassed)
     }
 
     /// One agent's run, recorded under the fleet when there is a store.
@@ -115,12 +115,4 @@ public enum LocalFleet {
         }
         return report
     }
-}
-
-extension Duration {
-    var timeInterval: TimeInterval {
-        Double(components.seconds) + Double(components.attoseconds) / 1e18
-    }
-
-    var milliseconds: Double { timeInterval * 1000 }
 }

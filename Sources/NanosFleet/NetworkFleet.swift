@@ -25,7 +25,7 @@ public enum NetworkFleet {
             throw FleetError(error)
         }
         let jobs = try FleetJob.jobs(
-            for: plan, fleetID: fleetID, defaultAgent: defaultAgent, deadline: Date() + plan.deadline.timeInterval)
+            for: plan, fleetID: fleetID, defaultAgent: defaultAgent, deadline: Date() + plan.deadline.secondsValue)
         do {
             try FleetInfrastructure.addInboxes(jetStream, fleetID: fleetID, agents: plan.names)
             for agent in plan.names {
@@ -51,7 +51,7 @@ public enum NetworkFleet {
                 seen[agent] = current
             }
             if plan.names.allSatisfy({ seen[$0]?.phase == .ended }) { break }
-            Thread.sleep(forTimeInterval: pollInterval.timeInterval)
+            Thread.sleep(forTimeInterval: pollInterval.secondsValue)
         }
         let deadlinePassed = !plan.names.allSatisfy { seen[$0]?.phase == .ended }
         let agents = plan.names.map { agent in
@@ -65,7 +65,7 @@ public enum NetworkFleet {
         return FleetReport(
             fleetID: fleetID, fleetName: plan.manifest.name, agents: agents,
             flow: plan.names.flatMap { seen[$0]?.sent ?? [] },
-            durationMilliseconds: started.duration(to: .now).milliseconds, deadlinePassed: deadlinePassed)
+            durationMilliseconds: started.duration(to: .now).millisecondsValue, deadlinePassed: deadlinePassed)
     }
 
     private static func describe(_ agent: String, _ state: FleetAgentState) -> String {

@@ -100,8 +100,7 @@ private final class Inbox: @unchecked Sendable {
             if let closedReason { throw SyscallFailure(.ETIMEDOUT, closedReason) }
             let left = ContinuousClock.now.duration(to: deadline)
             guard left > .zero else { return nil }
-            let seconds = Double(left.components.seconds) + Double(left.components.attoseconds) / 1e18
-            _ = condition.wait(until: Date(timeIntervalSinceNow: seconds))
+            _ = condition.wait(until: Date(timeIntervalSinceNow: left.secondsValue))
         }
         let message = messages[head]
         head += 1
