@@ -58,7 +58,15 @@ final class NATSBus: MessageBus, @unchecked Sendable {
             } catch {
                 throw Self.failure(error, to: agent)
             }
-            guard let message = messages.first else { return nil }
+            guard let message = messages.first else {
+                // A pull can come back empty before its wait is over (the server answers a
+                // pull request early); the agent asked to wait until its deadline.
+                if ContinuousClock.now.duration(to: deadline) > .milliseconds(5) {
+                    Thread.sleep(forTimeInterval: 0.002)
+                    continue
+                }
+                return nil
+            }
             if message.streamSequence <= skipThrough || recent.contains(message.streamSequence) {
                 try? message.ack()
                 continue
