@@ -9,7 +9,7 @@ EXAMPLE_WASM := examples/build/hello.wasm examples/build/security_violation.wasm
 	examples/build/mcp_server_caller.wasm examples/build/web_fetch.wasm examples/build/fleet_ring.wasm \
 	examples/build/fleet_newsroom.wasm
 
-.PHONY: run test setup build examples clean bench llm-deps mcp-deps corpus fuzz fuzz-smoke lint test-core
+.PHONY: run test setup build examples clean bench llm-deps mcp-deps corpus fuzz fuzz-smoke lint test-core eval
 
 # apt packages, then llama.cpp, the default model, the QuickJS-ng sources and the MCP
 # servers (PyPI, in a venv) into the version-keyed cache (docs/llm-deps.md, docs/js.md,
@@ -72,8 +72,21 @@ test: examples
 	export GOMP_SPINCOUNT=300 && \
 	NANOS_BIN=$(CURDIR)/$(BIN) swift test $(SWIFT_FLAGS) --skip-build
 	NANOS_BIN=$(CURDIR)/$(BIN) bash scripts/web-tests.sh
+	$(EVAL_RUN) --threads 1
+	$(EVAL_RUN) --threads 2
 	$(CORPUS_RUN)
 	$(FUZZ_SMOKE)
+
+# The default agent's task suite on the bundled model (docs/eval.md). `make test` runs it
+# with 1 and with 2 model threads, because greedy decoding differs between thread counts.
+# EVAL_REQUIRE is the floor a change may not fall below: the tasks the agent's design
+# settles whatever the model answers (docs/eval.md#results); the goal is 11 of 12.
+EVAL_SUITE := evals/default-agent
+EVAL_REQUIRE ?= 2
+EVAL_RUN = $(BIN) eval $(EVAL_SUITE) --require $(EVAL_REQUIRE)
+eval: examples
+	$(EVAL_RUN) --threads 1
+	$(EVAL_RUN) --threads 2
 
 # The code follows .swift-format (swift-format ships with the toolchain); `make test` checks it first.
 LINT_PATHS := Sources Tests fuzz/Sources Package.swift fuzz/Package.swift guest/swift guest/agents examples/*.swift

@@ -18,6 +18,7 @@
 //   NanosBench    `nanos bench`
 //   NanosServe    `nanos serve`: the HTTP API (Hummingbird) and the web debugger (Web/, embedded)
 //   NanosDashboard `nanos dashboard`: a terminal UI over the fleet, store and serve APIs
+//   NanosEval      `nanos eval`: task suites for agents, each task checked by what it leaves behind
 //   CNats         the NATS C client (Debian libnats-dev), for JetStream
 //   NanosNATS     a small Swift binding of it: connections, JetStream streams, pull consumers, KV
 //   NanosFleet    `nanos orchestrate` and `nanos node`: fleets on threads, or across machines on NATS
@@ -122,6 +123,10 @@ let serviceTargets: [Target] = [
         name: "NanosDashboard",
         dependencies: ["NanosKernel", "NanosCore", "NanosFleet", "NanosStore", "NanosJSON"],
         swiftSettings: strict),
+    .target(
+        name: "NanosEval",
+        dependencies: ["NanosKernel", "NanosCore", "NanosLLM", "NanosManifest", "NanosStore", "NanosJSON"],
+        swiftSettings: strict),
     .target(name: "NanosBundle", swiftSettings: strict),
     .target(
         name: "NanosBench",
@@ -141,7 +146,7 @@ let serviceTargets: [Target] = [
         name: "nanos",
         dependencies: [
             "NanosKernel", "NanosManifest", "NanosCompiler", "NanosBench", "NanosMCP", "NanosBundle", "NanosStore",
-            "NanosServe", "NanosFleet", "NanosNATS", "NanosLLM", "NanosDashboard",
+            "NanosServe", "NanosFleet", "NanosNATS", "NanosLLM", "NanosDashboard", "NanosEval",
             .product(name: "ArgumentParser", package: "swift-argument-parser"), logging,
         ],
         swiftSettings: strict),

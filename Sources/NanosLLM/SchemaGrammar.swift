@@ -10,7 +10,8 @@ import Synchronization
 /// every answer still validates: only listed properties are written, in a fixed order,
 /// with at most one space or newline between tokens. The exceptions, documented, are
 /// number ranges (`minimum`, `maximum`, `multipleOf`) and `format`, which are not enforced.
-/// Keywords that would change the meaning and cannot be expressed (`pattern`, `not`,
+/// `pattern` is converted for the subset ``SchemaPattern`` reads, matched against the whole
+/// value. Keywords that would change the meaning and cannot be expressed (`not`,
 /// `if`, …) are refused with the schema path, as are oversized or too deeply nested schemas:
 /// a guest sends them.
 public enum SchemaGrammar {
@@ -93,7 +94,6 @@ enum SchemaType: String, CaseIterable {
 
 /// Keywords whose meaning a grammar cannot carry; refusing is better than silently accepting more.
 private let refusedKeywords: [String: String] = [
-    "pattern": "regular expressions are not converted to grammars",
     "patternProperties": "property names chosen by regular expressions are not supported",
     "not": "negated schemas cannot be written as a grammar",
     "if": "conditional schemas are not supported",
@@ -119,7 +119,7 @@ private let refusedKeywords: [String: String] = [
 /// Keywords the converter acts on; every other keyword is an annotation or is documented as not enforced.
 private let constraintKeywords: Set<String> = [
     "type", "enum", "const", "properties", "required", "additionalProperties", "items", "minItems", "maxItems",
-    "minLength", "maxLength", "oneOf", "anyOf", "allOf", "$ref", "uniqueItems",
+    "minLength", "maxLength", "pattern", "oneOf", "anyOf", "allOf", "$ref", "uniqueItems",
 ]
 
 /// Walks one schema and collects the rules of its grammar.
@@ -314,7 +314,7 @@ struct SchemaConverter {
             types.append(.object)
         }
         if ["items", "minItems", "maxItems"].contains(where: { schema[$0] != nil }) { types.append(.array) }
-        if ["minLength", "maxLength"].contains(where: { schema[$0] != nil }) { types.append(.string) }
+        if ["minLength", "maxLength", "pattern"].contains(where: { schema[$0] != nil }) { types.append(.string) }
         return types.isEmpty ? nil : types
     }
 
@@ -437,6 +437,17 @@ struct SchemaConverter {
     private mutating func stringExpression(_ schema: JSONValue, at path: SchemaPath) throws(LLMError)
         -> GrammarExpression
     {
+        if let pattern = schema["pattern"] {
+            guard let text = pattern.stringValue else {
+                throw path.error("invalid \"pattern\"", "must be a string holding a regular expression")
+            }
+            guard schema["minLength"] == nil, schema["maxLength"] == nil else {
+                throw path.error(
+                    "\"pattern\" with minLength or maxLength",
+                    "a grammar cannot hold both; bound the pattern's own repetitions instead, like [^/]{1,60}")
+            }
+            return try SchemaPattern.expression(text, at: path.appending("pattern"))
+        }
         let minLength = try bound("minLength", of: schema, at: path) ?? 0
         let maxLength = try bound("maxLength", of: schema, at: path)
         if let maxLength, maxLength < minLength {

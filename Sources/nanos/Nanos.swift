@@ -48,7 +48,7 @@ struct Nanos: ParsableCommand {
         subcommands: [
             RunCommand.self, CompileCommand.self, BenchCommand.self, MCPCommand.self, ReplayCommand.self,
             ForkCommand.self, ResumeCommand.self, RunsCommand.self, TraceCommand.self, ServeCommand.self,
-            OrchestrateCommand.self, NodeCommand.self, DashboardCommand.self,
+            OrchestrateCommand.self, NodeCommand.self, DashboardCommand.self, EvalCommand.self,
         ]
     )
 }

@@ -76,11 +76,11 @@ import Testing
         let messages = try #require(request["messages"] as? [[String: String]])
         #expect(messages.map { $0["role"] } == ["system", "user"])
         // The goal, and the paths it names listed on their own for a small model to copy.
-        #expect(messages[1]["content"] == "Goal: Read data/a.txt.\nPaths in the goal: data/a.txt")
+        #expect(messages[1]["content"] == "Goal: Read data/a.txt.\nPaths in the goal: data/a.txt (you may read it)")
         // The prompt and the schema offer the granted actions only: no web_fetch.
-        #expect(try offeredActions(request) == ["fs_read", "fs_list", "fs_write", "done"])
+        #expect(try offeredActions(request) == ["fs_read", "fs_list", "fs_write", "fs_copy", "done"])
         let system = try #require(messages[0]["content"])
-        #expect(system.contains("- fs_write {\"path\": \"<file path>\", \"content\": \"<text>\"}"))
+        #expect(system.contains("- fs_write {\"path\": \"<file path>\", \"content\": \"<exactly the text to write>\"}"))
         #expect(!system.contains("web_fetch"))
 
         // The failure is logged with the host's reason, for a human reading the run.
@@ -107,7 +107,7 @@ import Testing
         let requestText = try #require((steps[4]["args"] as? [Any])?.first as? String)
         let request = try #require(try JSONSerialization.jsonObject(with: Data(requestText.utf8)) as? [String: Any])
         // No folder is granted: listing one could only fail, so it is not offered.
-        #expect(try offeredActions(request) == ["fs_read", "fs_write", "done"])
+        #expect(try offeredActions(request) == ["fs_read", "fs_write", "fs_copy", "done"])
         let schema = try #require(request["schema"] as? [String: Any])
         let choices = try #require(schema["oneOf"] as? [[String: Any]])
         func pathEnum(_ index: Int) -> [String]? {
@@ -117,6 +117,56 @@ import Testing
         }
         #expect(pathEnum(0) == ["data/a.txt"], "a read may name only the readable file")
         #expect(pathEnum(1) == ["out/b.txt"], "a write may name only the writable file")
+    }
+
+    /// The first request of a run of `manifest` with the compiled agent.
+    func firstRequest(_ manifest: String) throws -> [String: Any] {
+        let folder = try compiledAgent()
+        try folder.write("core.nano", manifest)
+        let (_, steps) = try run(folder)
+        let requestText = try #require((steps[4]["args"] as? [Any])?.first as? String)
+        return try #require(try JSONSerialization.jsonObject(with: Data(requestText.utf8)) as? [String: Any])
+    }
+
+    @Test func globGrantsBecomePatternsAndListableFolders() throws {
+        let request = try firstRequest(
+            Self.manifest(
+                tools: "[agent, fs_read, fs_write, llm]", goal: #"Copy data/inbox/a.txt to out/b.txt, "as is"."#,
+                read: "./data/inbox/*", write: "out/**"))
+        #expect(try offeredActions(request) == ["fs_read", "fs_list", "fs_write", "fs_copy", "done"])
+        let schema = try #require(request["schema"] as? [String: Any])
+        let choices = try #require(schema["oneOf"] as? [[String: Any]])
+        func argument(_ index: Int, _ name: String) -> [String: Any]? {
+            let properties = choices[index]["properties"] as? [String: Any]
+            let arguments = (properties?["args"] as? [String: Any])?["properties"] as? [String: Any]
+            return arguments?[name] as? [String: Any]
+        }
+        #expect(argument(0, "path")?["pattern"] as? String == "data/inbox/[^/]{1,60}")
+        #expect(argument(1, "path")?["enum"] as? [String] == ["data/inbox"], "only the granted folder may be listed")
+        #expect(argument(2, "path")?["pattern"] as? String == "out/[^/]{1,60}(?:/[^/]{1,60}){0,3}")
+        #expect(argument(3, "from")?["pattern"] as? String == "data/inbox/[^/]{1,60}")
+        #expect(argument(3, "to")?["pattern"] as? String == "out/[^/]{1,60}(?:/[^/]{1,60}){0,3}")
+        let messages = try #require(request["messages"] as? [[String: String]])
+        let system = try #require(messages.first?["content"])
+        #expect(system.contains("Files you may read: data/inbox/*\nFiles you may write: out/**"))
+        #expect(
+            messages[1]["content"]
+                == #"Goal: Copy data/inbox/a.txt to out/b.txt, "as is"."# + "\n"
+                + "Paths in the goal: data/inbox/a.txt (you may read it), out/b.txt (you may write it)\n"
+                + #"Text quoted in the goal: "as is""#)
+    }
+
+    @Test func aGoalNeedingAnUngrantedPathIsOfferedOnlyDone() throws {
+        let request = try firstRequest(
+            Self.manifest(
+                tools: "[agent, fs_read, fs_write, llm]", goal: "Copy /etc/passwd to out/b.txt.", read: "data/*.txt"))
+        #expect(try offeredActions(request) == ["done"])
+        let messages = try #require(request["messages"] as? [[String: String]])
+        #expect(
+            messages[1]["content"]
+                == "Goal: Copy /etc/passwd to out/b.txt.\n"
+                + "Paths in the goal: /etc/passwd (not granted: you may not use it), out/b.txt (you may write it)\n"
+                + "The goal needs /etc/passwd, which you may not use: do nothing, finish with done and say so.")
     }
 
     @Test func refusesToStartWithoutAGoal() throws {

@@ -181,6 +181,29 @@ struct SchemaGrammarCase: CustomStringConvertible, Sendable {
             accepted: ["{}", ##"{"x":1,"y":2}"##],
             rejected: [##"{"x":"s"}"##, ##"{"x":1,}"##]),
         SchemaGrammarCase(
+            name: "glob-shaped path pattern",
+            schema: ##"{"type":"string","pattern":"^data/[^/]{1,40}\\.txt$"}"##,
+            accepted: [##""data/a.txt""##, ##""data/notes-2 b.txt""##],
+            rejected: [
+                ##""data/sub/a.txt""##, ##""data/.txt""##, ##""other/a.txt""##, ##""data/a.txt.bak""##,
+                ##""data/a.txtx""##,
+            ]),
+        SchemaGrammarCase(
+            name: "pattern with groups, alternation and classes",
+            schema: ##"{"type":"string","pattern":"(?:out|tmp)/[a-z0-9_-]+(\\.(txt|md))?"}"##,
+            accepted: [##""out/a_b-1.txt""##, ##""tmp/x""##, ##""out/notes.md""##],
+            rejected: [##""out/A.txt""##, ##""var/x""##, ##""out/.txt""##, ##""out/a.pdf""##, ##""xout/a""##]),
+        SchemaGrammarCase(
+            name: "pattern admitting quote and backslash",
+            schema: ##"{"type":"string","pattern":"^[a\"\\\\]{2}$"}"##,
+            accepted: [##""a\"""##, ##""\\a""##, ##""aa""##],
+            rejected: [##""ab""##, ##""a""##, ##""a"""##]),
+        SchemaGrammarCase(
+            name: "pattern with digit classes and counts",
+            schema: ##"{"type":"string","pattern":"^\\d{4}-\\d{1,2}$"}"##,
+            accepted: [##""2024-05""##, ##""2024-5""##],
+            rejected: [##""24-05""##, ##""2024-123""##, ##""2024_05""##]),
+        SchemaGrammarCase(
             name: "empty object only",
             schema: ##"{"type":"object","additionalProperties":false}"##,
             accepted: ["{}", "{ }"],
@@ -236,9 +259,14 @@ struct SchemaGrammarCase: CustomStringConvertible, Sendable {
 
     @Test(arguments: [
         (
-            ##"{"type":"object","properties":{"name":{"type":"string","pattern":"^a"}}}"##,
-            ##"unsupported keyword "pattern" at #/properties/name:"##
+            ##"{"type":"object","properties":{"name":{"type":"string","pattern":"(a)\\1"}}}"##,
+            ##"unsupported "pattern" at #/properties/name/pattern: the escape "\1" is not supported"##
         ),
+        (##"{"type":"string","pattern":"(?=a)b"}"##, ##"unsupported "pattern" at #/pattern: lookaround"##),
+        (##"{"type":"string","pattern":"a^b"}"##, ##"unsupported "pattern" at #/pattern: anchors"##),
+        (##"{"type":"string","pattern":"[z-a]"}"##, ##"unsupported "pattern" at #/pattern: a range whose end"##),
+        (##"{"type":"string","pattern":"a{0,900}b{0,200}"}"##, ##"unsupported "pattern" at #/pattern: the counted"##),
+        (##"{"type":"string","pattern":"^a+$","maxLength":4}"##, ##""pattern" with minLength or maxLength at #:"##),
         (##"{"not":{"type":"null"}}"##, ##"unsupported keyword "not" at #:"##),
         (
             ##"{"type":"object","properties":{"a":{"if":{},"then":{}}}}"##,

@@ -20,12 +20,16 @@ struct AgentAction {
     let name: String
     /// The tool group that must be granted; nil means always offered.
     let group: String?
+    /// A second group that must be granted too (a copy reads and writes).
+    var alsoNeeds: String? = nil
     /// One line for the prompt: what the action does.
     let purpose: String
     /// The arguments, all strings, all required, in this order.
     let parameters: [Parameter]
     /// Whether a success can change what other actions observe (a write).
     var changesFiles = false
+    /// The argument naming what a success changes (the path written), if any.
+    var changedArgument: Int? = nil
     /// Whether doing it again can observe something new (a receive): never refused as a repeat.
     var repeatable = false
     /// Runs the action with the arguments in `parameters` order; returns the observation.
@@ -37,13 +41,53 @@ struct AgentAction {
         let placeholder: String
         /// Keeps a small model from rambling: the schema caps the string's length.
         let maxLength: Int
-        /// The only values allowed (an `enum` in the schema); empty allows any string.
+        /// The only values allowed (an `enum` in the schema) ...
         var choices: [String] = []
+        /// ... or values matching one of these regular expressions (glob grants); with
+        /// neither, any string of at most `maxLength` bytes.
+        var patterns: [String] = []
+
+        init(name: String, placeholder: String, maxLength: Int, paths: GrantedPaths? = nil) {
+            self.name = name
+            self.placeholder = placeholder
+            self.maxLength = maxLength
+            if let paths {
+                choices = paths.literals
+                patterns = paths.patterns
+            }
+        }
+
+        init(name: String, placeholder: String, maxLength: Int, choices: [String]) {
+            self.name = name
+            self.placeholder = placeholder
+            self.maxLength = maxLength
+            self.choices = choices
+        }
+
+        /// `{"type":"string", …}` with the enum, the patterns or the length cap.
+        var schema: JSONValue {
+            var branches: [JSONValue] = []
+            if !choices.isEmpty {
+                var values: [JSONValue] = []
+                for choice in choices { values.append(.string(choice)) }
+                branches.append(.object([("type", .string("string")), ("enum", .array(values))]))
+            }
+            for pattern in patterns {
+                branches.append(.object([("type", .string("string")), ("pattern", .string(pattern))]))
+            }
+            if branches.isEmpty {
+                return .object([("type", .string("string")), ("maxLength", .number("\(maxLength)"))])
+            }
+            return branches.count == 1 ? branches[0] : .object([("anyOf", .array(branches))])
+        }
     }
 
     func isGranted(by groups: [String]) -> Bool {
-        guard let group else { return true }
-        return groups.contains { $0.utf8.elementsEqual(group.utf8) }
+        for needed in [group, alsoNeeds] {
+            guard let needed else { continue }
+            if !groups.contains(where: { $0.utf8.elementsEqual(needed.utf8) }) { return false }
+        }
+        return true
     }
 
     /// `fs_read {"path": "<file path>"}: read a text file`
@@ -60,15 +104,7 @@ struct AgentAction {
         var properties: [(key: String, value: JSONValue)] = []
         var required: [JSONValue] = []
         for parameter in parameters {
-            var constraints: [(key: String, value: JSONValue)] = [
-                ("type", .string("string")), ("maxLength", .number("\(parameter.maxLength)")),
-            ]
-            if !parameter.choices.isEmpty {
-                var choices: [JSONValue] = []
-                for choice in parameter.choices { choices.append(.string(choice)) }
-                constraints.append(("enum", .array(choices)))
-            }
-            properties.append((parameter.name, .object(constraints)))
+            properties.append((parameter.name, parameter.schema))
             required.append(.string(parameter.name))
         }
         return .object([
@@ -91,6 +127,196 @@ struct AgentAction {
     }
 }
 
+// MARK: - Grants
+
+/// The paths one kind of grant (`fs_read` or `fs_write`) allows, shaped for the answer
+/// schema: literal grants become an `enum`, glob grants regular expressions, so the
+/// model cannot name a path it may not use.
+struct GrantedPaths {
+    /// The grants as written in the manifest, without a leading "./".
+    let globs: [String]
+    /// Grants without a wildcard: the only files they allow.
+    var literals: [String] = []
+    /// One regular expression per glob grant (see `pattern(for:)`).
+    var patterns: [String] = []
+    /// The folder above each glob grant's first wildcard: what may be listed.
+    var folders: [String] = []
+
+    /// Longest name a wildcard stands for, so a pattern bounds what the model writes.
+    static let maxNameBytes = 60
+    /// Deepest run of folders a `**` stands for.
+    static let maxGlobstarDepth = 4
+
+    init(_ grants: [String]) {
+        var cleaned: [String] = []
+        for grant in grants { cleaned.append(Self.withoutDotSlash(grant)) }
+        globs = cleaned
+        for glob in globs {
+            if Self.hasWildcard(glob) {
+                patterns.append(Self.pattern(for: glob))
+                let folder = Self.literalFolder(of: glob)
+                if !folders.contains(where: { $0.utf8.elementsEqual(folder.utf8) }) { folders.append(folder) }
+            } else if !literals.contains(where: { $0.utf8.elementsEqual(glob.utf8) }) {
+                literals.append(glob)
+            }
+        }
+    }
+
+    static func withoutDotSlash(_ path: String) -> String {
+        var bytes = Array(path.utf8)[...]
+        while bytes.starts(with: [UInt8(ascii: "."), UInt8(ascii: "/")]) { bytes = bytes.dropFirst(2) }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Only `*` and `?` are wildcards in a grant (the host's glob rules).
+    static func hasWildcard(_ text: some Sequence<UInt8>) -> Bool {
+        text.contains { $0 == UInt8(ascii: "*") || $0 == UInt8(ascii: "?") }
+    }
+
+    static func hasWildcard(_ text: String) -> Bool { hasWildcard(text.utf8) }
+
+    static func segments(_ path: String) -> [ArraySlice<UInt8>] {
+        Array(path.utf8).split(separator: UInt8(ascii: "/"))
+    }
+
+    /// `data/*.txt` → `data`, `notes/**` → `notes`, `*` → `.`.
+    static func literalFolder(of glob: String) -> String {
+        var parts: [String] = []
+        for segment in segments(glob) {
+            if hasWildcard(segment) { break }
+            parts.append(String(decoding: segment, as: UTF8.self))
+        }
+        let folder = parts.joined(separator: "/")
+        if glob.utf8.first == UInt8(ascii: "/") { return "/" + folder }
+        return folder.isEmpty ? "." : folder
+    }
+
+    /// A regular expression matching the paths the glob matches, with names bounded:
+    /// `*` → `[^/]{0,60}` (`{1,60}` when it is the whole name), `?` → `[^/]`, a whole
+    /// `**` → up to four folders (or, last, a file up to four folders down).
+    static func pattern(for glob: String) -> String {
+        var regex = glob.utf8.first == UInt8(ascii: "/") ? "/" : ""
+        let parts = segments(glob)
+        var separate = false
+        for (index, segment) in parts.enumerated() {
+            let isLast = index == parts.count - 1
+            if segment.elementsEqual("**".utf8) {
+                let name = "[^/]{1,\(maxNameBytes)}"
+                regex += (separate ? "/" : "")
+                regex +=
+                    isLast ? "\(name)(?:/\(name)){0,\(maxGlobstarDepth - 1)}" : "(?:\(name)/){0,\(maxGlobstarDepth)}"
+                separate = false
+                continue
+            }
+            if separate { regex += "/" }
+            separate = true
+            if segment.elementsEqual("*".utf8) {
+                regex += "[^/]{1,\(maxNameBytes)}"
+                continue
+            }
+            for byte in segment {
+                switch byte {
+                case UInt8(ascii: "*"): regex += "[^/]{0,\(maxNameBytes)}"
+                case UInt8(ascii: "?"): regex += "[^/]"
+                default:
+                    if "\\.^$|+()[]{}".utf8.contains(byte) { regex += "\\" }
+                    regex += String(decoding: [byte], as: UTF8.self)
+                }
+            }
+        }
+        return regex
+    }
+
+    /// Whether a grant matches `path` (the host decides; this only words the prompt).
+    func allows(_ path: String) -> Bool {
+        let wanted = Self.segments(Self.withoutDotSlash(path))
+        for glob in globs where Self.matches(Self.segments(glob)[...], wanted[...]) { return true }
+        return false
+    }
+
+    private static func matches(_ glob: ArraySlice<ArraySlice<UInt8>>, _ path: ArraySlice<ArraySlice<UInt8>>) -> Bool {
+        guard let first = glob.first else { return path.isEmpty }
+        if first.elementsEqual("**".utf8) {
+            var rest = path
+            while true {
+                if matches(glob.dropFirst(), rest) { return true }
+                guard !rest.isEmpty else { return false }
+                rest = rest.dropFirst()
+            }
+        }
+        guard let name = path.first, nameMatches(first, name) else { return false }
+        return matches(glob.dropFirst(), path.dropFirst())
+    }
+
+    private static func nameMatches(_ glob: ArraySlice<UInt8>, _ name: ArraySlice<UInt8>) -> Bool {
+        guard let first = glob.first else { return name.isEmpty }
+        if first == UInt8(ascii: "*") {
+            var rest = name
+            while true {
+                if nameMatches(glob.dropFirst(), rest) { return true }
+                guard !rest.isEmpty else { return false }
+                rest = rest.dropFirst()
+            }
+        }
+        guard let byte = name.first, first == UInt8(ascii: "?") || first == byte else { return false }
+        return nameMatches(glob.dropFirst(), name.dropFirst())
+    }
+}
+
+/// "3 lines, 12 words. Values: 42.50, 2291": what a small model cannot count or pick
+/// out reliably itself, shown after a file's text.
+struct TextCounts: CustomStringConvertible {
+    let lines: Int
+    let words: Int
+
+    /// Words holding a digit or an "@" (codes, amounts, dates, addresses), without the
+    /// punctuation around them, each once: what a goal most often asks to pick out.
+    let values: [String]
+
+    init(_ text: String) {
+        values = Self.values(in: text)
+        var lines = 0
+        var words = 0
+        var inWord = false
+        var last: UInt8 = 0x0A
+        for byte in text.utf8 {
+            if byte == 0x0A { lines += 1 }
+            let isSpace = byte == 0x20 || byte == 0x0A || byte == 0x09 || byte == 0x0D
+            if !isSpace && !inWord { words += 1 }
+            inWord = !isSpace
+            last = byte
+        }
+        if last != 0x0A { lines += 1 }
+        self.lines = lines
+        self.words = words
+    }
+
+    static let maxValues = 12
+
+    static func values(in text: String) -> [String] {
+        let trimmed: [UInt8] = Array("\"'`()[]<>,;:!?.".utf8)
+        var found: [String] = []
+        for word in Array(text.utf8).split(whereSeparator: { $0 == 0x20 || $0 == 0x0A || $0 == 0x09 || $0 == 0x0D }) {
+            var bytes = word[...]
+            while let last = bytes.last, trimmed.contains(last) { bytes = bytes.dropLast() }
+            while let first = bytes.first, trimmed.contains(first) { bytes = bytes.dropFirst() }
+            guard bytes.contains(where: { (0x30...0x39).contains($0) || $0 == UInt8(ascii: "@") }),
+                !bytes.contains(UInt8(ascii: "/"))
+            else { continue }
+            let value = String(decoding: bytes, as: UTF8.self)
+            if !found.contains(where: { $0.utf8.elementsEqual(value.utf8) }) { found.append(value) }
+            if found.count == maxValues { break }
+        }
+        return found
+    }
+
+    var description: String {
+        var text = "\(lines) line\(lines == 1 ? "" : "s"), \(words) word\(words == 1 ? "" : "s")"
+        if !values.isEmpty { text += ". Values: " + values.joined(separator: ", ") }
+        return text
+    }
+}
+
 // MARK: - The agent
 
 enum CoreAgent {
@@ -109,38 +335,27 @@ enum CoreAgent {
         return "\nYou may \(writes ? "write" : "read") only: \(paths.joined(separator: ", "))."
     }
 
-    /// Whether a grant names one file (no wildcard): such grants become the only paths an
-    /// action may name, so a small model cannot pick a path it may not touch.
-    static func isLiteral(_ glob: String) -> Bool {
-        !glob.utf8.contains { $0 == UInt8(ascii: "*") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "[") }
-    }
-
-    /// The paths an action's `path` must be one of, when every grant is a literal path.
-    static func pathChoices(_ globs: [String]) -> [String] {
-        var literal = true
-        for glob in globs where !isLiteral(glob) { literal = false }
-        return literal ? globs : []
-    }
-
     /// Every action the agent knows; each turn offers the granted ones. `peers`: the other
     /// agents of its fleet, the only names a message may go to; `grants`: the manifest's own
     /// permissions, which shape the paths offered.
     static func catalog(peers: [String], grants: Nanos.Grants) -> [AgentAction] {
-        let readable = pathChoices(grants.fsRead)
-        let writable = pathChoices(grants.fsWrite)
+        let readable = GrantedPaths(grants.fsRead)
+        let writable = GrantedPaths(grants.fsWrite)
         // Listing helps only where a folder is granted; on single files it is a wrong turn.
-        let listable = grants.fsRead.contains { !isLiteral($0) }
+        let listable = !readable.folders.isEmpty
         var actions = [
             AgentAction(
                 name: "fs_read", group: "fs_read", purpose: "read a text file",
-                parameters: [.init(name: "path", placeholder: "<file path>", maxLength: 120, choices: readable)]
+                parameters: [.init(name: "path", placeholder: "<file path>", maxLength: 120, paths: readable)]
             ) { (arguments: [String]) throws(NanosError) -> String in
                 let text = try Nanos.fs.read(arguments[0])
-                return "Contents of \(arguments[0]):\n\(text)"
+                return "Contents of \(arguments[0]):\n\(text)\n(\(TextCounts(text)))"
             },
             AgentAction(
                 name: "fs_list", group: "fs_read", purpose: "list the files in a folder",
-                parameters: [.init(name: "path", placeholder: "<folder path>", maxLength: 120)]
+                parameters: [
+                    .init(name: "path", placeholder: "<folder path>", maxLength: 120, choices: readable.folders)
+                ]
             ) { (arguments: [String]) throws(NanosError) -> String in
                 let entries = try Nanos.fs.entries(arguments[0])
                 if entries.isEmpty { return "\(arguments[0]) is empty." }
@@ -154,13 +369,27 @@ enum CoreAgent {
             AgentAction(
                 name: "fs_write", group: "fs_write", purpose: "create or replace a file with the given text",
                 parameters: [
-                    .init(name: "path", placeholder: "<file path>", maxLength: 120, choices: writable),
-                    .init(name: "content", placeholder: "<text>", maxLength: 400),
+                    .init(name: "path", placeholder: "<file path>", maxLength: 120, paths: writable),
+                    .init(name: "content", placeholder: "<exactly the text to write>", maxLength: 400),
                 ],
-                changesFiles: true
+                changesFiles: true, changedArgument: 0
             ) { (arguments: [String]) throws(NanosError) -> String in
                 try Nanos.fs.write(arguments[0], arguments[1])
-                return "Wrote \(arguments[1].utf8.count) bytes to \(arguments[0])."
+                // No byte count: a small model copies numbers it sees into its next answer.
+                return "Wrote \(arguments[0])."
+            },
+            AgentAction(
+                name: "fs_copy", group: "fs_read", alsoNeeds: "fs_write",
+                purpose: "copy a whole file into another file",
+                parameters: [
+                    .init(name: "from", placeholder: "<file path>", maxLength: 120, paths: readable),
+                    .init(name: "to", placeholder: "<file path>", maxLength: 120, paths: writable),
+                ],
+                changesFiles: true, changedArgument: 1
+            ) { (arguments: [String]) throws(NanosError) -> String in
+                // Bytes, not text: a copy is exact whatever the file holds.
+                try Nanos.fs.writeBytes(arguments[1], try Nanos.fs.readBytes(arguments[0]))
+                return "Copied \(arguments[0]) to \(arguments[1])."
             },
             AgentAction(
                 name: "web_fetch", group: "web", purpose: "fetch a web page",
@@ -171,7 +400,7 @@ enum CoreAgent {
             },
             AgentAction(
                 name: "done", group: nil, purpose: "finish, once the goal is reached",
-                parameters: [.init(name: "summary", placeholder: "<what you did>", maxLength: 300)]
+                parameters: [.init(name: "summary", placeholder: "<the answer, or what you did>", maxLength: 300)]
             ) { (arguments: [String]) throws(NanosError) -> String in
                 Nanos.done(arguments[0])
             },
@@ -188,7 +417,7 @@ enum CoreAgent {
                     .init(name: "to", placeholder: "<agent name>", maxLength: 64, choices: peers),
                     .init(name: "message", placeholder: "<text>", maxLength: 400),
                 ],
-                changesFiles: true
+                changesFiles: true, changedArgument: 0
             ) { (arguments: [String]) throws(NanosError) -> String in
                 try Nanos.fleet.send(arguments[0], arguments[1])
                 return "Sent \(arguments[1].utf8.count) bytes to \(arguments[0])."
@@ -221,24 +450,101 @@ enum CoreAgent {
     static let exitNoGoal: Int32 = 2
     static let exitRepeating: Int32 = 3
 
-    static func systemPrompt(_ actions: [AgentAction]) -> String {
+    /// The actions, then the files the grants allow, so the model need not guess a path.
+    static func systemPrompt(_ actions: [AgentAction], grants: Nanos.Grants) -> String {
         var lines = [
             "You are an agent. You reach a goal by taking actions, one at a time.",
             "Answer with exactly one JSON object: {\"tool\": \"<action>\", \"args\": {...}}",
             "Actions:",
         ]
         for action in actions { lines.append(action.promptLine) }
+        let offers = { (name: String) in actions.contains { $0.name.utf8.elementsEqual(name.utf8) } }
+        if offers("fs_read") {
+            lines.append("Files you may read: " + GrantedPaths(grants.fsRead).globs.joined(separator: ", "))
+        }
+        if offers("fs_write") {
+            lines.append("Files you may write: " + GrantedPaths(grants.fsWrite).globs.joined(separator: ", "))
+        }
         lines.append("After each action you get an observation with its result. Use it to choose the next action.")
         lines.append("When the goal is reached, answer with the done action.")
         return lines.joined(separator: "\n")
     }
 
-    /// "Goal: …", plus the paths the goal names: a small model copies a listed path
-    /// exactly, where it shortens one inside a sentence ("data/a.txt" becomes "data.txt").
-    static func goalMessage(_ goal: String) -> String {
+    /// "Goal: …", plus the paths the goal names and what the grants allow with each: a
+    /// small model copies a listed path exactly, where it shortens one inside a sentence
+    /// ("data/a.txt" becomes "data.txt"), and it is told up front which paths are out of bounds.
+    static func goalMessage(_ goal: String, grants: Nanos.Grants) -> String {
+        let quotes = quotedTexts(in: goal)
+        let quoted = quotes.isEmpty ? "" : "\nText quoted in the goal: " + quotes.joined(separator: ", ")
         let paths = pathsNamed(in: goal)
-        if paths.isEmpty { return "Goal: \(goal)" }
-        return "Goal: \(goal)\nPaths in the goal: \(paths.joined(separator: ", "))"
+        if paths.isEmpty { return "Goal: \(goal)" + quoted }
+        let readable = GrantedPaths(grants.fsRead)
+        let writable = GrantedPaths(grants.fsWrite)
+        var notes: [String] = []
+        for path in paths {
+            let read = readable.allows(path)
+            let write = writable.allows(path)
+            let note =
+                read && write
+                ? "you may read and write it"
+                : read ? "you may read it" : write ? "you may write it" : "not granted: you may not use it"
+            notes.append("\(path) (\(note))")
+        }
+        var message = "Goal: \(goal)\nPaths in the goal: \(notes.joined(separator: ", "))" + quoted
+        let outside = pathsOutsideGrants(goal, grants: grants)
+        if !outside.isEmpty {
+            message +=
+                "\nThe goal needs \(outside.joined(separator: ", ")), which you may not use: do nothing, "
+                + "finish with done and say so."
+        }
+        return message
+    }
+
+    /// The texts between double quotes, with their quotes: a small model copies a text
+    /// set apart on its own line exactly, where it rewrites one inside a sentence.
+    static func quotedTexts(in text: String) -> [String] {
+        var found: [String] = []
+        let parts = Array(text.utf8).split(separator: UInt8(ascii: "\""), omittingEmptySubsequences: false)
+        var index = 1
+        while index < parts.count - 1 {
+            if !parts[index].isEmpty { found.append("\"" + String(decoding: parts[index], as: UTF8.self) + "\"") }
+            index += 2
+        }
+        return found
+    }
+
+    /// The paths a goal names that no read or write grant allows. Only words that look
+    /// like file paths count (a leading "/", "./", "../" or "~", or a name with an
+    /// extension), so "and/or" is not one. A goal that needs such a path cannot be
+    /// reached, and doing part of it (copying some other file) is worse than nothing.
+    static func pathsOutsideGrants(_ goal: String, grants: Nanos.Grants) -> [String] {
+        let readable = GrantedPaths(grants.fsRead)
+        let writable = GrantedPaths(grants.fsWrite)
+        var outside: [String] = []
+        for path in pathsNamed(in: goal) where looksLikeFilePath(path) {
+            if !readable.allows(path) && !writable.allows(path) { outside.append(path) }
+        }
+        return outside
+    }
+
+    static func looksLikeFilePath(_ word: String) -> Bool {
+        let bytes = Array(word.utf8)
+        guard let first = bytes.first else { return false }
+        if first == UInt8(ascii: "/") || first == UInt8(ascii: "~") || first == UInt8(ascii: ".") { return true }
+        let lastName = bytes.split(separator: UInt8(ascii: "/")).last ?? []
+        return lastName.dropFirst().contains(UInt8(ascii: "."))
+    }
+
+    /// Whether `text` contains `part` (byte-wise).
+    static func mentions(_ text: String, _ part: String) -> Bool {
+        let bytes = Array(text.utf8)
+        let needle = Array(part.utf8)
+        guard !needle.isEmpty, bytes.count >= needle.count else { return needle.isEmpty }
+        for start in 0...(bytes.count - needle.count) where bytes[start..<(start + needle.count)].elementsEqual(needle)
+        {
+            return true
+        }
+        return false
     }
 
     /// The words of `text` that contain a "/", without surrounding quotes or
@@ -405,16 +711,22 @@ func run() -> Int32 {
         $0.isGranted(by: granted)
     }
     // Tools whose repeat was refused are taken out of the next answers' schema (until a
-    // write changes what they would see): constrained decoding then has to pick another
-    // action, which moves a small model on where words alone do not.
+    // write changes what they would see), as is a write once done (until a read brings
+    // something new): constrained decoding then has to pick another action, which moves a
+    // small model on where words alone do not.
     var retired: [String] = []
+    // A goal that needs a path outside the grants cannot be reached: only done is offered.
+    if !CoreAgent.pathsOutsideGrants(goal, grants: grants).isEmpty {
+        for action in actions where action.name != "done" { retired.append(action.name) }
+    }
     var conversation = Conversation(
-        system: CoreAgent.systemPrompt(actions), goal: CoreAgent.goalMessage(goal), budget: CoreAgent.historyBudget)
+        system: CoreAgent.systemPrompt(actions, grants: grants), goal: CoreAgent.goalMessage(goal, grants: grants),
+        budget: CoreAgent.historyBudget)
 
     var previousAnswer = ""
     var identicalAnswers = 0
-    // Actions already performed since the last successful write: running one again
-    // would only repeat its observation, which is still in the conversation.
+    // Actions already performed (reads of a path written since are forgotten): running
+    // one again would only repeat its observation, which is still in the conversation.
     var performed: [String] = []
     var repeatedActions = 0
     var turn = 0
@@ -485,8 +797,18 @@ func run() -> Int32 {
                         named.isEmpty ? result : result + "\nPaths named here: " + named.joined(separator: ", ")
                     Nanos.log("step \(turn): \(canonical) -> ok, \(observation.utf8.count) bytes")
                     if action.changesFiles {
-                        performed.removeAll()
-                        retired.removeAll()
+                        // What reads the written path may now see something new; everything
+                        // else would repeat itself. The effect itself is retired until new
+                        // information arrives: a small model otherwise rewrites its answer
+                        // with worse ones instead of finishing.
+                        if let changed = action.changedArgument {
+                            let written = JSONValue.quoted(arguments[changed])
+                            performed.removeAll { CoreAgent.mentions($0, written) }
+                        }
+                        retired = []
+                        for other in actions where other.changesFiles { retired.append(other.name) }
+                    } else {
+                        retired.removeAll { name in actions.contains { $0.changesFiles && $0.name == name } }
                     }
                 } catch {
                     if error.code == NanosError.EQUOTA {
