@@ -20,8 +20,6 @@ struct AgentAction {
     let name: String
     /// The tool group that must be granted; nil means always offered.
     let group: String?
-    /// A second group that must be granted too (a copy reads and writes).
-    var alsoNeeds: String? = nil
     /// One line for the prompt: what the action does.
     let purpose: String
     /// The arguments, all strings, all required, in this order.
@@ -83,11 +81,8 @@ struct AgentAction {
     }
 
     func isGranted(by groups: [String]) -> Bool {
-        for needed in [group, alsoNeeds] {
-            guard let needed else { continue }
-            if !groups.contains(where: { $0.utf8.elementsEqual(needed.utf8) }) { return false }
-        }
-        return true
+        guard let group else { return true }
+        return groups.contains { $0.utf8.elementsEqual(group.utf8) }
     }
 
     /// `fs_read {"path": "<file path>"}: read a text file`
@@ -377,19 +372,6 @@ enum CoreAgent {
                 try Nanos.fs.write(arguments[0], arguments[1])
                 // No byte count: a small model copies numbers it sees into its next answer.
                 return "Wrote \(arguments[0])."
-            },
-            AgentAction(
-                name: "fs_copy", group: "fs_read", alsoNeeds: "fs_write",
-                purpose: "copy a whole file into another file",
-                parameters: [
-                    .init(name: "from", placeholder: "<file path>", maxLength: 120, paths: readable),
-                    .init(name: "to", placeholder: "<file path>", maxLength: 120, paths: writable),
-                ],
-                changesFiles: true, changedArgument: 1
-            ) { (arguments: [String]) throws(NanosError) -> String in
-                // Bytes, not text: a copy is exact whatever the file holds.
-                try Nanos.fs.writeBytes(arguments[1], try Nanos.fs.readBytes(arguments[0]))
-                return "Copied \(arguments[0]) to \(arguments[1])."
             },
             AgentAction(
                 name: "web_fetch", group: "web", purpose: "fetch a web page",
