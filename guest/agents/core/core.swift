@@ -289,17 +289,13 @@ struct TextCounts: CustomStringConvertible {
     static let maxValues = 12
 
     static func values(in text: String) -> [String] {
-        let trimmed: [UInt8] = Array("\"'`()[]<>,;:!?.".utf8)
         var found: [String] = []
-        for word in Array(text.utf8).split(whereSeparator: { $0 == 0x20 || $0 == 0x0A || $0 == 0x09 || $0 == 0x0D }) {
-            var bytes = word[...]
-            while let last = bytes.last, trimmed.contains(last) { bytes = bytes.dropLast() }
-            while let first = bytes.first, trimmed.contains(first) { bytes = bytes.dropFirst() }
+        for word in CoreAgent.trimmedWords(in: text) {
+            let bytes = word.utf8
             guard bytes.contains(where: { (0x30...0x39).contains($0) || $0 == UInt8(ascii: "@") }),
                 !bytes.contains(UInt8(ascii: "/"))
             else { continue }
-            let value = String(decoding: bytes, as: UTF8.self)
-            if !found.contains(where: { $0.utf8.elementsEqual(value.utf8) }) { found.append(value) }
+            if !found.contains(where: { $0.utf8.elementsEqual(bytes) }) { found.append(word) }
             if found.count == maxValues { break }
         }
         return found
@@ -529,20 +525,27 @@ enum CoreAgent {
         return false
     }
 
-    /// The words of `text` that contain a "/", without surrounding quotes or
-    /// trailing punctuation, each once, in order.
+    /// The words of `text` that contain a "/", each once, in order.
     static func pathsNamed(in text: String) -> [String] {
-        let trimmed: [UInt8] = Array("\"'`()[]<>,;:!?.".utf8)
         var paths: [String] = []
+        for word in trimmedWords(in: text) where word.utf8.contains(UInt8(ascii: "/")) {
+            if !paths.contains(where: { $0.utf8.elementsEqual(word.utf8) }) { paths.append(word) }
+        }
+        return paths
+    }
+
+    /// The words of `text` (split at spaces and line breaks) without the quotes, brackets
+    /// and punctuation around them; empty words are left out.
+    static func trimmedWords(in text: String) -> [String] {
+        let trimmed: [UInt8] = Array("\"'`()[]<>,;:!?.".utf8)
+        var words: [String] = []
         for word in Array(text.utf8).split(whereSeparator: { $0 == 0x20 || $0 == 0x0A || $0 == 0x09 || $0 == 0x0D }) {
             var bytes = word[...]
             while let last = bytes.last, trimmed.contains(last) { bytes = bytes.dropLast() }
             while let first = bytes.first, trimmed.contains(first) { bytes = bytes.dropFirst() }
-            guard bytes.contains(UInt8(ascii: "/")) else { continue }
-            let path = String(decoding: bytes, as: UTF8.self)
-            if !paths.contains(where: { $0.utf8.elementsEqual(path.utf8) }) { paths.append(path) }
+            if !bytes.isEmpty { words.append(String(decoding: bytes, as: UTF8.self)) }
         }
-        return paths
+        return words
     }
 
     /// The schema every answer must satisfy: one of the granted actions.
