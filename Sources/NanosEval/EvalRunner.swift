@@ -64,7 +64,8 @@ public enum EvalRunner {
                 status: report.status.rawValue, summary: report.summary, before: before, after: after,
                 read: { TaskFolder.text(copy, $0) })
         } catch {
-            result.failures = [error.description]
+            // The error names the scratch copy; the user knows the task's own folder.
+            result.failures = [error.description.replacingOccurrences(of: copy, with: task.folder)]
         }
         result.wallNanoseconds = UInt64(clamping: (ContinuousClock.now - started).nanosecondCount)
         return result

@@ -45,7 +45,8 @@ enum TaskFolder {
     /// returns the copy's path; ``remove(_:)`` deletes it.
     static func copy(_ source: String) throws(EvalError) -> String {
         _ = try snapshot(source)
-        var template = Array((NSTemporaryDirectory() + "/nanos-eval-XXXXXX").utf8CString)
+        var template = Array(
+            (NSTemporaryDirectory() as NSString).appendingPathComponent("nanos-eval-XXXXXX").utf8CString)
         guard let made = template.withUnsafeMutableBufferPointer({ $0.baseAddress.flatMap { mkdtemp($0) } }) else {
             throw .invalidTask(source, "no scratch folder could be made (\(errno))")
         }

@@ -79,6 +79,18 @@ import Testing
         #expect(result.stderr.contains("only/check.json: \(expected)"), "stderr: \(result.stderr)")
     }
 
+    @Test func aTaskWhoseManifestIsBrokenFailsNamingItsOwnFolder() throws {
+        let suite = try TempFolder()
+        try Self.addTask("only", to: suite, check: #"{"status": "ok"}"#)
+        try suite.write("only/task.nano", "name: [unclosed\n")
+        let result = try CLI.run(["eval", suite.path, "--json", "--no-record"])
+        #expect(result.exitCode == 1)
+        let results = try #require(try result.json()["results"] as? [[String: Any]])
+        let failures = results.first?["failures"] as? [String] ?? []
+        #expect(failures.count == 1 && failures[0].contains(suite.path + "/only/task.nano"), "\(failures)")
+        #expect(!failures.joined().contains("nanos-eval-"), "the scratch copy is not what the user knows")
+    }
+
     @Test func aFolderWithoutTasksIsRefused() throws {
         let empty = try TempFolder()
         let result = try CLI.run(["eval", empty.path])
