@@ -4,7 +4,9 @@ import Testing
 /// The default agent (guest/agents/core/core.swift), compiled with `nanos compile` and
 /// run without a model: it must ask the model with a well-formed request that offers
 /// only the granted actions, then end cleanly when the model is unavailable.
-@Suite struct CoreAgentTests {
+// Serialized: each test blocks a thread of the shared pool while the binary runs, and
+// servers other suites start (llama-server, MCP) need that pool to see they are up.
+@Suite(.serialized) struct CoreAgentTests {
     static let source = CLI.repositoryRoot + "/guest/agents/core/core.swift"
 
     /// A manifest for the compiled agent in the same folder.

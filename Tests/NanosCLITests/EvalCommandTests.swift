@@ -3,7 +3,9 @@ import Testing
 
 /// `nanos eval` on suites of the compiled hello agent (no model): each task runs on a
 /// copy of its folder and passes only when its check holds and nothing else changed.
-@Suite struct EvalCommandTests {
+// Serialized: each test blocks a thread of the shared pool while the binary runs, and
+// servers other suites start (llama-server, MCP) need that pool to see they are up.
+@Suite(.serialized) struct EvalCommandTests {
     static let hello = CLI.repositoryRoot + "/examples/build/hello.wasm"
 
     /// A task folder: the hello agent's manifest, its input file and `check`.
