@@ -36,8 +36,8 @@ public struct EvalSuite: Sendable {
             else { continue }
             guard tasks.count < maxTasks else { throw .invalidSuite(path, "more than \(maxTasks) tasks") }
             let checkPath = folder + "/" + checkName
-            guard let bytes = TaskFolder.text(folder, checkName) else {
-                throw .invalidTask(folder, "has no readable \(checkName)")
+            guard let bytes = TaskFolder.text(folder, checkName, limit: EvalCheck.maxBytes) else {
+                throw .invalidTask(folder, "has no readable \(checkName) of at most \(EvalCheck.maxBytes) bytes")
             }
             let check = try EvalCheck.parse(Array(bytes.utf8), source: checkPath)
             tasks.append(Task(name: name, folder: folder, check: check))

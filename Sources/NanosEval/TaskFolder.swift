@@ -66,11 +66,11 @@ enum TaskFolder {
         try? FileManager.default.removeItem(atPath: (copy as NSString).deletingLastPathComponent)
     }
 
-    /// A file's text, if it is a regular file of at most `maxBytes`.
-    static func text(_ root: String, _ relative: String) -> String? {
+    /// A file's text, if it is a regular file of at most `limit` bytes.
+    static func text(_ root: String, _ relative: String, limit: Int = maxBytes) -> String? {
         let path = root + "/" + relative
         var info = stat()
-        guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG, Int(info.st_size) <= maxBytes,
+        guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG, Int(info.st_size) <= limit,
             let data = FileManager.default.contents(atPath: path)
         else { return nil }
         return String(decoding: data, as: UTF8.self)

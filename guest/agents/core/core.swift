@@ -258,6 +258,17 @@ struct GrantedPaths {
     }
 }
 
+/// The read and write grants, shaped once per run.
+struct GrantedFiles {
+    let readable: GrantedPaths
+    let writable: GrantedPaths
+
+    init(_ grants: Nanos.Grants) {
+        readable = GrantedPaths(grants.fsRead)
+        writable = GrantedPaths(grants.fsWrite)
+    }
+}
+
 /// "3 lines, 12 words. Values: 42.50, 2291": what a small model cannot count or pick
 /// out reliably itself, shown after a file's text.
 struct TextCounts: CustomStringConvertible {
@@ -329,9 +340,9 @@ enum CoreAgent {
     /// Every action the agent knows; each turn offers the granted ones. `peers`: the other
     /// agents of its fleet, the only names a message may go to; `grants`: the manifest's own
     /// permissions, which shape the paths offered.
-    static func catalog(peers: [String], grants: Nanos.Grants) -> [AgentAction] {
-        let readable = GrantedPaths(grants.fsRead)
-        let writable = GrantedPaths(grants.fsWrite)
+    static func catalog(peers: [String], paths: GrantedFiles) -> [AgentAction] {
+        let readable = paths.readable
+        let writable = paths.writable
         // Listing helps only where a folder is granted; on single files it is a wrong turn.
         let listable = !readable.folders.isEmpty
         var actions = [
@@ -429,7 +440,7 @@ enum CoreAgent {
     static let exitRepeating: Int32 = 3
 
     /// The actions, then the files the grants allow, so the model need not guess a path.
-    static func systemPrompt(_ actions: [AgentAction], grants: Nanos.Grants) -> String {
+    static func systemPrompt(_ actions: [AgentAction], paths: GrantedFiles) -> String {
         var lines = [
             "You are an agent. You reach a goal by taking actions, one at a time.",
             "Answer with exactly one JSON object: {\"tool\": \"<action>\", \"args\": {...}}",
@@ -438,10 +449,10 @@ enum CoreAgent {
         for action in actions { lines.append(action.promptLine) }
         let offers = { (name: String) in actions.contains { $0.name.utf8.elementsEqual(name.utf8) } }
         if offers("fs_read") {
-            lines.append("Files you may read: " + GrantedPaths(grants.fsRead).globs.joined(separator: ", "))
+            lines.append("Files you may read: " + paths.readable.globs.joined(separator: ", "))
         }
         if offers("fs_write") {
-            lines.append("Files you may write: " + GrantedPaths(grants.fsWrite).globs.joined(separator: ", "))
+            lines.append("Files you may write: " + paths.writable.globs.joined(separator: ", "))
         }
         lines.append("After each action you get an observation with its result. Use it to choose the next action.")
         lines.append("When the goal is reached, answer with the done action.")
@@ -451,13 +462,13 @@ enum CoreAgent {
     /// "Goal: …", plus the paths the goal names and what the grants allow with each: a
     /// small model copies a listed path exactly, where it shortens one inside a sentence
     /// ("data/a.txt" becomes "data.txt"), and it is told up front which paths are out of bounds.
-    static func goalMessage(_ goal: String, grants: Nanos.Grants) -> String {
+    static func goalMessage(_ goal: String, paths granted: GrantedFiles) -> String {
         let quotes = quotedTexts(in: goal)
         let quoted = quotes.isEmpty ? "" : "\nText quoted in the goal: " + quotes.joined(separator: ", ")
         let paths = pathsNamed(in: goal)
         if paths.isEmpty { return "Goal: \(goal)" + quoted }
-        let readable = GrantedPaths(grants.fsRead)
-        let writable = GrantedPaths(grants.fsWrite)
+        let readable = granted.readable
+        let writable = granted.writable
         var notes: [String] = []
         for path in paths {
             let read = readable.allows(path)
@@ -469,7 +480,7 @@ enum CoreAgent {
             notes.append("\(path) (\(note))")
         }
         var message = "Goal: \(goal)\nPaths in the goal: \(notes.joined(separator: ", "))" + quoted
-        let outside = pathsOutsideGrants(goal, grants: grants)
+        let outside = pathsOutsideGrants(goal, paths: granted)
         if !outside.isEmpty {
             message +=
                 "\nThe goal needs \(outside.joined(separator: ", ")), which you may not use: do nothing, "
@@ -495,9 +506,9 @@ enum CoreAgent {
     /// like file paths count (a leading "/", "./", "../" or "~", or a name with an
     /// extension), so "and/or" is not one. A goal that needs such a path cannot be
     /// reached, and doing part of it (copying some other file) is worse than nothing.
-    static func pathsOutsideGrants(_ goal: String, grants: Nanos.Grants) -> [String] {
-        let readable = GrantedPaths(grants.fsRead)
-        let writable = GrantedPaths(grants.fsWrite)
+    static func pathsOutsideGrants(_ goal: String, paths: GrantedFiles) -> [String] {
+        let readable = paths.readable
+        let writable = paths.writable
         var outside: [String] = []
         for path in pathsNamed(in: goal) where looksLikeFilePath(path) {
             if !readable.allows(path) && !writable.allows(path) { outside.append(path) }
@@ -692,7 +703,8 @@ func run() -> Int32 {
     }
     let granted = Nanos.tools()
     let grants = Nanos.grants()
-    let actions = CoreAgent.catalog(peers: Nanos.fleet.peers(), grants: grants).filter {
+    let paths = GrantedFiles(grants)
+    let actions = CoreAgent.catalog(peers: Nanos.fleet.peers(), paths: paths).filter {
         $0.isGranted(by: granted)
     }
     // Tools whose repeat was refused are taken out of the next answers' schema (until a
@@ -701,11 +713,11 @@ func run() -> Int32 {
     // small model on where words alone do not.
     var retired: [String] = []
     // A goal that needs a path outside the grants cannot be reached: only done is offered.
-    if !CoreAgent.pathsOutsideGrants(goal, grants: grants).isEmpty {
+    if !CoreAgent.pathsOutsideGrants(goal, paths: paths).isEmpty {
         for action in actions where action.name != "done" { retired.append(action.name) }
     }
     var conversation = Conversation(
-        system: CoreAgent.systemPrompt(actions, grants: grants), goal: CoreAgent.goalMessage(goal, grants: grants),
+        system: CoreAgent.systemPrompt(actions, paths: paths), goal: CoreAgent.goalMessage(goal, paths: paths),
         budget: CoreAgent.historyBudget)
 
     var previousAnswer = ""
