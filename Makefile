@@ -21,13 +21,16 @@ setup:
 	@bash scripts/mcp-deps.sh >/dev/null
 	@bash scripts/web-deps.sh >/dev/null
 
-# `make test` builds the binary and the tests in one `swift build --build-tests`, so
-# Swift is compiled once; target-specific values reach the prerequisites too.
+# Swift builds in a folder in the cache keyed by the toolchain, Package.swift and the
+# flags (scripts/swift-build.sh), so a fresh clone compiles nanos's own modules and not
+# its dependencies again; the binary is copied to .build/release/nanos. `make test` builds
+# the binary and the tests in one `swift build --build-tests`, so Swift is compiled once;
+# target-specific values reach the prerequisites too.
 BUILD_SCOPE := --product nanos
-test: BUILD_SCOPE := --build-tests -Xswiftc -enable-testing
+test: BUILD_SCOPE := --build-tests
 
 build: setup
-	swift build $(SWIFT_FLAGS) $(BUILD_SCOPE)
+	bash scripts/swift-build.sh build $(BUILD_SCOPE)
 
 examples: build $(EXAMPLE_WASM)
 
@@ -54,9 +57,21 @@ $(CORE_AGENT): guest/agents/core/core.swift $(wildcard guest/swift/*.swift) | bu
 # The hello agent (an Embedded Swift guest, milliseconds), then the main example: the
 # default agent, driven by the bundled model, follows examples/data/instruction.txt;
 # every step (with token counts) is printed.
+# The last line says whether the goal was reached: the example's instruction asks for
+# exactly 7-4-1-9 in examples/out/secret.txt. It reports and does not fail, because the
+# bundled 135M model follows the instruction on some machines and thread counts and not
+# on others (docs/eval.md#results); `nanos eval` is where the success rate is measured.
 run: examples
 	$(BIN) run examples/hello.nano
+	rm -f examples/out/secret.txt
 	$(BIN) run examples/agent.nano
+	@if [ "$$(cat examples/out/secret.txt 2>/dev/null)" = "7-4-1-9" ]; then \
+		echo "goal reached: examples/out/secret.txt holds 7-4-1-9"; \
+	elif [ -f examples/out/secret.txt ]; then \
+		echo "goal not reached: examples/out/secret.txt holds \"$$(head -c 80 examples/out/secret.txt | tr "\n" " ")\", not 7-4-1-9"; \
+	else \
+		echo "goal not reached: the agent did not write examples/out/secret.txt"; \
+	fi
 
 # Tests find llama-server, llama-bench and the default model through the variables
 # that `scripts/llm-deps.sh --print` gives, and the MCP servers' Python through those of
@@ -70,7 +85,7 @@ test: examples
 	rm -f $(TEST_DB) $(TEST_DB)-wal $(TEST_DB)-shm
 	set -a && eval "$$(bash scripts/llm-deps.sh --print)" && eval "$$(bash scripts/mcp-deps.sh --print)" && set +a && \
 	export GOMP_SPINCOUNT=300 && \
-	NANOS_BIN=$(CURDIR)/$(BIN) swift test $(SWIFT_FLAGS) --skip-build
+	NANOS_BIN=$(CURDIR)/$(BIN) bash scripts/swift-build.sh test
 	NANOS_BIN=$(CURDIR)/$(BIN) bash scripts/web-tests.sh
 	$(EVAL_RUN) --threads 1
 	$(EVAL_RUN) --threads 2

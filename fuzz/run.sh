@@ -20,9 +20,15 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-scratch="$here/.build-fuzz"
 config="${FUZZ_CONFIG:-release}"
-bin="$scratch/bin"
+. "$here/../scripts/lib.sh"
+# The build folder is in the cache, keyed by the toolchain, both manifests and the
+# configuration, so that the dependencies are not compiled again in a fresh clone.
+export SWIFT_SCRATCH_KEY="fuzz $config"
+scratch=$(swift_scratch fuzz "$here/../Package.swift" "$here/Package.swift")
+# What belongs to this clone: the links to the fuzzers, and the findings.
+local_dir="$here/.build-fuzz"
+bin="$local_dir/bin"
 # Fast ones first, so that `full` leaves the slow ones for last.
 all_targets=(json schema manifest mcp wat wasm abi)
 
@@ -47,21 +53,14 @@ build() {
         --sanitize=fuzzer --sanitize=address
         -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library -Xswiftc -enable-testing -Xswiftc -g
     )
-    # SwiftPM recompiles everything when the environment differs from the last build's
-    # (make's MAKEFLAGS, this script's FUZZ_* variables), so it gets a fixed one: what the
-    # toolchain and the root Package.swift read, and proxies for fetching dependencies.
-    local keep=() name
-    for name in PATH HOME USER TMPDIR LANG LC_ALL NANOS_CACHE LLAMA_PREFIX NANOS_GPU \
-        http_proxy https_proxy no_proxy HTTP_PROXY HTTPS_PROXY NO_PROXY; do
-        [[ -n "${!name:-}" ]] && keep+=("$name=${!name}")
-    done
-    command=(env -i "${keep[@]}" "${command[@]}")
+    swift_env
+    command=(env -i "${SWIFT_ENV[@]}" "${command[@]}")
     local start=$SECONDS
     # SwiftPM once kept a stale list of the root package's source files (a file added there
-    # was never compiled, and the link failed): when the list changes, the build plan is
-    # dropped so that it is made again.
+    # was never compiled, and the link failed): when the list or the clone changes, the
+    # build plan is dropped so that it is made again.
     local sources
-    sources=$(cd "$here/.." && find Sources fuzz/Sources -name '*.swift' 2>/dev/null | sort | cksum)
+    sources=$(cd "$here/.." && { pwd; find Sources fuzz/Sources -name '*.swift' 2>/dev/null | sort; } | cksum)
     if [[ "$(cat "$scratch/sources.cksum" 2>/dev/null)" != "$sources" ]]; then
         rm -f "$scratch/$config.yaml" "$scratch/$config/description.json"
     fi
@@ -74,7 +73,7 @@ build() {
     fi
     mkdir -p "$bin"
     local target
-    for target in "${all_targets[@]}"; do ln -sfn "../$config/NanosFuzz" "$bin/fuzz-$target"; done
+    for target in "${all_targets[@]}"; do ln -sfn "$scratch/$config/NanosFuzz" "$bin/fuzz-$target"; done
     mkdir -p "$scratch" && echo "$sources" > "$scratch/sources.cksum"
     echo "fuzz: built in $((SECONDS - start)) s: $bin/fuzz-<target>" >&2
 }
@@ -118,7 +117,7 @@ run() {
         [[ -d "$here/corpus/$target" ]] || { echo "fuzz: no target $target (targets: ${all_targets[*]})" >&2; exit 2; }
     done
     build
-    findings="$scratch/findings/$(date +%Y%m%d-%H%M%S)-$mode"
+    findings="$local_dir/findings/$(date +%Y%m%d-%H%M%S)-$mode"
     work="$(mktemp -d "${TMPDIR:-/tmp}/nanos-fuzz-corpus.XXXXXX")"
     if [[ "${FUZZ_KEEP_CORPUS:-}" == 1 ]]; then
         trap 'echo "fuzz: grown corpora kept in $work" >&2' EXIT

@@ -17,3 +17,37 @@ apt_ensure() {
   as_root apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
+
+# swift_scratch KIND FILE...: prints a SwiftPM build folder for builds of KIND, keyed by
+# the toolchain's version, the given files (the package manifests) and the arguments in
+# SWIFT_SCRATCH_KEY (the build flags), under NANOS_SWIFT_BUILD (default: the cache's
+# swift-build/). The dependencies' build products stay there between clones, so a fresh
+# clone compiles only nanos's own modules. The two newest folders of a kind are kept;
+# older ones are removed.
+swift_scratch() {
+  local kind="$1"; shift
+  local cache="${NANOS_CACHE:-$HOME/.cache/nanos}"
+  case "$cache" in /*) ;; *) cache="$PWD/$cache" ;; esac
+  local key
+  key=$({ swift --version 2>/dev/null; cat "$@"; echo "${SWIFT_SCRATCH_KEY:-}"; } | sha256sum | cut -c1-16)
+  local root="${NANOS_SWIFT_BUILD:-$cache/swift-build}"
+  mkdir -p "$root/$kind-$key"
+  touch "$root/$kind-$key"
+  local old
+  for old in $(ls -1dt "$root/$kind-"* 2>/dev/null | tail -n +3); do rm -rf "$old"; done
+  echo "$root/$kind-$key"
+}
+
+# swift_env: the fixed environment Swift builds run in (`env -i` plus these), because
+# SwiftPM recompiles everything when the environment differs from the last build's
+# (make's MAKEFLAGS, a script's own variables): what the toolchain and the root
+# Package.swift read, and proxies for fetching dependencies.
+swift_env() {
+  local name
+  SWIFT_ENV=()
+  for name in PATH HOME USER TMPDIR LANG LC_ALL NANOS_CACHE LLAMA_PREFIX NANOS_GPU \
+    http_proxy https_proxy no_proxy HTTP_PROXY HTTPS_PROXY NO_PROXY; do
+    [[ -n "${!name:-}" ]] && SWIFT_ENV+=("$name=${!name}")
+  done
+  return 0
+}
