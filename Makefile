@@ -1,7 +1,7 @@
 # nanos — two commands do everything on a fresh Debian 12 machine:
 #   make run    install what is missing, build, run the default agent (examples/agent.nano)
 #   make test   install what is missing, build once, run every test, the hostile-guest
-#               corpus and a 20-second fuzz smoke of each fuzz target
+#               corpus and a 10-second fuzz smoke of each fuzz target
 SWIFT_FLAGS ?= -c release
 BIN := .build/release/nanos
 EXAMPLE_WASM := examples/build/hello.wasm examples/build/security_violation.wasm examples/build/original_abi.wasm \
@@ -140,11 +140,11 @@ bench: build
 
 # Coverage-guided fuzzing with libFuzzer (docs/fuzzing.md): the fuzz package in fuzz/ is
 # built once (fuzz/.build-fuzz), then each target runs, two at a time. `fuzz-smoke` gives
-# each target FUZZ_TIME seconds (20) and fails on any finding (`make test` runs it last);
+# each target FUZZ_TIME seconds (10) and fails on any finding (`make test` runs it last);
 # `fuzz` runs each for FUZZ_RUNS executions (1000000). Findings go to
 # fuzz/.build-fuzz/findings/.
 FUZZ_RUNS ?= 1000000
-FUZZ_TIME ?= 20
+FUZZ_TIME ?= 10
 FUZZ_SMOKE = FUZZ_TIME=$(FUZZ_TIME) bash fuzz/run.sh smoke
 fuzz: setup
 	FUZZ_RUNS=$(FUZZ_RUNS) bash fuzz/run.sh full

@@ -2,7 +2,7 @@
 # Builds the nanos fuzzers once and runs them (docs/fuzzing.md).
 #
 #   fuzz/run.sh build                build fuzz/.build-fuzz/bin/fuzz-<target>
-#   fuzz/run.sh smoke [TARGET...]    each target for FUZZ_TIME seconds (20); fails on any finding
+#   fuzz/run.sh smoke [TARGET...]    each target for FUZZ_TIME seconds (10); fails on any finding
 #   fuzz/run.sh full [TARGET...]     each target for FUZZ_RUNS executions (1000000)
 #   fuzz/run.sh list                 the targets
 #
@@ -90,7 +90,7 @@ run_one() {
     )
     [[ -f "$here/dict/$target.dict" ]] && flags+=("-dict=$here/dict/$target.dict")
     if [[ "$mode" == smoke ]]; then
-        flags+=("-max_total_time=${FUZZ_TIME:-20}")
+        flags+=("-max_total_time=${FUZZ_TIME:-10}")
     else
         flags+=("-runs=${FUZZ_RUNS:-1000000}")
     fi

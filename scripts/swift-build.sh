@@ -44,6 +44,9 @@ case "${1:-}" in
     ;;
   test)
     shift
+    # The tests that compile guests find the SDK from their own executable's folder,
+    # which is in the build folder, not in this clone.
+    export NANOS_GUEST_DIR="${NANOS_GUEST_DIR:-$PWD/guest}"
     exec swift test "${FLAGS[@]}" --scratch-path "$scratch" --skip-build "$@"
     ;;
   *) sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 2 ;;
