@@ -16,9 +16,11 @@ struct EvalCommand: ParsableCommand {
             result, steps, model calls, model time and tokens (docs/eval.md).
 
             Exit status: 0 when at least --require tasks pass (all, unless given), 1 when fewer \
-            do, 2 when the suite cannot be read.
+            do, 2 when the suite cannot be read. To measure another model on the same suite, \
+            point NANOS_DEFAULT_MODEL at its GGUF file: tasks on the bundled model use it instead.
 
               nanos eval evals/default-agent --threads 2
+              NANOS_DEFAULT_MODEL=/models/other.gguf nanos eval evals/default-agent
             """
     )
 
