@@ -56,14 +56,7 @@ build() {
     swift_env
     command=(env -i "${SWIFT_ENV[@]}" "${command[@]}")
     local start=$SECONDS
-    # SwiftPM once kept a stale list of the root package's source files (a file added there
-    # was never compiled, and the link failed): when the list or the clone changes, the
-    # build plan is dropped so that it is made again.
-    local sources
-    sources=$(cd "$here/.." && { pwd; find Sources fuzz/Sources -name '*.swift' 2>/dev/null | sort; } | cksum)
-    if [[ "$(cat "$scratch/sources.cksum" 2>/dev/null)" != "$sources" ]]; then
-        rm -f "$scratch/$config.yaml" "$scratch/$config/description.json"
-    fi
+    swift_drop_stale_plan "$scratch" "$config" "$here/.." Sources fuzz/Sources
     echo "fuzz: building NanosFuzz ($config, libFuzzer + AddressSanitizer)" >&2
     # gold warns once per sanitizer helper symbol; nothing in those lines needs reading.
     if command -v flock >/dev/null; then
@@ -74,7 +67,7 @@ build() {
     mkdir -p "$bin"
     local target
     for target in "${all_targets[@]}"; do ln -sfn "$scratch/$config/NanosFuzz" "$bin/fuzz-$target"; done
-    mkdir -p "$scratch" && echo "$sources" > "$scratch/sources.cksum"
+    swift_plan_built "$scratch"
     echo "fuzz: built in $((SECONDS - start)) s: $bin/fuzz-<target>" >&2
 }
 

@@ -51,3 +51,21 @@ swift_env() {
   done
   return 0
 }
+
+# swift_drop_stale_plan SCRATCH CONFIG ROOT DIR...: SwiftPM can keep a stale list of the
+# root package's source files (a file added there is never compiled, and the link
+# fails). When the Swift files under ROOT's DIRs, or the clone ROOT itself, differ from
+# the last build's, the build plan in SCRATCH is dropped so that it is made again. Sets
+# SWIFT_SOURCES, which swift_plan_built records once the build is done.
+swift_drop_stale_plan() {
+  local scratch="$1" config="$2" root="$3"; shift 3
+  SWIFT_SOURCES=$(cd "$root" && { pwd; find "$@" -name '*.swift' 2>/dev/null | sort; } | cksum)
+  if [[ "$(cat "$scratch/sources.cksum" 2>/dev/null)" != "$SWIFT_SOURCES" ]]; then
+    rm -f "$scratch/$config.yaml" "$scratch/$config/description.json"
+  fi
+}
+
+# swift_plan_built SCRATCH: records the listing swift_drop_stale_plan saw.
+swift_plan_built() {
+  echo "$SWIFT_SOURCES" > "$1/sources.cksum"
+}

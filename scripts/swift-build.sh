@@ -29,17 +29,12 @@ case "${1:-}" in
     shift
     swift_env
     start=$SECONDS
-    # SwiftPM can keep a stale list of the root package's source files (a file added is
-    # never compiled): when the list or the clone changes, the build plan is made again.
-    sources=$({ pwd; find Sources Tests -name '*.swift' | sort; } | cksum)
-    if [[ "$(cat "$scratch/sources.cksum" 2>/dev/null)" != "$sources" ]]; then
-      rm -f "$scratch/release.yaml" "$scratch/release/description.json"
-    fi
+    swift_drop_stale_plan "$scratch" release "$PWD" Sources Tests
     flock "${NANOS_BUILD_LOCK:-/tmp/nanos-swift-build.lock}" env -i "${SWIFT_ENV[@]}" \
       swift build "${FLAGS[@]}" --scratch-path "$scratch" "$@"
     mkdir -p .build/release
     cp -f "$scratch/release/nanos" .build/release/nanos
-    echo "$sources" > "$scratch/sources.cksum"
+    swift_plan_built "$scratch"
     echo "swift-build: built in $((SECONDS - start)) s in $scratch; the binary is .build/release/nanos" >&2
     ;;
   test)
