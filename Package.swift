@@ -186,7 +186,9 @@ let package = Package(
                 .library(name: "NanosCompiler", targets: ["NanosCompiler"]),
             ] : []),
     dependencies: [
-        .package(url: "https://github.com/swiftwasm/WasmKit", exact: "0.4.2"),
+        // One trait, named: with the default three, SwiftPM passes their -D flags in a
+        // different order on each build, and WasmKit is compiled again every time.
+        .package(url: "https://github.com/swiftwasm/WasmKit", exact: "0.4.2", traits: ["MultiThread"]),
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),

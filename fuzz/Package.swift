@@ -22,7 +22,7 @@ let package = Package(
     dependencies: [
         .package(path: ".."),
         // The same versions as the root package (its WAT and MCP modules are used directly).
-        .package(url: "https://github.com/swiftwasm/WasmKit", exact: "0.4.2"),
+        .package(url: "https://github.com/swiftwasm/WasmKit", exact: "0.4.2", traits: ["MultiThread"]),
         .package(url: "https://github.com/modelcontextprotocol/swift-sdk", exact: "0.12.1"),
     ],
     targets: [

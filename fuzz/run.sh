@@ -22,10 +22,10 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 config="${FUZZ_CONFIG:-release}"
 . "$here/../scripts/lib.sh"
-# The build folder is in the cache, keyed by the toolchain, both manifests and the
-# configuration, so that the dependencies are not compiled again in a fresh clone.
+# The build folder is in the cache, keyed by the toolchain and the configuration, so
+# that the dependencies are not compiled again in a fresh clone.
 export SWIFT_SCRATCH_KEY="fuzz $config"
-scratch=$(swift_scratch fuzz "$here/../Package.swift" "$here/Package.swift")
+scratch=$(swift_scratch fuzz)
 # What belongs to this clone: the links to the fuzzers, and the findings.
 local_dir="$here/.build-fuzz"
 bin="$local_dir/bin"

@@ -18,18 +18,19 @@ apt_ensure() {
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-# swift_scratch KIND FILE...: prints a SwiftPM build folder for builds of KIND, keyed by
-# the toolchain's version, the given files (the package manifests) and the arguments in
-# SWIFT_SCRATCH_KEY (the build flags), under NANOS_SWIFT_BUILD (default: the cache's
-# swift-build/). The dependencies' build products stay there between clones, so a fresh
-# clone compiles only nanos's own modules. The two newest folders of a kind are kept;
-# older ones are removed.
+# swift_scratch KIND: prints a SwiftPM build folder for builds of KIND, keyed by the
+# toolchain's version and the arguments in SWIFT_SCRATCH_KEY (the build flags), under
+# NANOS_SWIFT_BUILD (default: the cache's swift-build/). The dependencies' build products
+# stay there between clones, so a fresh clone compiles only nanos's own modules. The
+# manifests are not in the key: SwiftPM rebuilds what a manifest change touches in place,
+# while a new folder (a new path in every command) would compile everything again. The
+# two newest folders of a kind are kept; older ones are removed.
 swift_scratch() {
-  local kind="$1"; shift
+  local kind="$1"
   local cache="${NANOS_CACHE:-$HOME/.cache/nanos}"
   case "$cache" in /*) ;; *) cache="$PWD/$cache" ;; esac
   local key
-  key=$({ swift --version 2>/dev/null; cat "$@"; echo "${SWIFT_SCRATCH_KEY:-}"; } | sha256sum | cut -c1-16)
+  key=$({ swift --version 2>/dev/null; echo "${SWIFT_SCRATCH_KEY:-}"; } | sha256sum | cut -c1-16)
   local root="${NANOS_SWIFT_BUILD:-$cache/swift-build}"
   mkdir -p "$root/$kind-$key"
   touch "$root/$kind-$key"

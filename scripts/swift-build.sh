@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds nanos with SwiftPM in a build folder in the cache (scripts/lib.sh, swift_scratch),
-# keyed by the toolchain, Package.swift and the flags below, so that a fresh clone with a
-# warm cache compiles only nanos's own modules and not its dependencies again.
+# keyed by the toolchain and the flags below, so that a fresh clone with a warm cache
+# compiles only nanos's own modules and not its dependencies again.
 #
 #   scripts/swift-build.sh build [ARGS]   swift build ARGS (--product nanos, --build-tests), then
 #                                         copy the binary to .build/release/nanos
@@ -21,7 +21,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # cache (the core-only package) after it is there.
 FLAGS=(-c release -Xswiftc -enable-testing --manifest-cache none)
 export SWIFT_SCRATCH_KEY="${FLAGS[*]} ${NANOS_GPU:-}"
-scratch=$(swift_scratch nanos Package.swift)
+scratch=$(swift_scratch nanos)
 
 case "${1:-}" in
   scratch) echo "$scratch" ;;

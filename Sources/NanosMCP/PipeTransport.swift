@@ -31,27 +31,34 @@ enum LineReader {
         thread.start()
     }
 
+    /// The open line never holds more than `maxLineBytes`: bytes past the limit are
+    /// refused before they are kept, so a flooding server costs the host at most the
+    /// limit. The line is kept in the pieces it arrived in and joined once, when whole:
+    /// a buffer grown by doubling on this thread leaves every smaller size it outgrew
+    /// resident in the thread's malloc arena (measured: a 16 MiB flood peaked 34 MiB over
+    /// the process's base).
     private static func readLines(
         _ descriptor: Int32, maxLineBytes: Int, overflow: Overflow, onLine: ([UInt8]) -> Void
     ) -> String? {
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
-        var line: [UInt8] = []
+        var pieces: [[UInt8]] = []
+        var length = 0
+        // The rest of a line already cut (`.truncate`) is skipped up to its newline.
         var discarding = false
-        let tooLong = "sent a message longer than the limit of \(maxLineBytes) bytes"
-        /// Hands on a whole line within the limit: a longer one is cut or ends the reading.
-        func deliver(_ line: [UInt8]) -> Bool {
-            guard line.count > maxLineBytes else {
-                if !line.isEmpty { onLine(line) }
-                return true
-            }
-            guard overflow == .truncate else { return false }
-            onLine(Array(line.prefix(maxLineBytes)) + Array(" …(cut)".utf8))
-            return true
+        /// The open line, joined; the pieces are let go first.
+        func take() -> [UInt8] {
+            defer { length = 0 }
+            if pieces.count == 1 { return pieces.removeLast() }
+            var line: [UInt8] = []
+            line.reserveCapacity(length)
+            for piece in pieces { line.append(contentsOf: piece) }
+            pieces.removeAll()
+            return line
         }
         while true {
             let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
             if count == 0 {
-                if !discarding, !deliver(line) { return tooLong }
+                if !discarding, length > 0 { onLine(take()) }
                 return nil
             }
             if count < 0 {
@@ -59,22 +66,30 @@ enum LineReader {
                 return "reading failed: \(String(cString: strerror(errno)))"
             }
             var start = 0
-            for index in 0..<count where chunk[index] == UInt8(ascii: "\n") {
-                if discarding {
-                    discarding = false
-                } else {
-                    line.append(contentsOf: chunk[start..<index])
-                    if !deliver(line) { return tooLong }
+            while start < count {
+                let newline = chunk[start..<count].firstIndex(of: UInt8(ascii: "\n"))
+                let end = newline ?? count
+                if !discarding {
+                    let room = maxLineBytes - length
+                    if end - start > room {
+                        guard overflow == .truncate else {
+                            return "sent a message longer than the limit of \(maxLineBytes) bytes"
+                        }
+                        pieces.append(Array(chunk[start..<(start + room)]))
+                        length += room
+                        onLine(take() + Array(" …(cut)".utf8))
+                        discarding = true
+                    } else if end > start {
+                        pieces.append(Array(chunk[start..<end]))
+                        length += end - start
+                    }
                 }
-                line.removeAll(keepingCapacity: true)
-                start = index + 1
-            }
-            if !discarding { line.append(contentsOf: chunk[start..<count]) }
-            // A line still open past the limit: cut it now rather than hold it all.
-            if line.count > maxLineBytes {
-                if !deliver(line) { return tooLong }
-                line.removeAll(keepingCapacity: true)
-                discarding = true
+                guard let newline else { break }
+                if !discarding, length > 0 { onLine(take()) }
+                pieces.removeAll()
+                length = 0
+                discarding = false
+                start = newline + 1
             }
         }
     }

@@ -107,11 +107,13 @@ extension ServeState {
     /// with the final summary.
     func events(id: String) throws(APIError) -> Response {
         let info = try runInfo(id)
-        try streams.enter()
+        // The body holds the ticket: the place is given back when the stream ends, or when
+        // the server drops the body unstarted because its client has gone.
+        let ticket = try streams.enter()
         let live = registry.live(info.id)
         let changes = live?.changes()
         let body = ResponseBody { [self] writer in
-            defer { streams.leave() }
+            defer { withExtendedLifetime(ticket) {} }
             var sent = 0
             func send(_ steps: [Step]) async throws {
                 for step in steps {

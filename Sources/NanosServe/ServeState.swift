@@ -146,7 +146,18 @@ final class ConcurrencyGate: Sendable {
         self.what = what
     }
 
-    func enter() throws(APIError) {
+    /// A place taken in the gate, given back when the ticket is released: by whatever
+    /// holds it last, even work that never starts (a response body the server drops
+    /// because its client went away first).
+    final class Ticket: Sendable {
+        private let gate: ConcurrencyGate
+
+        fileprivate init(_ gate: ConcurrencyGate) { self.gate = gate }
+
+        deinit { gate.open.withLock { $0 -= 1 } }
+    }
+
+    func enter() throws(APIError) -> Ticket {
         let admitted = open.withLock { count in
             guard count < limit else { return false }
             count += 1
@@ -157,7 +168,9 @@ final class ConcurrencyGate: Sendable {
             error.headers[.retryAfter] = "1"
             throw error
         }
+        return Ticket(self)
     }
 
-    func leave() { open.withLock { $0 -= 1 } }
+    /// Places taken now.
+    var taken: Int { open.withLock { $0 } }
 }

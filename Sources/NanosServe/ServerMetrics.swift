@@ -46,7 +46,7 @@ final class ServerMetrics: Sendable {
         state.withLock { $0.responses[code, default: 0] += 1 }
     }
 
-    func exposition(liveRuns: Int) -> String {
+    func exposition(liveRuns: Int, openStreams: Int) -> String {
         let snapshot = state.withLock { $0 }
         var out = ""
         func family(_ name: String, _ type: String, _ help: String) {
@@ -58,6 +58,8 @@ final class ServerMetrics: Sendable {
         }
         family("nanos_runs_live", "gauge", "Runs executing now.")
         out += "nanos_runs_live \(liveRuns)\n"
+        family("nanos_event_streams_open", "gauge", "Event streams (/v1/runs/{id}/events) open now.")
+        out += "nanos_event_streams_open \(openStreams)\n"
         family("nanos_steps_total", "counter", "Syscalls made by the runs this server finished.")
         out += "nanos_steps_total \(snapshot.steps)\n"
         family("nanos_tokens_total", "counter", "Model tokens used by the runs this server finished.")

@@ -27,8 +27,8 @@ extension ServeState {
         let until = try body.optionalInt("until", in: 0...Int(Int32.max))
         let force = try body.optionalBool("force") ?? false
         let store = self.store
-        try replays.enter()
-        defer { replays.leave() }
+        let ticket = try replays.enter()
+        defer { withExtendedLifetime(ticket) {} }
         let outcome: Result<ReplayResult, TimeTravelError> = await onThread {
             Result { () throws(TimeTravelError) in try Kernel.replay(info.id, store: store, until: until, force: force)
             }

@@ -45,7 +45,9 @@ extension ServeState {
             Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: ResponseBody(
-                    byteBuffer: ByteBuffer(string: self.metrics.exposition(liveRuns: self.registry.liveCount))))
+                    byteBuffer: ByteBuffer(
+                        string: self.metrics.exposition(
+                            liveRuns: self.registry.liveCount, openStreams: self.streams.taken))))
         }
     }
 }

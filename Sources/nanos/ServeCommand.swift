@@ -50,6 +50,9 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .long, help: "Runs executing at once; more get 429.")
     var maxRuns = 4
 
+    @Option(name: .long, help: "Event streams (/v1/runs/{id}/events) open at once; more get 429.")
+    var maxStreams = 64
+
     @OptionGroup var store: StoreOptions
     @OptionGroup var global: GlobalOptions
 
@@ -106,6 +109,9 @@ struct ServeCommand: ParsableCommand {
             }
             token = line
         }
+        for (option, value) in [("--max-runs", maxRuns), ("--max-streams", maxStreams)] where value < 1 {
+            throw ServeStartError("\(option) \(value): must be at least 1")
+        }
         let rootPath = URL(fileURLWithPath: root).standardizedFileURL.path
         let servePolicy =
             try policy.map { path throws(ServeStartError) in
@@ -113,7 +119,7 @@ struct ServeCommand: ParsableCommand {
             } ?? ServePolicy(allowCommands: allowCommands)
         return ServeConfiguration(
             root: rootPath, host: host, port: port, token: token, policy: servePolicy, corsOrigin: corsOrigin,
-            maxRuns: maxRuns, storePath: store.path, defaultAgent: try? DefaultAgent.locate(),
+            maxRuns: maxRuns, maxStreams: maxStreams, storePath: store.path, defaultAgent: try? DefaultAgent.locate(),
             version: NanosVersion.current)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import Testing
 
 #if canImport(FoundationNetworking)
@@ -103,6 +104,31 @@ final class ServeProcess: @unchecked Sendable {
         done.wait()
         if let answer = box.answer { return answer }
         throw ServeFailure(message: "\(method) \(path): \(box.error ?? "no answer")")
+    }
+
+    /// Sends a GET for `path` on a socket of its own and resets the connection at once,
+    /// without reading: a client that goes away before its answer.
+    func abandon(_ path: String) throws {
+        let port = try #require(URL(string: address)?.port, "no port in \(address)")
+        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        #expect(socket >= 0)
+        defer { close(socket) }
+        var peer = sockaddr_in()
+        peer.sin_family = sa_family_t(AF_INET)
+        peer.sin_port = in_port_t(UInt16(port).bigEndian)
+        peer.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &peer) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard connected == 0 else { throw ServeFailure(message: "connect to \(address): errno \(errno)") }
+        let bearer = token.map { "Authorization: Bearer \($0)\r\n" } ?? ""
+        let request = Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\n\(bearer)\r\n".utf8)
+        _ = request.withUnsafeBytes { send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        // A zero linger makes close() send a reset instead of an orderly end.
+        var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
+        setsockopt(socket, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
     }
 
     /// Polls a run until it is no longer running.

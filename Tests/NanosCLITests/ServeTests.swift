@@ -49,6 +49,11 @@ import Testing
         let short = try CLI.run(["serve", "--token", "short", "--port", "0", "--root", examples, "--db", db])
         #expect(short.exitCode == 2)
         #expect(short.stderr.contains("at least 16"), "\(short.stderr)")
+        for option in ["--max-runs", "--max-streams"] {
+            let none = try CLI.run(["serve", option, "0", "--port", "0", "--root", examples, "--db", db])
+            #expect(none.exitCode == 2)
+            #expect(none.stderr.contains("\(option) 0: must be at least 1"), "\(none.stderr)")
+        }
     }
 
     // MARK: auth
@@ -209,6 +214,30 @@ import Testing
     }
 
     // MARK: runs, steps, events and time travel
+
+    @Test func anEventStreamWhoseClientGoesAwayGivesItsPlaceBack() throws {
+        let server = try ServeProcess(root: examples, db: db, ["--max-streams", "2"])
+        let started = try server.request("POST", "/v1/runs", json: ["manifest": "hello.nano", "wait": true])
+        let id = try #require(try run(started)["id"] as? String)
+        for _ in 0..<40 { try server.abandon("/v1/runs/\(id)/events") }
+        // The server notices the resets in its own time: wait for every place to come back.
+        var open = "?"
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline {
+            let metrics = try server.request("GET", "/metrics").text
+            open =
+                metrics.split(separator: "\n").first { $0.hasPrefix("nanos_event_streams_open ") }
+                .map { String($0.dropFirst("nanos_event_streams_open ".count)) } ?? "missing"
+            if open == "0" { break }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        #expect(open == "0", "event streams still counted open after their clients left")
+        for _ in 0..<3 {
+            let events = try server.request("GET", "/v1/runs/\(id)/events")
+            #expect(events.status == 200, "\(events.text)")
+            #expect(events.text.contains("event: end\n"))
+        }
+    }
 
     @Test func aRunIsStartedWatchedReplayedForkedAndDiffed() throws {
         let server = try ServeProcess(root: examples, db: db)
