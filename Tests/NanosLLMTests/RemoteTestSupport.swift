@@ -252,21 +252,36 @@ final class LlamaServer: @unchecked Sendable {
         }
     }
 
+    /// Polls `/health` from a thread of its own, with blocking waits: an async poll runs
+    /// on the cooperative pool (2 threads on a 2-core machine), which tests that wait on
+    /// the nanos binary can hold for minutes, and it then missed a server that was
+    /// listening within a second.
     private func waitUntilHealthy() async throws {
-        let health = URL(string: "http://127.0.0.1:\(port)/health")
-        let limit = ContinuousClock.now + .seconds(120)
-        while ContinuousClock.now < limit {
-            guard process.isRunning else {
-                throw TestSetupError("llama-server exited before it was ready:\n\(logTail())")
-            }
-            if let health, let (_, response) = try? await URLSession.shared.data(from: health),
-                (response as? HTTPURLResponse)?.statusCode == 200
-            {
-                return
-            }
-            try await Task.sleep(for: .milliseconds(250))
+        let outcome: String? = await withCheckedContinuation { continuation in
+            Thread { continuation.resume(returning: self.pollHealth(seconds: 120)) }.start()
         }
-        throw TestSetupError("llama-server was not ready within 120 s:\n\(logTail())")
+        if let outcome { throw TestSetupError("llama-server \(outcome):\n\(logTail())") }
+    }
+
+    /// Nil once the server answers 200, else why not.
+    private func pollHealth(seconds: Double) -> String? {
+        guard let health = URL(string: "http://127.0.0.1:\(port)/health") else { return "has no health URL" }
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            guard process.isRunning else { return "exited before it was ready" }
+            let answered = DispatchSemaphore(value: 0)
+            let status = StatusBox()
+            var request = URLRequest(url: health)
+            request.timeoutInterval = 5
+            URLSession.shared.dataTask(with: request) { _, response, _ in
+                status.code = (response as? HTTPURLResponse)?.statusCode ?? 0
+                answered.signal()
+            }.resume()
+            answered.wait()
+            if status.code == 200 { return nil }
+            Thread.sleep(forTimeInterval: 0.25)
+        }
+        return "was not ready within \(Int(seconds)) s"
     }
 
     func logTail() -> String {
@@ -281,6 +296,11 @@ final class LlamaServer: @unchecked Sendable {
         }
         try? FileManager.default.removeItem(at: logFile)
     }
+}
+
+/// One answer's status code, handed over by a semaphore.
+private final class StatusBox: @unchecked Sendable {
+    var code = 0
 }
 
 /// Starts one llama-server for the suite it is attached to.
